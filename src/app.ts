@@ -1,0 +1,43 @@
+// Builds the Express app (no listen): server.ts and the tests both use it.
+import express, { type Express } from 'express';
+import { bearerAuth } from './auth/auth.middleware.js';
+import type { AppContext } from './context.js';
+import { createPublicContactRouter } from './contact/contact.routes.js';
+import { AppError, errorMiddleware } from './errors.js';
+import { createHealthRouter } from './http/health.routes.js';
+import { requestContext } from './http/request-context.js';
+
+export interface BuildAppOptions {
+  /**
+   * Mounts the AdminJS panel. Passed in (rather than imported here) because importing AdminJS
+   * costs about a second: API-only tests and tools skip it.
+   */
+  mountAdmin?: (app: Express, ctx: AppContext) => Promise<void>;
+}
+
+export const BODY_LIMIT = '64kb';
+
+export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<Express> {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a proxy, the client IP (rate limits, abuse metadata) comes from X-Forwarded-For.
+  app.set('trust proxy', ctx.config.TRUST_PROXY ? true : false);
+  app.use(requestContext(ctx.logger));
+  app.use(createHealthRouter(ctx));
+
+  // AdminJS brings its own body parsing (formidable): it must be mounted before express.json().
+  if (opts.mountAdmin) await opts.mountAdmin(app, ctx);
+
+  const api = express.Router();
+  api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  api.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
+  api.use(bearerAuth(ctx));
+  api.use('/contact', createPublicContactRouter(ctx));
+  app.use('/api/v1', api);
+
+  app.use((req, _res, next) => {
+    next(new AppError({ code: 'not_found', status: 404, message: `No route for ${req.method} ${req.path}` }));
+  });
+  app.use(errorMiddleware);
+  return app;
+}

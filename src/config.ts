@@ -1,0 +1,91 @@
+// Configuration: the environment is parsed once, at start-up, with zod. An invalid value stops
+// the process with a message naming the variable. Nothing else reads process.env.
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const int = (fallback: number, min = 0, max = 1_000_000_000) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const emailList = optionalString.pipe(
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .pipe(z.array(z.email())),
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: optionalString.pipe(z.url().optional()),
+  EMBEDDED_PG_PORT: int(54329, 1, 65535),
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  TRUST_PROXY: bool(false),
+  HONEYPOT_FIELD: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/i, 'must be a plain field name')
+    .default('website'),
+  RATE_LIMIT_ENABLED: bool(true),
+  RATE_LIMIT_PER_MINUTE: int(5, 1),
+  RATE_LIMIT_PER_HOUR: int(30, 1),
+  RATE_LIMIT_SITE_PER_HOUR: int(1000, 1),
+  SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  SESSION_IDLE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(8),
+  ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+  ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
+  TOKEN_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
+  SMTP_URL: optionalString.pipe(z.url().optional()),
+  MAIL_FROM: z.string().default('ContactDesk <no-reply@contactdesk.local>'),
+  SUPPORT_RESPONSE_TIME: z.string().default('within 2 business days'),
+  ADMIN_NOTIFY_EMAILS: emailList,
+  WORKER_INLINE: bool(true),
+  WORKER_CONCURRENCY: int(5, 1, 100),
+});
+
+export type Config = z.infer<typeof envSchema> & {
+  /** Absolute URL the product is reached at (PUBLIC_URL or http://localhost:PORT). */
+  publicUrl: string;
+  isProduction: boolean;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const cfg = parsed.data;
+  const isProduction = cfg.NODE_ENV === 'production';
+  // No default secrets in production: the embedded/dev default generates one in DATA_DIR instead.
+  if (isProduction && !cfg.SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required when NODE_ENV=production');
+  }
+  const publicUrl = (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, '');
+  return { ...cfg, publicUrl, isProduction };
+}

@@ -1,0 +1,72 @@
+// REST entry points of the contact feature: parse → service → shape. No rules here.
+import { randomInt, randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../context.js';
+import { toAppError } from '../errors.js';
+import { parseInput, requireJsonOrForm } from '../http/validate.js';
+import { submitInputSchema, toPublicSubmission, type PublicSubmission } from './contact.schema.js';
+import { submitContact } from './contact.service.js';
+import { enforceSubmitRateLimit } from './rate-limit.js';
+import { formatTicketNumber, utcDay } from './ticket-number.js';
+import { renderFormError, renderFormThanks, wantsHtml } from './form-pages.js';
+
+export function createPublicContactRouter(ctx: AppContext): Router {
+  const router = Router();
+  const honeypot = ctx.config.HONEYPOT_FIELD;
+
+  router.post('/submit', requireJsonOrForm(), async (req: Request, res: Response) => {
+    const html = wantsHtml(req);
+    try {
+      const ip = req.ip ?? req.socket.remoteAddress ?? '0.0.0.0';
+      await enforceSubmitRateLimit(ctx, ip);
+      const body: Record<string, unknown> =
+        req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? { ...req.body } : {};
+      if (typeof body[honeypot] === 'string' && body[honeypot].trim() !== '') {
+        // A bot filled the invisible field: answer like a success, store and send nothing.
+        req.log.info({ honeypot }, 'honeypot submission dropped');
+        return respond(res, html, decoy(ctx, body));
+      }
+      if (honeypot in body && (body[honeypot] === '' || body[honeypot] === undefined)) delete body[honeypot];
+      const input = parseInput(submitInputSchema, body);
+      const ticket = await submitContact(ctx, input, {
+        actor: req.actor ?? null,
+        ip,
+        userAgent: req.get('user-agent') ?? null,
+        requestId: req.id,
+      });
+      req.log.info({ ticketId: ticket.id, ticketNumber: ticket.ticketNumber }, 'contact submitted');
+      return respond(res, html, toPublicSubmission(ticket));
+    } catch (err) {
+      const appError = toAppError(err);
+      if (!html || !appError) throw err;
+      // A plain HTML form gets a readable page, with the same status code.
+      if (appError.headers) res.set(appError.headers);
+      res.status(appError.status).type('html').send(renderFormError(appError));
+    }
+  });
+
+  return router;
+}
+
+function respond(res: Response, html: boolean, submission: PublicSubmission) {
+  res.status(201);
+  if (html) return res.type('html').send(renderFormThanks(submission));
+  return res.json(submission);
+}
+
+function decoy(ctx: AppContext, body: Record<string, unknown>): PublicSubmission {
+  const now = ctx.clock.now().toISOString();
+  const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 255) : '');
+  return {
+    id: randomUUID(),
+    ticket_number: formatTicketNumber(utcDay(ctx.clock.now()), randomInt(1, 200)),
+    name: text(body.name),
+    email: text(body.email),
+    subject: text(body.subject),
+    message: typeof body.message === 'string' ? body.message.slice(0, 20_000) : '',
+    category: 'general',
+    status: 'pending',
+    created_at: now,
+    updated_at: now,
+  };
+}

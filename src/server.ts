@@ -1,0 +1,74 @@
+// Starts the whole product: database (embedded or DATABASE_URL), migrations, web app, and the
+// mail worker unless WORKER_INLINE=false. Ctrl-C / SIGTERM stop everything cleanly.
+import type { Server } from 'node:http';
+import { buildApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import type { AppContext } from './context.js';
+import { createDb } from './db/client.js';
+import { migrate, readMigrationFiles } from './db/migrate.js';
+import { resolveDatabase } from './db/resolve.js';
+import { createLogger } from './logger.js';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const started = Date.now();
+  const database = await resolveDatabase(config, logger);
+  const stoppers: Array<() => Promise<unknown>> = [database.stop];
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    for (const stop of stoppers.reverse()) {
+      await stop().catch((err) => logger.error({ err }, 'error during shutdown'));
+    }
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const migrations = await migrate(database.url, { log: (m) => logger.info(m) });
+  const db = createDb(database.url);
+  stoppers.push(() => db.close());
+  const ctx: AppContext = {
+    config,
+    db,
+    logger,
+    clock: systemClock,
+    migrationFiles: await readMigrationFiles(),
+  };
+
+  const app = await buildApp(ctx);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+  });
+  stoppers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const base = config.publicUrl;
+  logger.info(
+    {
+      ms: Date.now() - started,
+      database: database.embedded ? 'embedded' : 'DATABASE_URL',
+      migrationsApplied: migrations.applied.length,
+    },
+    'ContactDesk is ready',
+  );
+  process.stdout.write(
+    `\nContactDesk is running\n` +
+      `  Public submit  POST ${base}/api/v1/contact/submit\n` +
+      `  Health         ${base}/healthz  ${base}/readyz\n\n`,
+  );
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`ContactDesk failed to start: ${(err as Error).stack ?? err}\n`);
+  }
+  process.exit(1);
+});
