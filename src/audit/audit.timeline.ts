@@ -1,0 +1,153 @@
+// Turns stored snapshots into a readable timeline: each event's changes as { field, from, to }
+// (from the previous event of the same ticket), with the ticket's email deliveries merged in.
+import type { ActorSummary, ChangeEntry, EmailEntry, FieldChange, HistoryEntry } from './audit.schema.js';
+import type { DeliveryRow, TicketEventRow } from './audit.repository.js';
+
+export type UserNames = Map<string, { name: string; email: string }>;
+
+const asJson = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : (v ?? null));
+
+function actorOf(id: string | null, users: UserNames): ActorSummary | null {
+  if (!id) return null;
+  const known = users.get(id);
+  // An actor with no user row and no user event left: still say who it was, by id.
+  return { id, name: known?.name ?? '', email: known?.email ?? '' };
+}
+
+/**
+ * Changes of one event. An update's "from" is the previous snapshot; an update with no earlier
+ * event (a row older than the audit trail) reports from = null. Inserts go from null, deletes to null.
+ */
+function changesOf(event: TicketEventRow, previous: TicketEventRow | undefined): FieldChange[] {
+  return event.changed_fields.map((field) => {
+    const value = asJson(event[field as keyof TicketEventRow]);
+    if (event.operation === 'insert') return { field, from: null, to: value };
+    if (event.operation === 'delete') return { field, from: value, to: null };
+    return { field, from: previous ? asJson(previous[field as keyof TicketEventRow]) : null, to: value };
+  });
+}
+
+export function changeEntries(events: TicketEventRow[], users: UserNames): ChangeEntry[] {
+  return events.map((event, i) => ({
+    type: 'change',
+    id: event.event_id,
+    at: event.event_at.toISOString(),
+    actor: actorOf(event.actor_id, users),
+    source: event.source,
+    request_id: event.request_id,
+    operation: event.operation,
+    changes: changesOf(event, events[i - 1]),
+  }));
+}
+
+interface EmailStep {
+  entry: EmailEntry;
+  time: number;
+  /** Index of the change this step follows in time order (-1: before every change). */
+  slot: number;
+  order: number;
+}
+
+const STEP_ORDER = { queued: 0, sent: 1, failed: 1 } as const;
+
+/**
+ * The change that queued a delivery. A delivery's created_at is its transaction's start time,
+ * slightly EARLIER than the trigger's clock_timestamp() for the change made in the same
+ * transaction, so ordering by time alone would show the email before its cause. The cause is
+ * found by meaning instead: confirmation/admin alerts come from the insert, the resolution email
+ * from the first change to `resolved` after the delivery's transaction began.
+ */
+function causeIndex(events: TicketEventRow[], d: DeliveryRow): number {
+  const created = d.created_at.getTime();
+  return events.findIndex((e) => {
+    // 1 min covers any real transaction; beyond it the match would be a guess.
+    const sameTransactionWindow = e.event_at.getTime() >= created - 1 && e.event_at.getTime() <= created + 60_000;
+    if (!sameTransactionWindow) return false;
+    if (d.kind === 'contact_resolved') {
+      return e.operation === 'update' && e.changed_fields.includes('status') && e.status === 'resolved';
+    }
+    return e.operation === 'insert';
+  });
+}
+
+function slotAt(events: TicketEventRow[], time: number): number {
+  let slot = -1;
+  events.forEach((e, i) => {
+    if (e.event_at.getTime() <= time) slot = i;
+  });
+  return slot;
+}
+
+function emailSteps(events: TicketEventRow[], deliveries: DeliveryRow[]): EmailStep[] {
+  const steps: EmailStep[] = [];
+  for (const d of deliveries) {
+    const base = { delivery_id: d.id, kind: d.kind, recipient: d.recipient, attempts: d.attempts };
+    const cause = causeIndex(events, d);
+    const queuedTime = d.created_at.getTime();
+    steps.push({
+      entry: {
+        type: 'email',
+        id: `${d.id}:queued`,
+        at: d.created_at.toISOString(),
+        ...base,
+        status: 'queued',
+        error: null,
+      },
+      time: queuedTime,
+      slot: cause >= 0 ? cause : slotAt(events, queuedTime),
+      order: STEP_ORDER.queued,
+    });
+    if (d.status === 'sent' && d.sent_at) {
+      const t = d.sent_at.getTime();
+      steps.push({
+        entry: { type: 'email', id: `${d.id}:sent`, at: d.sent_at.toISOString(), ...base, status: 'sent', error: null },
+        time: t,
+        slot: slotAt(events, t),
+        order: STEP_ORDER.sent,
+      });
+    } else if (d.status === 'failed') {
+      const t = d.updated_at.getTime();
+      steps.push({
+        entry: {
+          type: 'email',
+          id: `${d.id}:failed`,
+          at: d.updated_at.toISOString(),
+          ...base,
+          status: 'failed',
+          error: d.last_error,
+        },
+        time: t,
+        slot: slotAt(events, t),
+        order: STEP_ORDER.failed,
+      });
+    }
+  }
+  return steps;
+}
+
+/** Changes (in event order) and email steps merged; returned newest first. */
+export function mergeTimeline(
+  events: TicketEventRow[],
+  changes: ChangeEntry[],
+  deliveries: DeliveryRow[],
+): HistoryEntry[] {
+  const steps = emailSteps(events, deliveries).sort(
+    (a, b) =>
+      a.slot - b.slot ||
+      a.time - b.time ||
+      a.order - b.order ||
+      a.entry.kind.localeCompare(b.entry.kind) ||
+      a.entry.recipient.localeCompare(b.entry.recipient),
+  );
+  const chronological: HistoryEntry[] = [];
+  let next = 0;
+  const flushSlot = (slot: number) => {
+    while (next < steps.length && steps[next]!.slot === slot) chronological.push(steps[next++]!.entry);
+  };
+  flushSlot(-1);
+  changes.forEach((change, i) => {
+    chronological.push(change);
+    flushSlot(i);
+  });
+  return chronological.reverse();
+}
