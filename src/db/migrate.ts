@@ -13,7 +13,7 @@ const PRISMA_ADVISORY_LOCK = 72707369;
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
 // When compiled, this file lives in dist/src/db; the migrations stay at the project root.
 const migrationsDir = async (): Promise<string> => {
-  for (const candidate of [MIGRATIONS_DIR, path.resolve(MIGRATIONS_DIR, '../../prisma/migrations')]) {
+  for (const candidate of [MIGRATIONS_DIR, path.resolve(MIGRATIONS_DIR, '../../../prisma/migrations')]) {
     try {
       await readdir(candidate);
       return candidate;
