@@ -1,6 +1,7 @@
 // Builds the Express app (no listen): server.ts and the tests both use it.
 import express, { type Express } from 'express';
 import { bearerAuth } from './auth/auth.middleware.js';
+import { createAuthRouter } from './auth/auth.routes.js';
 import type { AppContext } from './context.js';
 import { createPublicContactRouter } from './contact/contact.routes.js';
 import { AppError, errorMiddleware } from './errors.js';
@@ -32,6 +33,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   api.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
   api.use(bearerAuth(ctx));
+  api.use('/auth', createAuthRouter(ctx));
   api.use('/contact', createPublicContactRouter(ctx));
   app.use('/api/v1', api);
 

@@ -2,6 +2,7 @@
 // mail worker unless WORKER_INLINE=false. Ctrl-C / SIGTERM stop everything cleanly.
 import type { Server } from 'node:http';
 import { buildApp } from './app.js';
+import { bootstrapAdmin } from './auth/bootstrap.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { AppContext } from './context.js';
@@ -42,6 +43,8 @@ async function main() {
     migrationFiles: await readMigrationFiles(),
   };
 
+  // Before listening: the first start must leave someone able to sign in.
+  await bootstrapAdmin(ctx);
   const app = await buildApp(ctx);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));

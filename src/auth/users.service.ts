@@ -1,0 +1,266 @@
+// User management, shared by the CLI, the bootstrap and the AdminJS Users resource.
+// `actor` is the signed-in user doing it (only admins may), or null for a trusted operator
+// (CLI on the server, start-up bootstrap). Whatever the path, the last active admin stays.
+import { Prisma, type User } from '@prisma/client';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { inTransaction, type AuditSource, type Tx } from '../db/tx.js';
+import { AppError, notFound } from '../errors.js';
+import { parseInput } from '../http/validate.js';
+import { isAdmin, type Actor, type UserRole } from './actor.js';
+import {
+  createUserSchema,
+  newPasswordSchema,
+  updateUserSchema,
+  userRoleSchema,
+  type CreateUserInput,
+  type UpdateUserInput,
+  type UserJson,
+} from './auth.schema.js';
+import { hashPassword } from './passwords.js';
+import { revokeUserTokens } from './tokens.js';
+
+export interface UserMeta {
+  /** 'cli', 'admin' (panel) or 'system' (bootstrap). */
+  source: AuditSource;
+  requestId?: string | null;
+}
+
+/** A user without its password hash: what services hand out. */
+export type UserRecord = Omit<User, 'passwordHash'> & { hasPassword: boolean };
+
+/** Identifies a user by id or by email (case-insensitive). */
+export type UserRef = { userId: string } | { email: string };
+
+function toRecord(user: User): UserRecord {
+  const { passwordHash, ...rest } = user;
+  return { ...rest, hasPassword: !!passwordHash };
+}
+
+/** JSON for any interface. Picks fields one by one, so a full row passed in cannot leak its hash. */
+export function toUserJson(user: UserRecord | User): UserJson {
+  const hasPassword = 'hasPassword' in user ? user.hasPassword : !!user.passwordHash;
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    is_active: user.isActive,
+    has_password: hasPassword,
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
+    last_login_at: user.lastLoginAt?.toISOString() ?? null,
+    password_changed_at: user.passwordChangedAt?.toISOString() ?? null,
+  };
+}
+
+function assertMayManageUsers(actor: Actor | null): void {
+  if (actor && !isAdmin(actor)) {
+    throw new AppError({ code: 'forbidden', status: 403, message: 'Only admins may manage users' });
+  }
+}
+
+const emailTaken = (cause?: unknown) =>
+  new AppError({
+    code: 'email_taken',
+    status: 409,
+    message: 'A user with this email already exists',
+    fields: { email: ['is already in use'] },
+    cause,
+  });
+
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+const writeContext = (actor: Actor | null, meta: UserMeta) => ({
+  actorId: actor?.id ?? null,
+  source: meta.source,
+  requestId: meta.requestId,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The user row, locked for the rest of the transaction; 404 when there is none. */
+async function lockUser(tx: Tx, ref: UserRef): Promise<User> {
+  let id: string | undefined;
+  if ('userId' in ref) {
+    if (UUID.test(ref.userId)) id = ref.userId;
+  } else {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE email = ${ref.email.trim()}::citext`;
+    id = rows[0]?.id;
+  }
+  if (id) {
+    await tx.$queryRaw`SELECT id FROM users WHERE id = ${id}::uuid FOR UPDATE`;
+    const user = await tx.user.findUnique({ where: { id } });
+    if (user) return user;
+  }
+  throw notFound('User');
+}
+
+/**
+ * Refuses a change that would leave no active admin. Locks every active admin row first, so
+ * two admins demoting each other at the same moment are serialised and the second one is refused.
+ */
+async function assertAdminRemains(tx: Tx, target: User, after: { role: UserRole; isActive: boolean }): Promise<void> {
+  const wasActiveAdmin = target.role === 'admin' && target.isActive;
+  const staysActiveAdmin = after.role === 'admin' && after.isActive;
+  if (!wasActiveAdmin || staysActiveAdmin) return;
+  const admins = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE`;
+  if (admins.filter((a) => a.id !== target.id).length === 0) {
+    throw new AppError({
+      code: 'last_admin',
+      status: 409,
+      message: 'This is the last active admin: make another user admin first',
+    });
+  }
+}
+
+export async function createUserAccount(
+  ctx: AppContext,
+  actor: Actor | null,
+  input: CreateUserInput,
+  meta: UserMeta,
+): Promise<UserRecord> {
+  assertMayManageUsers(actor);
+  const data = parseInput(createUserSchema, input);
+  const now = ctx.clock.now();
+  const passwordHash = data.password ? await hashPassword(data.password) : null;
+  try {
+    const user = await inTransaction(ctx.db, writeContext(actor, meta), (tx) =>
+      tx.user.create({
+        data: {
+          email: data.email,
+          name: data.name,
+          role: data.role,
+          passwordHash,
+          passwordChangedAt: passwordHash ? now : null,
+          createdAt: now,
+        },
+      }),
+    );
+    return toRecord(user);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw emailTaken(err);
+    throw err;
+  }
+}
+
+/** Sets a new password (min 12 characters) and revokes the user's API tokens. */
+export async function setUserPassword(
+  ctx: AppContext,
+  actor: Actor | null,
+  input: UserRef & { password: string },
+  meta: UserMeta,
+): Promise<UserRecord> {
+  assertMayManageUsers(actor);
+  const { password } = parseInput(z.object({ password: newPasswordSchema }), { password: input.password });
+  const passwordHash = await hashPassword(password);
+  const now = ctx.clock.now();
+  const user = await inTransaction(ctx.db, writeContext(actor, meta), async (tx) => {
+    const target = await lockUser(tx, input);
+    // Whoever held a token under the old password (perhaps the reason for the reset) loses it.
+    await revokeUserTokens(tx, target.id, now);
+    return tx.user.update({ where: { id: target.id }, data: { passwordHash, passwordChangedAt: now } });
+  });
+  return toRecord(user);
+}
+
+/** Changes name, role and/or active flag. Deactivation revokes the user's API tokens. */
+export async function updateUser(
+  ctx: AppContext,
+  actor: Actor | null,
+  ref: UserRef,
+  patch: UpdateUserInput,
+  meta: UserMeta,
+): Promise<UserRecord> {
+  assertMayManageUsers(actor);
+  const changes = parseInput(updateUserSchema, patch);
+  const now = ctx.clock.now();
+  const user = await inTransaction(ctx.db, writeContext(actor, meta), async (tx) => {
+    const target = await lockUser(tx, ref);
+    const role = changes.role ?? target.role;
+    const isActive = changes.is_active ?? target.isActive;
+    await assertAdminRemains(tx, target, { role, isActive });
+    if (target.isActive && !isActive) await revokeUserTokens(tx, target.id, now);
+    return tx.user.update({
+      where: { id: target.id },
+      data: { name: changes.name, role, isActive },
+    });
+  });
+  return toRecord(user);
+}
+
+export async function setUserRole(
+  ctx: AppContext,
+  actor: Actor | null,
+  input: UserRef & { role: string },
+  meta: UserMeta,
+): Promise<UserRecord> {
+  const { role } = parseInput(z.object({ role: userRoleSchema }), { role: input.role });
+  return updateUser(ctx, actor, input, { role }, meta);
+}
+
+export async function deactivateUser(
+  ctx: AppContext,
+  actor: Actor | null,
+  ref: UserRef,
+  meta: UserMeta,
+): Promise<UserRecord> {
+  return updateUser(ctx, actor, ref, { is_active: false }, meta);
+}
+
+export interface UserListQuery {
+  role?: UserRole;
+  isActive?: boolean;
+  /** Case-insensitive part of the email or name. */
+  q?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+export async function listUsers(
+  ctx: AppContext,
+  actor: Actor | null,
+  query: UserListQuery = {},
+): Promise<{ items: UserRecord[]; total: number; page: number; page_size: number; pages: number }> {
+  assertMayManageUsers(actor);
+  const page = Math.max(1, Math.floor(query.page ?? 1));
+  const pageSize = Math.min(100, Math.max(1, Math.floor(query.pageSize ?? 50)));
+  const q = query.q?.trim();
+  const where: Prisma.UserWhereInput = {
+    role: query.role,
+    isActive: query.isActive,
+    ...(q
+      ? {
+          OR: [{ email: { contains: q, mode: 'insensitive' } }, { name: { contains: q, mode: 'insensitive' } }],
+        }
+      : {}),
+  };
+  const [rows, total] = await Promise.all([
+    ctx.db.prisma.user.findMany({
+      where,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
+    ctx.db.prisma.user.count({ where }),
+  ]);
+  return { items: rows.map(toRecord), total, page, page_size: pageSize, pages: Math.ceil(total / pageSize) };
+}
+
+/** One user by id or email, without its hash; 404 when unknown. */
+export async function getUser(ctx: AppContext, actor: Actor | null, ref: UserRef): Promise<UserRecord> {
+  assertMayManageUsers(actor);
+  const id = 'userId' in ref ? (UUID.test(ref.userId) ? ref.userId : undefined) : await userIdByEmail(ctx, ref.email);
+  const user = id ? await ctx.db.prisma.user.findUnique({ where: { id } }) : null;
+  if (!user) throw notFound('User');
+  return toRecord(user);
+}
+
+// Explicit ::citext: a parameter typed as text would make the comparison case-sensitive.
+async function userIdByEmail(ctx: AppContext, email: string): Promise<string | undefined> {
+  const { rows } = await ctx.db.pool.query<{ id: string }>('SELECT id FROM users WHERE email = $1::citext', [
+    email.trim(),
+  ]);
+  return rows[0]?.id;
+}
