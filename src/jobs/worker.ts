@@ -1,0 +1,139 @@
+// The job worker: graphile-worker running the mail tasks against the app's database. Runs inside
+// `npm start` (WORKER_INLINE=true, the default) or alone (`npm run worker`); any number of workers
+// on one database share the jobs (graphile locks each job with SKIP LOCKED). New jobs arrive by
+// LISTEN/NOTIFY; the short poll interval only matters for retries scheduled in the future.
+import { EventEmitter } from 'node:events';
+import { Logger as GraphileLogger, run, type LogLevel, type Runner, type WorkerEvents } from 'graphile-worker';
+import type { AppContext } from '../context.js';
+import { createMailTasks } from '../mail/mail.jobs.js';
+import { EMAIL_KINDS } from '../mail/mail.queue.js';
+import type { DeliveryHooks } from '../mail/mail.service.js';
+import { preloadTemplates } from '../mail/templates.js';
+import { createMailTransport, type MailTransport } from '../mail/transport.js';
+import { registerLiveness, startDeadWorkerSweeper, type LivenessRegistration } from './worker-liveness.js';
+
+export interface WorkerOptions {
+  /** Jobs run at once by this process (default WORKER_CONCURRENCY). */
+  concurrency?: number;
+  /** Milliseconds between polls for jobs scheduled in the future (retries). */
+  pollInterval?: number;
+  /** How often dead workers' job locks are looked for (default one minute). */
+  lockSweepIntervalMs?: number;
+  /** Defaults to SMTP_URL or the outbox folder. */
+  transport?: MailTransport;
+  /** Test seam, see DeliveryHooks. */
+  hooks?: DeliveryHooks;
+}
+
+export interface WorkerHandle {
+  /** The graphile worker pool id (what jobs' `locked_by` says while this worker runs them). */
+  readonly poolId: string;
+  /** Runs one dead-worker sweep now; returns the pool ids whose jobs were released. */
+  sweepDeadWorkers(): Promise<string[]>;
+  /** Finishes running jobs, then stops. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const PINO_LEVEL: Record<string, 'error' | 'warn' | 'info' | 'debug'> = {
+  error: 'error',
+  warning: 'warn',
+  info: 'info',
+  debug: 'debug',
+};
+
+/** graphile-worker's log lines through pino, tagged with the job and task they are about. */
+function graphileLogger(ctx: AppContext): GraphileLogger {
+  return new GraphileLogger((scope) => {
+    const child = ctx.logger.child({
+      component: 'worker',
+      ...(scope.jobId ? { jobId: scope.jobId } : {}),
+      ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}),
+      ...(scope.workerId ? { workerId: scope.workerId } : {}),
+    });
+    return (level: LogLevel, message: string, meta?: unknown) => {
+      const method = PINO_LEVEL[level] ?? 'info';
+      // A job failure is retried and recorded on the delivery: a warning, not an error, until final.
+      child[method]((meta as object | undefined) ?? {}, message);
+    };
+  });
+}
+
+export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Promise<WorkerHandle> {
+  const logger = ctx.logger.child({ component: 'worker' });
+  preloadTemplates();
+  const transport = opts.transport ?? createMailTransport(ctx.config, logger);
+  const ownsTransport = !opts.transport;
+  if (transport.kind === 'outbox') {
+    logger.info(
+      { outbox: transport.destination },
+      `SMTP_URL is not set: emails are written to ${transport.destination}`,
+    );
+  } else {
+    logger.info({ smtp: transport.destination }, 'emails are sent through SMTP');
+  }
+
+  const events: WorkerEvents = new EventEmitter();
+  let poolId: string | undefined;
+  events.on('pool:create', ({ workerPool }) => {
+    poolId ??= workerPool.id;
+  });
+
+  // A checked-out client whose connection drops emits 'error'; pg re-raises it on the next query,
+  // so the listener only has to exist (graphile-worker warns on stderr when it does not).
+  if (ctx.db.pool.listeners('connect').length === 0) {
+    ctx.db.pool.on('connect', (client) => client.on('error', () => {}));
+  }
+
+  let runner: Runner;
+  try {
+    runner = await run({
+      pgPool: ctx.db.pool,
+      taskList: createMailTasks(ctx, { transport, hooks: opts.hooks }),
+      concurrency: opts.concurrency ?? ctx.config.WORKER_CONCURRENCY,
+      pollInterval: opts.pollInterval ?? 200,
+      noHandleSignals: true,
+      logger: graphileLogger(ctx),
+      events,
+    });
+  } catch (err) {
+    if (ownsTransport) transport.close();
+    throw err;
+  }
+  if (!poolId) throw new Error('graphile-worker started without announcing its worker pool');
+  const id = poolId;
+
+  let liveness: LivenessRegistration | undefined;
+  try {
+    liveness = await registerLiveness(ctx.db.pool, id, logger);
+  } catch (err) {
+    await runner.stop().catch(() => {});
+    if (ownsTransport) transport.close();
+    throw err;
+  }
+  const sweeper = startDeadWorkerSweeper({
+    pool: ctx.db.pool,
+    tasks: EMAIL_KINDS,
+    intervalMs: opts.lockSweepIntervalMs ?? 60_000,
+    logger,
+    ownPoolIds: () => [id],
+  });
+  logger.info({ workerPool: id, concurrency: opts.concurrency ?? ctx.config.WORKER_CONCURRENCY }, 'worker started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    poolId: id,
+    sweepDeadWorkers: () => sweeper.sweep(),
+    stop() {
+      stopping ??= (async () => {
+        await sweeper.stop();
+        // Graceful: running jobs finish (and record their deliveries) before the pool is released.
+        await runner.stop().catch((err) => logger.error({ err }, 'worker did not stop cleanly'));
+        // Only now may other workers treat this pool's leftover locks (if any) as abandoned.
+        await liveness?.release();
+        if (ownsTransport) transport.close();
+        logger.info({ workerPool: id }, 'worker stopped');
+      })();
+      return stopping;
+    },
+  };
+}

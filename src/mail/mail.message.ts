@@ -1,0 +1,171 @@
+// Builds the complete message for one delivery: recipients, subject, Reply-To, Message-ID and the
+// rendered bodies. Pure (no I/O besides the template cache), so tests can render directly.
+//
+// Header safety: user text reaches headers only as the display name in To/Reply-To and inside the
+// Subject. Names with CR/LF are rejected at input, and here every header value is also stripped of
+// line breaks and control characters, and addresses are handed to nodemailer as structured
+// {name, address} objects that it encodes itself. No user text can start a header line.
+import type { SendMailOptions } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
+import type { Config } from '../config.js';
+import type { EmailKind } from './mail.queue.js';
+import { renderBody, type TemplateData } from './templates.js';
+
+/** The ticket fields the messages use. */
+export interface MailTicket {
+  id: string;
+  ticketNumber: string;
+  name: string;
+  email: string;
+  subject: string;
+  message: string;
+  category: string;
+  resolutionNotes: string;
+}
+
+export interface MailDelivery {
+  id: string;
+  kind: EmailKind;
+  recipient: string;
+}
+
+export interface MailAddress {
+  name: string;
+  address: string;
+}
+
+export type MessageConfig = Pick<Config, 'MAIL_FROM' | 'SUPPORT_RESPONSE_TIME' | 'publicUrl'>;
+
+export const EXCERPT_LENGTH = 500;
+
+// CR, LF, the Unicode line/paragraph separators, NEL and every other control character.
+const HEADER_UNSAFE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
+
+/** One header-safe line: line breaks and control characters become a single space. */
+export function headerSafe(value: string): string {
+  return value
+    .replace(HEADER_UNSAFE, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}
+
+/** An address never contains whitespace or controls; removing them cannot create a new header. */
+function addressSafe(value: string): string {
+  return value.replace(/[\s\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, '');
+}
+
+export function mailbox(name: string, address: string): MailAddress {
+  return { name: headerSafe(name), address: addressSafe(address) };
+}
+
+/** MAIL_FROM ("Name <addr>" or "addr") as a structured address. */
+export function parseMailFrom(value: string): MailAddress {
+  const parsed = addressparser(value, { flatten: true })[0];
+  if (!parsed || !('address' in parsed) || !parsed.address) {
+    throw new Error(`MAIL_FROM is not an email address: ${JSON.stringify(value)}`);
+  }
+  return mailbox(parsed.name ?? '', parsed.address);
+}
+
+/**
+ * Deterministic Message-ID: every attempt for one delivery sends the same id, so if a retry ever
+ * repeats a message the SMTP server already accepted, mail stores and clients can recognise the copy.
+ */
+export function messageIdFor(deliveryId: string, from: MailAddress): string {
+  const domain = from.address.split('@')[1] || 'contactdesk.local';
+  return `<${deliveryId}.contactdesk@${domain}>`;
+}
+
+export function ticketUrl(config: Pick<Config, 'publicUrl'>, ticketId: string): string {
+  return `${config.publicUrl}/admin/resources/ContactSubmission/records/${encodeURIComponent(ticketId)}/show`;
+}
+
+function excerpt(message: string): { excerpt: string; truncated: boolean } {
+  const chars = [...message];
+  if (chars.length <= EXCERPT_LENGTH) return { excerpt: message, truncated: false };
+  return { excerpt: `${chars.slice(0, EXCERPT_LENGTH).join('').trimEnd()}…`, truncated: true };
+}
+
+interface Composed<K extends EmailKind> {
+  subject: string;
+  data: TemplateData[K];
+  to: MailAddress;
+  replyTo?: MailAddress;
+}
+
+function compose(kind: EmailKind, ticket: MailTicket, delivery: MailDelivery, config: MessageConfig) {
+  const submitter = mailbox(ticket.name, ticket.email);
+  // The submitter's own mails go to the recorded recipient, greeted by the name they gave.
+  const toSubmitter = mailbox(ticket.name, delivery.recipient);
+  const tag = `[${ticket.ticketNumber}]`;
+  switch (kind) {
+    case 'contact_confirmation':
+      return {
+        subject: `${tag} We received your message: ${ticket.subject}`,
+        to: toSubmitter,
+        data: {
+          ticketNumber: ticket.ticketNumber,
+          name: ticket.name,
+          subject: ticket.subject,
+          message: ticket.message,
+          responseTime: config.SUPPORT_RESPONSE_TIME,
+        },
+      } satisfies Composed<'contact_confirmation'>;
+    case 'contact_admin_notification':
+      return {
+        subject: `${tag} New ${ticket.category} submission: ${ticket.subject}`,
+        to: mailbox('', delivery.recipient),
+        // A moderator's "Reply" reaches the person who wrote in, never the no-reply sender.
+        replyTo: submitter,
+        data: {
+          ticketNumber: ticket.ticketNumber,
+          category: ticket.category,
+          name: ticket.name,
+          email: ticket.email,
+          subject: ticket.subject,
+          ...excerpt(ticket.message),
+          ticketUrl: ticketUrl(config, ticket.id),
+        },
+      } satisfies Composed<'contact_admin_notification'>;
+    case 'contact_resolved':
+      return {
+        subject: `${tag} Your request has been resolved: ${ticket.subject}`,
+        to: toSubmitter,
+        data: {
+          ticketNumber: ticket.ticketNumber,
+          name: ticket.name,
+          subject: ticket.subject,
+          resolutionNotes: ticket.resolutionNotes.trim(),
+        },
+      } satisfies Composed<'contact_resolved'>;
+  }
+}
+
+/** The message nodemailer sends for one delivery. `From` is always MAIL_FROM. */
+export function buildMessage(
+  ticket: MailTicket,
+  delivery: MailDelivery,
+  config: MessageConfig,
+): SendMailOptions & { messageId: string; subject: string; html: string; text: string } {
+  const from = parseMailFrom(config.MAIL_FROM);
+  const composed = compose(delivery.kind, ticket, delivery, config);
+  const subject = headerSafe(composed.subject);
+  const body = renderBody(delivery.kind, composed.data as never, {
+    productName: from.name || 'ContactDesk',
+    ticketNumber: ticket.ticketNumber,
+    title: subject,
+  });
+  return {
+    from,
+    to: composed.to,
+    ...(composed.replyTo ? { replyTo: composed.replyTo } : {}),
+    subject,
+    messageId: messageIdFor(delivery.id, from),
+    html: body.html,
+    text: body.text,
+    // Only the From and the recipient are used for the SMTP envelope: a header can never add one.
+    envelope: { from: from.address, to: [composed.to.address] },
+    // Keep auto-responders (vacation replies) from answering a no-reply sender.
+    headers: { 'Auto-Submitted': 'auto-generated' },
+  };
+}

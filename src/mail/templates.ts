@@ -1,0 +1,107 @@
+// Email bodies from templates/ (handlebars): one shared layout, an HTML and a plain-text body per
+// message. HTML templates escape every variable (handlebars' default; templates never use the
+// triple-stash on data, a test checks it); text templates are compiled with `noEscape` so a quote
+// in a name stays a quote. Templates are read and compiled once per process.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { EmailKind } from './mail.queue.js';
+
+export interface ConfirmationData {
+  ticketNumber: string;
+  name: string;
+  subject: string;
+  message: string;
+  responseTime: string;
+}
+
+export interface AdminNotificationData {
+  ticketNumber: string;
+  category: string;
+  name: string;
+  email: string;
+  subject: string;
+  excerpt: string;
+  truncated: boolean;
+  ticketUrl: string;
+}
+
+export interface ResolvedData {
+  ticketNumber: string;
+  name: string;
+  subject: string;
+  resolutionNotes: string;
+}
+
+export interface TemplateData {
+  contact_confirmation: ConfirmationData;
+  contact_admin_notification: AdminNotificationData;
+  contact_resolved: ResolvedData;
+}
+
+export interface RenderedBody {
+  html: string;
+  text: string;
+}
+
+type Compiled = Handlebars.TemplateDelegate;
+
+interface CompiledSet {
+  layout: { html: Compiled; text: Compiled };
+  bodies: Record<EmailKind, { html: Compiled; text: Compiled }>;
+}
+
+const KINDS: EmailKind[] = ['contact_confirmation', 'contact_admin_notification', 'contact_resolved'];
+
+// src/mail → ../../templates; compiled into dist/src/mail → ../../../templates.
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const TEMPLATES_DIR = [path.resolve(here, '../../templates'), path.resolve(here, '../../../templates')].find(
+  (dir) => existsSync(path.join(dir, 'layout.html.hbs')),
+);
+
+let compiled: CompiledSet | undefined;
+
+function load(): CompiledSet {
+  if (compiled) return compiled;
+  if (!TEMPLATES_DIR) throw new Error(`email templates folder not found near ${here}`);
+  // An isolated instance: nothing registered elsewhere (helpers, partials) can change the output.
+  const hbs = Handlebars.create();
+  // strict: a variable the code forgot to pass is an error, not an empty string in a customer's mail.
+  const compile = (file: string, mode: 'html' | 'text') =>
+    hbs.compile(readFileSync(path.join(TEMPLATES_DIR!, file), 'utf8'), {
+      strict: true,
+      knownHelpersOnly: true,
+      noEscape: mode === 'text',
+    });
+  const pair = (name: string) => ({
+    html: compile(`${name}.html.hbs`, 'html'),
+    text: compile(`${name}.text.hbs`, 'text'),
+  });
+  compiled = {
+    layout: pair('layout'),
+    bodies: Object.fromEntries(KINDS.map((k) => [k, pair(k)])) as CompiledSet['bodies'],
+  };
+  return compiled;
+}
+
+export interface LayoutData {
+  productName: string;
+  ticketNumber: string;
+  /** The <title> of the HTML part (usually the subject). */
+  title: string;
+}
+
+export function renderBody<K extends EmailKind>(kind: K, data: TemplateData[K], layout: LayoutData): RenderedBody {
+  const set = load();
+  const body = set.bodies[kind];
+  return {
+    html: set.layout.html({ ...layout, body: body.html(data) }),
+    text: `${set.layout.text({ ...layout, body: body.text(data).trim() }).trim()}\n`,
+  };
+}
+
+/** Compiles every template now, so a broken template stops start-up instead of the first job. */
+export function preloadTemplates(): void {
+  load();
+}
