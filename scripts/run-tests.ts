@@ -74,8 +74,18 @@ async function main() {
       ? all.filter(inReliability)
       : all.filter((f) => !f.endsWith('.slow.test.ts'));
 
+  // Ctrl-C / SIGTERM: let the test process end, then still drop the template and stop the embedded
+  // server (it runs detached, so nothing else would stop it).
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    child.kill(signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let child: ReturnType<typeof spawn>;
   const code: number = await new Promise((resolve) => {
-    const child = spawn(
+    child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${os.cpus().length}`, ...selected],
       {
@@ -85,6 +95,7 @@ async function main() {
     );
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });
+  if (interrupted) process.stderr.write('\nTests interrupted: cleaning up the test database server...\n');
 
   const cleanup = new pg.Client({ connectionString: adminUrl });
   await cleanup.connect();
@@ -92,7 +103,7 @@ async function main() {
   await cleanup.end();
   if (stopEmbedded) await stopEmbedded();
   if (tempDir) await rm(tempDir, { recursive: true, force: true });
-  process.exit(code);
+  process.exit(interrupted && code === 0 ? 130 : code);
 }
 
 main().catch((err) => {

@@ -133,9 +133,16 @@ export async function migrate(
 
 /** Names of migration files not yet applied (for /readyz). */
 export async function pendingMigrations(pool: pg.Pool, files: MigrationFile[]): Promise<string[]> {
-  const { rows } = await pool.query<{ migration_name: string }>(
-    `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
-  );
+  let rows: Array<{ migration_name: string }>;
+  try {
+    ({ rows } = await pool.query<{ migration_name: string }>(
+      `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    ));
+  } catch (err) {
+    // A reachable but never-migrated database: everything is pending (not "database unreachable").
+    if ((err as { code?: string }).code !== '42P01') throw err;
+    rows = [];
+  }
   const done = new Set(rows.map((r) => r.migration_name));
   return files.filter((f) => !done.has(f.name)).map((f) => f.name);
 }
