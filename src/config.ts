@@ -2,14 +2,30 @@
 // the process with a message naming the variable. Nothing else reads process.env.
 import { z } from 'zod';
 
+// `PORT=` in a .env file means "not set", not 0 (z.coerce.number turns '' into 0).
+const unsetIfBlank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
 const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .optional()
-    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+  z.preprocess(
+    (v) => (typeof v === 'string' ? unsetIfBlank(v.trim().toLowerCase()) : v),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v))),
+  );
 
 const int = (fallback: number, min = 0, max = 1_000_000_000) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z.preprocess(
+    unsetIfBlank,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+
+const SUBMIT_FIELDS = ['name', 'email', 'subject', 'message', 'category'];
 
 const optionalString = z
   .string()
@@ -35,7 +51,9 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: optionalString.pipe(z.url().optional()),
+  DATABASE_URL: optionalString.pipe(
+    z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).optional(),
+  ),
   EMBEDDED_PG_PORT: int(54329, 1, 65535),
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -44,6 +62,7 @@ const envSchema = z.object({
   HONEYPOT_FIELD: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,40}$/i, 'must be a plain field name')
+    .refine((f) => !SUBMIT_FIELDS.includes(f), 'must not be one of the real form fields')
     .default('website'),
   RATE_LIMIT_ENABLED: bool(true),
   RATE_LIMIT_PER_MINUTE: int(5, 1),

@@ -36,8 +36,13 @@ export const notFound = (what = 'Resource') =>
 export function fieldErrorsFromZod(err: ZodError): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of err.issues) {
-    const key = issue.path.length ? issue.path.join('.') : '_';
-    (fields[key] ??= []).push(issue.message);
+    // A strict object reports unknown keys as one issue on the object itself: name each key, so
+    // the client sees `fields.phone: ["unknown field"]` rather than an anonymous `_`.
+    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    for (const p of paths) {
+      const key = p.length ? p.join('.') : '_';
+      (fields[key] ??= []).push(issue.message);
+    }
   }
   return fields;
 }

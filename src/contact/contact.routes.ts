@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context.js';
 import { toAppError } from '../errors.js';
 import { parseInput, requireJsonOrForm } from '../http/validate.js';
-import { submitInputSchema, toPublicSubmission, type PublicSubmission } from './contact.schema.js';
+import { submitInputSchema, TICKET_CATEGORIES, toPublicSubmission, type PublicSubmission } from './contact.schema.js';
 import { submitContact } from './contact.service.js';
 import { enforceSubmitRateLimit } from './rate-limit.js';
 import { formatTicketNumber, utcDay } from './ticket-number.js';
@@ -21,12 +21,14 @@ export function createPublicContactRouter(ctx: AppContext): Router {
       await enforceSubmitRateLimit(ctx, ip);
       const body: Record<string, unknown> =
         req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? { ...req.body } : {};
-      if (typeof body[honeypot] === 'string' && body[honeypot].trim() !== '') {
+      const trap = body[honeypot];
+      // Anything but an empty (or blank) string counts as filled: bots also send numbers, arrays...
+      if (trap !== undefined && !(typeof trap === 'string' && trap.trim() === '')) {
         // A bot filled the invisible field: answer like a success, store and send nothing.
         req.log.info({ honeypot }, 'honeypot submission dropped');
         return respond(res, html, decoy(ctx, body));
       }
-      if (honeypot in body && (body[honeypot] === '' || body[honeypot] === undefined)) delete body[honeypot];
+      delete body[honeypot];
       const input = parseInput(submitInputSchema, body);
       const ticket = await submitContact(ctx, input, {
         actor: req.actor ?? null,
@@ -64,7 +66,9 @@ function decoy(ctx: AppContext, body: Record<string, unknown>): PublicSubmission
     email: text(body.email),
     subject: text(body.subject),
     message: typeof body.message === 'string' ? body.message.slice(0, 20_000) : '',
-    category: 'general',
+    category: (TICKET_CATEGORIES as readonly unknown[]).includes(body.category)
+      ? (body.category as PublicSubmission['category'])
+      : 'general',
     status: 'pending',
     created_at: now,
     updated_at: now,
