@@ -14,10 +14,15 @@ export interface BulkResult {
   skipped: Array<{ id: string; ticketNumber: string | null; reason: string }>;
 }
 
-/** SET clause per action; $3 = actor id, $4 = now, $5 = resolution notes (or null). */
+/**
+ * SET clause per action, reading the typed `args` row ($3 actor id, $4 now, $5 resolution notes).
+ * The args CTE gives every parameter a type even when an action's clause does not use it:
+ * PostgreSQL rejects a statement with an untyped unused parameter ("could not determine data
+ * type of parameter $3"), which is what archive / restore / reopen used to hit.
+ */
 const SET_CLAUSES: Record<TicketAction, string> = {
-  assign_to_me: `assigned_to_id = $3, status = CASE WHEN t.status = 'pending' THEN 'in_progress'::"TicketStatus" ELSE t.status END`,
-  resolve: `status = 'resolved', resolved_by_id = $3, resolved_at = $4, resolution_notes = COALESCE($5, t.resolution_notes)`,
+  assign_to_me: `assigned_to_id = args.actor_id, status = CASE WHEN t.status = 'pending' THEN 'in_progress'::"TicketStatus" ELSE t.status END`,
+  resolve: `status = 'resolved', resolved_by_id = args.actor_id, resolved_at = args.now, resolution_notes = COALESCE(args.notes, t.resolution_notes)`,
   reopen: `status = 'in_progress', resolved_by_id = NULL, resolved_at = NULL`,
   archive: `status = 'archived'`,
   restore: `status = 'resolved'`,
@@ -41,15 +46,18 @@ export async function bulkTicketAction(
     { actorId: actor.id, source: meta.source, requestId: meta.requestId },
     async (client) => {
       const assignGuard =
-        action === 'assign_to_me' && !opts.force ? 'AND (assigned_to_id IS NULL OR assigned_to_id = $3)' : '';
+        action === 'assign_to_me' && !opts.force ? 'AND (assigned_to_id IS NULL OR assigned_to_id = $3::uuid)' : '';
+      // Rows are locked in id order so two overlapping bulk actions cannot deadlock each other.
       const { rows: changed } = await client.query<{ id: string; ticket_number: string; email: string }>(
-        `WITH target AS (
+        `WITH args AS (SELECT $3::uuid AS actor_id, $4::timestamptz AS now, $5::text AS notes),
+       target AS (
          SELECT id FROM contact_submissions
          WHERE id = ANY($1::uuid[]) AND status = ANY($2::"TicketStatus"[]) ${assignGuard}
+         ORDER BY id
          FOR UPDATE
        )
-       UPDATE contact_submissions t SET updated_at = $4, ${SET_CLAUSES[action]}
-       FROM target WHERE t.id = target.id
+       UPDATE contact_submissions t SET updated_at = args.now, ${SET_CLAUSES[action]}
+       FROM target, args WHERE t.id = target.id
        RETURNING t.id, t.ticket_number, t.email`,
         [unique, rule.from, actor.id, now, action === 'resolve' ? (opts.resolutionNotes ?? null) : null],
       );

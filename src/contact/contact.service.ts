@@ -10,7 +10,7 @@ import { pgRunner } from '../db/sql.js';
 import { queueTicketMail } from '../mail/mail.queue.js';
 import type { SubmissionRow, SubmitInput, TicketCategory, TicketStatus } from './contact.schema.js';
 import { findTicket, lockTicket, type Ticket } from './ticket.repository.js';
-import { ACTION_RULES, assertTransition, skipReason, type TicketAction } from './ticket-workflow.js';
+import { ACTION_RULES, actionRefused, assertTransition, type TicketAction } from './ticket-workflow.js';
 import { nextTicketNumber } from './ticket-number.js';
 
 export interface SubmitMeta {
@@ -228,13 +228,7 @@ export async function runTicketAction(
   return mutateTicket(ctx, actor, id, meta, async (client, current) => {
     const now = ctx.clock.now();
     const rule = ACTION_RULES[action];
-    if (!rule.from.includes(current.status)) {
-      throw new AppError({
-        code: 'invalid_transition',
-        status: 409,
-        message: `Ticket ${current.ticket_number} ${skipReason(action, current.status)}`,
-      });
-    }
+    if (!rule.from.includes(current.status)) throw actionRefused(action, current.ticket_number, current.status);
     if (action === 'assign_to_me') {
       if (current.assigned_to_id && current.assigned_to_id !== actor.id && !opts.force) {
         throw new AppError({

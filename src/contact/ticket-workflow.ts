@@ -44,11 +44,24 @@ export interface ActionRule {
 
 export const ACTION_RULES: Record<TicketAction, ActionRule> = {
   assign_to_me: { from: ['pending', 'in_progress'], to: null, label: 'Assign to me' },
-  resolve: { from: sourcesOf('resolved'), to: 'resolved', label: 'Resolve' },
+  // Not sourcesOf('resolved'): that includes archived, and archived → resolved is a restore
+  // (keeps the original resolver, sends no second "resolved" email), never a fresh resolution.
+  resolve: { from: ['pending', 'in_progress'], to: 'resolved', label: 'Resolve' },
   reopen: { from: ['resolved'], to: 'in_progress', label: 'Reopen' },
   archive: { from: ['resolved'], to: 'archived', label: 'Archive' },
   restore: { from: ['archived'], to: 'resolved', label: 'Restore' },
 };
+
+/** 409 for an action that the ticket's current status does not allow; names from and to. */
+export function actionRefused(action: TicketAction, ticketNumber: string, from: TicketStatus): AppError {
+  // A refused claim would have meant "→ in_progress".
+  const to = ACTION_RULES[action].to ?? 'in_progress';
+  return new AppError({
+    code: 'invalid_transition',
+    status: 409,
+    message: `Cannot ${ACTION_RULES[action].label.toLowerCase()} ticket ${ticketNumber}: it ${skipReason(action, from)} (${from} → ${to} is not allowed)`,
+  });
+}
 
 export function skipReason(action: TicketAction, status: TicketStatus): string {
   const rule = ACTION_RULES[action];

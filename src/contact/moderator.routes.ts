@@ -1,0 +1,144 @@
+// REST entry points for moderators and admins: parse (zod) → service → shape. The role guards
+// here answer early with 401/403; the service functions check the actor again, because the
+// AdminJS panel, jobs and the CLI call them without this router.
+import { Router, type Request, type Response } from 'express';
+import { requireAdminRole, requireStaffRole } from '../auth/auth.middleware.js';
+import type { AppContext } from '../context.js';
+import { parseInput, requireJson } from '../http/validate.js';
+import { exportTicketsCsv, exportFileName } from './contact.export.js';
+import { getTicketStats, listTickets } from './contact.queries.js';
+import { deleteTicket, getTicket, runTicketAction, updateTicket, type ServiceMeta } from './contact.service.js';
+import {
+  assignToMeSchema,
+  emptyBodySchema,
+  markResolvedSchema,
+  parseTicketExportQuery,
+  parseTicketListQuery,
+  ticketPatchSchema,
+  toModeratorTicket,
+  type TicketListJson,
+  type TicketStatsJson,
+} from './moderator.schema.js';
+import type { TicketAction } from './ticket-workflow.js';
+
+const meta = (req: Request): ServiceMeta => ({ source: 'api', requestId: req.id });
+
+/** Mounted at /api/v1/contact after the public router (which owns POST /submit). */
+export function createModeratorContactRouter(ctx: AppContext): Router {
+  const router = Router();
+
+  // Fixed paths first: /stats/overview and /export.csv must never be taken for an :id.
+  router.get('/', requireStaffRole, async (req, res) => {
+    const query = parseTicketListQuery(req.query);
+    const page = await listTickets(ctx, req.actor!, query);
+    const body: TicketListJson = {
+      items: page.items.map(toModeratorTicket),
+      total: page.total,
+      total_capped: page.totalCapped,
+      page: page.page,
+      page_size: page.pageSize,
+      pages: page.pages,
+    };
+    res.json(body);
+  });
+
+  router.get('/stats/overview', requireStaffRole, async (req, res) => {
+    const s = await getTicketStats(ctx, req.actor!);
+    const body: TicketStatsJson = {
+      total: s.total,
+      by_status: s.byStatus,
+      by_category: s.byCategory,
+      open: s.open,
+      unassigned_open: s.unassignedOpen,
+      created_last_24h: s.createdLast24h,
+      created_last_7d: s.createdLast7d,
+      created_last_30d: s.createdLast30d,
+      resolution_time_30d: {
+        resolved_count: s.resolutionTime30d.resolvedCount,
+        median_seconds: s.resolutionTime30d.medianSeconds,
+        p90_seconds: s.resolutionTime30d.p90Seconds,
+      },
+      oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
+      open_by_assignee: s.openByAssignee,
+      generated_at: s.generatedAt.toISOString(),
+    };
+    res.json(body);
+  });
+
+  router.get('/export.csv', requireStaffRole, async (req, res) => {
+    const { filters, bom } = parseTicketExportQuery(req.query);
+    res.status(200);
+    res.set({
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${exportFileName(ctx.clock.now())}"`,
+      'Cache-Control': 'no-store',
+    });
+    try {
+      await exportTicketsCsv(ctx, req.actor!, filters, res, { ...meta(req), bom });
+    } catch (err) {
+      if (!res.headersSent) {
+        // Nothing sent yet: let the error middleware answer in JSON, not as a CSV attachment.
+        res.removeHeader('Content-Type');
+        res.removeHeader('Content-Disposition');
+        throw err;
+      }
+      // Mid-stream failure: cut the connection so the client sees an incomplete download
+      // instead of a file that merely looks short.
+      req.log.error({ err }, 'CSV export failed mid-stream');
+      res.destroy(err as Error);
+    }
+  });
+
+  router.get('/:id', requireStaffRole, async (req: Request<{ id: string }>, res) => {
+    res.json(toModeratorTicket(await getTicket(ctx, req.actor!, req.params.id)));
+  });
+
+  router.patch('/:id', requireStaffRole, requireJson(), async (req: Request<{ id: string }>, res) => {
+    const body = parseInput(ticketPatchSchema, req.body ?? {});
+    const ticket = await updateTicket(
+      ctx,
+      req.actor!,
+      req.params.id,
+      {
+        status: body.status,
+        category: body.category,
+        adminNotes: body.admin_notes,
+        assignedToId: body.assigned_to_id,
+      },
+      meta(req),
+    );
+    res.json(toModeratorTicket(ticket));
+  });
+
+  const action =
+    (name: TicketAction, parseOptions: (body: unknown) => { force?: boolean; resolutionNotes?: string }) =>
+    async (req: Request<{ id: string }>, res: Response) => {
+      const opts = parseOptions(req.body ?? {});
+      const ticket = await runTicketAction(ctx, req.actor!, req.params.id, name, opts, meta(req));
+      res.json(toModeratorTicket(ticket));
+    };
+  const noBody = (body: unknown) => (parseInput(emptyBodySchema, body), {});
+
+  router.post(
+    '/:id/assign-to-me',
+    requireStaffRole,
+    requireJson(),
+    action('assign_to_me', (body) => ({ force: parseInput(assignToMeSchema, body).force })),
+  );
+  router.post(
+    '/:id/mark-resolved',
+    requireStaffRole,
+    requireJson(),
+    action('resolve', (body) => ({ resolutionNotes: parseInput(markResolvedSchema, body).resolution_notes })),
+  );
+  router.post('/:id/reopen', requireStaffRole, requireJson(), action('reopen', noBody));
+  router.post('/:id/archive', requireStaffRole, requireJson(), action('archive', noBody));
+  router.post('/:id/restore', requireStaffRole, requireJson(), action('restore', noBody));
+
+  router.delete('/:id', requireAdminRole, async (req: Request<{ id: string }>, res) => {
+    await deleteTicket(ctx, req.actor!, req.params.id, meta(req));
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,329 @@
+// The OpenAPI 3.1 description of the REST API, generated from the same zod schemas the routes
+// parse with (z.toJSONSchema), so the document cannot promise what the API does not accept.
+// Served as JSON at GET /api/v1/openapi.json and rendered as HTML at GET /api/docs.
+import { z } from 'zod';
+import { auditListFiltersSchema } from '../audit/audit.schema.js';
+import { tokenRequestSchema, tokenResponseSchema } from '../auth/auth.schema.js';
+import { publicSubmissionSchema, submitInputSchema } from '../contact/contact.schema.js';
+import {
+  assignToMeSchema,
+  emptyBodySchema,
+  markResolvedSchema,
+  moderatorTicketSchema,
+  ticketExportQuerySchema,
+  ticketListQuerySchema,
+  ticketListSchema,
+  ticketPatchSchema,
+  ticketStatsSchema,
+} from '../contact/moderator.schema.js';
+import { auditEventPageDocSchema, errorSchema, PARAMETER_DOCS, ticketHistoryDocSchema } from './openapi.schemas.js';
+
+export type JsonSchema = Record<string, unknown>;
+type Operation = Record<string, unknown>;
+
+function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  delete out.$schema;
+  return out;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: string) => ({ 'application/json': { schema: ref(name) } });
+
+/** Named schemas: [zod schema, direction]. Requests are described as sent, responses as returned. */
+const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
+  Error: [errorSchema, 'output'],
+  SubmitInput: [submitInputSchema, 'input'],
+  PublicSubmission: [publicSubmissionSchema, 'output'],
+  TokenRequest: [tokenRequestSchema, 'input'],
+  TokenResponse: [tokenResponseSchema, 'output'],
+  Ticket: [moderatorTicketSchema, 'output'],
+  TicketList: [ticketListSchema, 'output'],
+  TicketStats: [ticketStatsSchema, 'output'],
+  TicketPatch: [ticketPatchSchema, 'input'],
+  AssignToMe: [assignToMeSchema, 'input'],
+  MarkResolved: [markResolvedSchema, 'input'],
+  EmptyBody: [emptyBodySchema, 'input'],
+  TicketHistory: [ticketHistoryDocSchema, 'output'],
+  AuditEventPage: [auditEventPageDocSchema, 'output'],
+};
+
+const ERROR_RESPONSES: Record<string, { description: string; headers?: Record<string, unknown> }> = {
+  '400': { description: 'Invalid input: `error.fields` maps each offending field or parameter to its messages.' },
+  '401': {
+    description: 'No token, or the token is invalid, expired or revoked.',
+    headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'Bearer realm="contactdesk"' } },
+  },
+  '403': { description: 'The token is valid but its user lacks the required role.' },
+  '404': { description: 'No such ticket.' },
+  '409': {
+    description:
+      'The ticket changed state meanwhile or the status change is not allowed (the message names from and to).',
+  },
+  '413': { description: 'Request body larger than 64 KiB.' },
+  '415': { description: 'The body is not JSON (or, for submit, not a form post).' },
+  '429': {
+    description: 'Too many requests.',
+    headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+  },
+  '503': { description: 'The database is unreachable; retry later.' },
+};
+
+function errors(...codes: string[]): Record<string, unknown> {
+  return Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
+}
+
+function queryParameters(schema: z.ZodObject): Array<Record<string, unknown>> {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const fieldSchema = toJsonSchema(field as z.ZodType, 'input');
+    const repeatable = JSON.stringify(fieldSchema).includes('"type":"array"');
+    return {
+      name,
+      in: 'query',
+      required: false,
+      description: PARAMETER_DOCS[name] ?? '',
+      schema: fieldSchema,
+      ...(repeatable ? { style: 'form', explode: true } : {}),
+    };
+  });
+}
+
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Ticket id (UUID). A malformed id is a 400, an unknown one a 404.',
+  schema: { type: 'string', format: 'uuid' },
+};
+
+const STAFF = 'Moderator or admin.';
+const staff = { security: [{ bearerAuth: [] }] };
+const ticketOk = { description: 'The ticket after the change.', content: json('Ticket') };
+
+function action(summary: string, description: string, body: string, extra: Operation = {}): Operation {
+  return {
+    tags: ['Tickets'],
+    summary,
+    description: `${description} ${STAFF}`,
+    ...staff,
+    parameters: [idParameter],
+    requestBody: { required: false, content: json(body) },
+    responses: { '200': ticketOk, ...errors('400', '401', '403', '404', '409', '415', '503') },
+    ...extra,
+  };
+}
+
+function buildPaths(): Record<string, Record<string, Operation>> {
+  return {
+    '/healthz': {
+      get: {
+        tags: ['Health'],
+        summary: 'Liveness',
+        security: [],
+        responses: { '200': { description: 'The process answers.' } },
+      },
+    },
+    '/readyz': {
+      get: {
+        tags: ['Health'],
+        summary: 'Readiness',
+        description: 'Database reachable and every migration applied.',
+        security: [],
+        responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready (body says why).' } },
+      },
+    },
+    '/api/v1/contact/submit': {
+      post: {
+        tags: ['Public'],
+        summary: 'Submit the contact form',
+        description:
+          'Anyone may submit. With a valid Bearer token of any role the ticket is linked to that user. Accepts JSON or an HTML form post (then answers with an HTML page). Rate limited per IP.',
+        security: [{}, { bearerAuth: [] }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: ref('SubmitInput') },
+            'application/x-www-form-urlencoded': { schema: ref('SubmitInput') },
+          },
+        },
+        responses: {
+          '201': { description: 'The new ticket (public fields only).', content: json('PublicSubmission') },
+          ...errors('400', '401', '413', '415', '429', '503'),
+        },
+      },
+    },
+    '/api/v1/auth/token': {
+      post: {
+        tags: ['Auth'],
+        summary: 'Log in for an API token',
+        description:
+          'Wrong credentials or an inactive user give one generic 401. Repeated failures are throttled per account and per IP (429 with Retry-After).',
+        security: [],
+        requestBody: { required: true, content: json('TokenRequest') },
+        responses: {
+          '200': { description: 'A new opaque Bearer token (shown once).', content: json('TokenResponse') },
+          ...errors('400', '401', '415', '429', '503'),
+        },
+      },
+      delete: {
+        tags: ['Auth'],
+        summary: 'Revoke the token used for this request',
+        ...staff,
+        responses: { '204': { description: 'Revoked.' }, ...errors('401', '503') },
+      },
+    },
+    '/api/v1/contact/': {
+      get: {
+        tags: ['Tickets'],
+        summary: 'List tickets',
+        description: `Filtered, ordered, paginated. Archived tickets are left out unless \`status\` includes archived or \`include_archived=true\`. Unknown parameters are a 400. ${STAFF}`,
+        ...staff,
+        parameters: queryParameters(ticketListQuerySchema),
+        responses: {
+          '200': { description: 'One page.', content: json('TicketList') },
+          ...errors('400', '401', '403', '503'),
+        },
+      },
+    },
+    '/api/v1/contact/stats/overview': {
+      get: {
+        tags: ['Tickets'],
+        summary: 'Queue statistics',
+        description: `Totals by status and category, open and unassigned counts, recent volume, time to resolution, oldest pending ticket, open tickets per assignee. ${STAFF}`,
+        ...staff,
+        responses: {
+          '200': { description: 'Statistics.', content: json('TicketStats') },
+          ...errors('401', '403', '503'),
+        },
+      },
+    },
+    '/api/v1/contact/export.csv': {
+      get: {
+        tags: ['Tickets'],
+        summary: 'Export tickets as CSV',
+        description: `Every ticket matching the same filters as the list (no pagination), streamed. RFC 4180, UTF-8 (with a BOM unless \`bom=false\`), CRLF line ends, a header row, ISO 8601 dates; text starting with = + - @ TAB or CR is prefixed with a single quote. Each export is recorded (who, filters, row count). ${STAFF}`,
+        ...staff,
+        parameters: queryParameters(ticketExportQuerySchema),
+        responses: {
+          '200': {
+            description:
+              'The CSV file (Content-Disposition: attachment; filename="contactdesk-tickets-YYYY-MM-DD.csv").',
+            content: { 'text/csv': { schema: { type: 'string' } } },
+          },
+          ...errors('400', '401', '403', '503'),
+        },
+      },
+    },
+    '/api/v1/contact/{id}': {
+      get: {
+        tags: ['Tickets'],
+        summary: 'Get one ticket',
+        description: `The full record: notes, IP address, user agent, submitter, assignee and resolver. ${STAFF}`,
+        ...staff,
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'The ticket.', content: json('Ticket') },
+          ...errors('400', '401', '403', '404', '503'),
+        },
+      },
+      patch: {
+        tags: ['Tickets'],
+        summary: 'Update a ticket',
+        description: `Status changes follow the status machine (pending → in_progress | resolved; in_progress → pending | resolved; resolved → in_progress | archived; archived → resolved); anything else is a 409. Resolving sets resolved_by / resolved_at, reopening clears them. \`assigned_to_id\` must be an active moderator or admin; null unassigns. ${STAFF}`,
+        ...staff,
+        parameters: [idParameter],
+        requestBody: { required: true, content: json('TicketPatch') },
+        responses: { '200': ticketOk, ...errors('400', '401', '403', '404', '409', '413', '415', '503') },
+      },
+      delete: {
+        tags: ['Tickets'],
+        summary: 'Delete a ticket',
+        description: 'Admin only. The audit history stays readable.',
+        ...staff,
+        parameters: [idParameter],
+        responses: { '204': { description: 'Deleted.' }, ...errors('400', '401', '403', '404', '503') },
+      },
+    },
+    '/api/v1/contact/{id}/assign-to-me': {
+      post: action(
+        'Assign to me',
+        'Assigns the ticket to the caller; a pending ticket becomes in_progress. Assigned to someone else → 409 unless `{"force": true}`. Of two moderators claiming at once exactly one wins.',
+        'AssignToMe',
+      ),
+    },
+    '/api/v1/contact/{id}/mark-resolved': {
+      post: action(
+        'Mark resolved',
+        'From pending or in_progress. Sets resolved_by / resolved_at, stores the optional resolution notes and emails the submitter.',
+        'MarkResolved',
+      ),
+    },
+    '/api/v1/contact/{id}/reopen': {
+      post: action('Reopen', 'resolved → in_progress; clears resolved_by / resolved_at.', 'EmptyBody'),
+    },
+    '/api/v1/contact/{id}/archive': {
+      post: action('Archive', 'resolved → archived.', 'EmptyBody'),
+    },
+    '/api/v1/contact/{id}/restore': {
+      post: action('Restore', 'archived → resolved (the original resolution is kept).', 'EmptyBody'),
+    },
+    '/api/v1/contact/{id}/history': {
+      get: {
+        tags: ['Tickets'],
+        summary: 'Ticket history',
+        description: `Every recorded change (who, through what, which fields from → to) and every email, newest first. Still readable after the ticket is deleted. ${STAFF}`,
+        ...staff,
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'The history.', content: json('TicketHistory') },
+          ...errors('400', '401', '403', '404', '503'),
+        },
+      },
+    },
+    '/api/v1/audit/events': {
+      get: {
+        tags: ['Audit'],
+        summary: 'Audit events',
+        description: 'Every audited change to tickets or users, newest first, keyset-paginated. Admin only.',
+        ...staff,
+        parameters: queryParameters(auditListFiltersSchema),
+        responses: {
+          '200': { description: 'One page.', content: json('AuditEventPage') },
+          ...errors('400', '401', '403', '503'),
+        },
+      },
+    },
+  };
+}
+
+let cached: JsonSchema | undefined;
+
+/** The OpenAPI 3.1 document (built once: the schemas do not change while the process runs). */
+export function openApiDocument(): JsonSchema {
+  cached ??= {
+    openapi: '3.1.0',
+    info: {
+      title: 'ContactDesk API',
+      version: '1',
+      description:
+        'Contact form and support-ticket API. Authenticate with `Authorization: Bearer <token>` from POST /api/v1/auth/token. Errors are always `{"error": {"code", "message", "fields"?}}`.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    tags: [
+      { name: 'Public', description: 'No account needed.' },
+      { name: 'Auth', description: 'API tokens.' },
+      { name: 'Tickets', description: 'The moderator queue (moderators and admins).' },
+      { name: 'Audit', description: 'Audit trail.' },
+      { name: 'Health', description: 'Probes for load balancers and orchestrators.' },
+    ],
+    paths: buildPaths(),
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Opaque API token.' } },
+      schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, [s, io]]) => [name, toJsonSchema(s, io)])),
+      responses: Object.fromEntries(
+        Object.entries(ERROR_RESPONSES).map(([code, r]) => [`E${code}`, { ...r, content: json('Error') }]),
+      ),
+    },
+  };
+  return cached;
+}
