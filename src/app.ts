@@ -4,7 +4,9 @@ import { bearerAuth } from './auth/auth.middleware.js';
 import { createAuthRouter } from './auth/auth.routes.js';
 import type { AppContext } from './context.js';
 import { createPublicContactRouter } from './contact/contact.routes.js';
+import { createModeratorContactRouter } from './contact/moderator.routes.js';
 import { AppError, errorMiddleware } from './errors.js';
+import { createDocsRouter } from './http/docs.routes.js';
 import { createHealthRouter } from './http/health.routes.js';
 import { requestContext } from './http/request-context.js';
 
@@ -25,6 +27,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   app.set('trust proxy', ctx.config.TRUST_PROXY ? true : false);
   app.use(requestContext(ctx.logger));
   app.use(createHealthRouter(ctx));
+  // GET /api/v1/openapi.json and /api/docs: public, no token needed to read the API description.
+  app.use(createDocsRouter());
 
   // AdminJS brings its own body parsing (formidable): it must be mounted before express.json().
   if (opts.mountAdmin) await opts.mountAdmin(app, ctx);
@@ -35,6 +39,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use(bearerAuth(ctx));
   api.use('/auth', createAuthRouter(ctx));
   api.use('/contact', createPublicContactRouter(ctx));
+  api.use('/contact', createModeratorContactRouter(ctx));
   app.use('/api/v1', api);
 
   app.use((req, _res, next) => {
