@@ -44,7 +44,9 @@ export async function loadTicketEvents(db: pg.Pool | pg.ClientBase, ticketId: st
        ticket_id AS id, ticket_number, name, email, subject, message, category, status, user_id,
        assigned_to_id, resolved_by_id, created_at, resolved_at, admin_notes, resolution_notes,
        host(ip_address) AS ip_address, user_agent
-     FROM contact_submission_events WHERE ticket_id = $1 ORDER BY event_id`,
+     FROM contact_submission_events e WHERE ticket_id = $1
+     -- e.event_id: the bigint, not the text alias in the select list ("10" < "9").
+     ORDER BY e.event_id`,
     [ticketId],
   );
   return rows;
@@ -160,8 +162,8 @@ export async function listEvents(db: pg.Pool | pg.ClientBase, q: EventListQuery)
   const { rows } = await db.query<EventListRow>(
     `SELECT event_id::text, event_at, ${idColumn} AS entity_id, ${labelColumn} AS label, operation,
        changed_fields, actor_id, source, request_id
-     FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY event_id DESC LIMIT $${params.length}`,
+     FROM ${table} e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY e.event_id DESC LIMIT $${params.length}`,
     params,
   );
   return rows;
