@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { bearerAuth } from './auth/auth.middleware.js';
 import { createAuthRouter } from './auth/auth.routes.js';
 import type { AppContext } from './context.js';
+import { createAuditEventsRouter, createTicketHistoryRouter } from './audit/audit.routes.js';
 import { createPublicContactRouter } from './contact/contact.routes.js';
 import { createModeratorContactRouter } from './contact/moderator.routes.js';
 import { AppError, errorMiddleware } from './errors.js';
@@ -40,6 +41,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/auth', createAuthRouter(ctx));
   api.use('/contact', createPublicContactRouter(ctx));
   api.use('/contact', createModeratorContactRouter(ctx));
+  api.use('/contact', createTicketHistoryRouter(ctx));
+  api.use('/audit/events', createAuditEventsRouter(ctx));
   app.use('/api/v1', api);
 
   app.use((req, _res, next) => {
