@@ -97,16 +97,22 @@ async function lockUser(tx: Tx, ref: UserRef): Promise<User> {
 }
 
 /**
- * Refuses a change that would leave no active admin. Locks every active admin row first, so
- * two admins demoting each other at the same moment are serialised and the second one is refused.
+ * Serialises every change that can remove an admin. Without it, two admins demoting each other
+ * at the same moment would each still see the other as admin and both succeed (or deadlock on
+ * each other's rows); with it, the second one runs after the first has committed, and is refused.
  */
+async function lockAdminSet(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('contactdesk:admin-set'))`;
+}
+
+/** Refuses a change that would leave no active admin (call after lockAdminSet). */
 async function assertAdminRemains(tx: Tx, target: User, after: { role: UserRole; isActive: boolean }): Promise<void> {
   const wasActiveAdmin = target.role === 'admin' && target.isActive;
   const staysActiveAdmin = after.role === 'admin' && after.isActive;
   if (!wasActiveAdmin || staysActiveAdmin) return;
-  const admins = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE`;
-  if (admins.filter((a) => a.id !== target.id).length === 0) {
+  const others = await tx.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND is_active AND id <> ${target.id}::uuid`;
+  if ((others[0]?.n ?? 0) === 0) {
     throw new AppError({
       code: 'last_admin',
       status: 409,
@@ -177,6 +183,7 @@ export async function updateUser(
   const changes = parseInput(updateUserSchema, patch);
   const now = ctx.clock.now();
   const user = await inTransaction(ctx.db, writeContext(actor, meta), async (tx) => {
+    if (changes.role !== undefined || changes.is_active !== undefined) await lockAdminSet(tx);
     const target = await lockUser(tx, ref);
     const role = changes.role ?? target.role;
     const isActive = changes.is_active ?? target.isActive;

@@ -3,7 +3,7 @@
 // uses, as the trusted operator (actor = null, audit source 'cli').
 import { parseArgs } from 'node:util';
 import { USER_ROLES, type UserRole } from '../auth/actor.js';
-import { userRoleSchema } from '../auth/auth.schema.js';
+import { newPasswordSchema, userRoleSchema } from '../auth/auth.schema.js';
 import {
   createUserAccount,
   deactivateUser,
@@ -47,6 +47,14 @@ function checkRole(values: Values): Values {
   return values;
 }
 
+/** The password, checked before any database work so a typo fails fast. */
+async function passwordFrom(values: Values): Promise<string> {
+  const password = await readPassword(values.password as string | undefined);
+  const parsed = newPasswordSchema.safeParse(password);
+  if (!parsed.success) throw new CliError(`Invalid input:\n  password: ${parsed.error.issues[0]?.message}`, EXIT_USAGE);
+  return password;
+}
+
 function printUser(io: CliIo, values: Values, verb: string, user: UserRecord) {
   if (values.json) io.out(JSON.stringify(toUserJson(user)));
   else io.out(`${verb} ${user.email} (role ${user.role}${user.isActive ? '' : ', inactive'}, id ${user.id})`);
@@ -64,7 +72,7 @@ export const COMMANDS: Record<string, Command> = {
       json: { type: 'boolean' },
     },
     required: ['email', 'name', 'role'],
-    prepare: async (v) => ({ ...checkRole(v), password: await readPassword(v.password as string | undefined) }),
+    prepare: async (v) => ({ ...checkRole(v), password: await passwordFrom(v) }),
     run: async (ctx, v, io) => {
       const user = await createUserAccount(
         ctx,
@@ -85,7 +93,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'users:set-password --email E [--password P]',
     options: { email: { type: 'string' }, password: { type: 'string' }, json: { type: 'boolean' } },
     required: ['email'],
-    prepare: async (v) => ({ ...v, password: await readPassword(v.password as string | undefined) }),
+    prepare: async (v) => ({ ...v, password: await passwordFrom(v) }),
     run: async (ctx, v, io) => {
       const user = await setUserPassword(ctx, null, { email: str(v, 'email'), password: str(v, 'password') }, META);
       printUser(io, v, 'Password changed for', user);
