@@ -19,8 +19,9 @@ export function createPublicContactRouter(ctx: AppContext): Router {
     try {
       const ip = req.ip ?? req.socket.remoteAddress ?? '0.0.0.0';
       await enforceSubmitRateLimit(ctx, ip);
-      const body: Record<string, unknown> =
-        req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? { ...req.body } : {};
+      // A JSON array is not a form: let the schema say so (`fields._`) instead of "name is required".
+      if (Array.isArray(req.body)) parseInput(submitInputSchema, req.body);
+      const body: Record<string, unknown> = req.body && typeof req.body === 'object' ? { ...req.body } : {};
       const trap = body[honeypot];
       // Anything but an empty (or blank) string counts as filled: bots also send numbers, arrays...
       if (trap !== undefined && !(typeof trap === 'string' && trap.trim() === '')) {
