@@ -1,0 +1,91 @@
+// Bulk actions Assign to me / Resolve / Archive / Restore: one bulkTicketAction call (one UPDATE
+// for every ticket that qualifies) and a notice saying how many changed and which were skipped,
+// with the reason for each. GET shows the confirmation; only POST changes anything.
+import type { Action, ActionContext, ActionRequest, BulkActionResponse } from 'adminjs';
+import { bulkTicketAction, type BulkResult } from '../../src/contact/contact.bulk.js';
+import type { TicketAction } from '../../src/contact/ticket-workflow.js';
+import type { AppContext } from '../../src/context.js';
+import { isStaffAdmin, panelMeta, requireActor } from '../access.js';
+import { Components } from '../components.js';
+import { DESCRIPTIONS } from './ticket-workflow.actions.js';
+import { bulkErrorResponse, payloadString } from './responses.js';
+
+export const BULK_WORKFLOW_ACTIONS = {
+  bulkAssignToMe: 'assign_to_me',
+  bulkResolve: 'resolve',
+  bulkArchive: 'archive',
+  bulkRestore: 'restore',
+} as const satisfies Record<string, TicketAction>;
+
+const MAX_LISTED_SKIPS = 10;
+
+/** "3 tickets changed. 2 skipped: CONT-… is archived; resolve needs …" */
+export function bulkNotice(result: BulkResult): { message: string; type: 'success' | 'info' | 'error' } {
+  const changed = `${result.changed.length} ticket${result.changed.length === 1 ? '' : 's'} changed`;
+  if (!result.skipped.length) return { message: `${changed}.`, type: 'success' };
+  const reasons = result.skipped
+    .slice(0, MAX_LISTED_SKIPS)
+    .map((s) => `${s.ticketNumber ?? s.id} ${s.reason}`)
+    .join('; ');
+  const more = result.skipped.length > MAX_LISTED_SKIPS ? `; and ${result.skipped.length - MAX_LISTED_SKIPS} more` : '';
+  return {
+    message: `${changed}. ${result.skipped.length} skipped: ${reasons}${more}.`,
+    type: result.changed.length ? 'info' : 'error',
+  };
+}
+
+/** The ids the moderator selected, including any that no longer exist (reported as skipped). */
+function selectedIds(request: ActionRequest, context: ActionContext): string[] {
+  const raw = request.query?.recordIds;
+  if (typeof raw === 'string' && raw) return raw.split(',').filter(Boolean);
+  return (context.records ?? []).map((r) => String(r.id()));
+}
+
+function bulkAction(ctx: AppContext, name: string, action: TicketAction): Action<BulkActionResponse> {
+  const handler = async (
+    request: ActionRequest,
+    _response: unknown,
+    context: ActionContext,
+  ): Promise<BulkActionResponse> => {
+    const { records = [], currentAdmin, h, resource } = context;
+    if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
+    try {
+      const notes = payloadString(request.payload, 'resolutionNotes')?.trim();
+      const opts = action === 'resolve' && notes ? { resolutionNotes: notes } : {};
+      const result = await bulkTicketAction(
+        ctx,
+        requireActor(context),
+        selectedIds(request, context),
+        action,
+        opts,
+        panelMeta(request),
+      );
+      return {
+        records: records.map((r) => r.toJSON(currentAdmin)),
+        notice: bulkNotice(result),
+        redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+        // For the form and for scripts: exactly what changed and why the rest did not.
+        bulkResult: result,
+      };
+    } catch (err) {
+      return bulkErrorResponse(err, context);
+    }
+  };
+  return {
+    name,
+    actionType: 'bulk',
+    icon: 'Layers',
+    component: Components.BulkActionForm,
+    showInDrawer: true,
+    custom: { serviceAction: action, description: DESCRIPTIONS[action], withNotes: action === 'resolve' },
+    isAccessible: ({ currentAdmin }) => isStaffAdmin(currentAdmin),
+    isVisible: ({ currentAdmin }) => isStaffAdmin(currentAdmin),
+    handler,
+  };
+}
+
+export function ticketBulkActions(ctx: AppContext): Record<string, Action<BulkActionResponse>> {
+  return Object.fromEntries(
+    Object.entries(BULK_WORKFLOW_ACTIONS).map(([name, action]) => [name, bulkAction(ctx, name, action)]),
+  );
+}

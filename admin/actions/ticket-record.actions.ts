@@ -1,0 +1,180 @@
+// The Ticket resource's standard actions, each overridden so that nothing writes through an
+// adapter: list/show read through the queue's services; edit calls updateTicket (category, admin
+// notes and assignee only: status changes go through the workflow actions); delete and bulk
+// delete call deleteTicket (admins only); "new" is closed (tickets come from the public form).
+import {
+  ListAction,
+  ShowAction,
+  type Action,
+  type ActionContext,
+  type ActionHandler,
+  type ActionRequest,
+  type ActionResponse,
+  type RecordActionResponse,
+} from 'adminjs';
+import { z } from 'zod';
+import { getTicketHistory } from '../../src/audit/audit.service.js';
+import type { EmailEntry } from '../../src/audit/audit.schema.js';
+import { TICKET_CATEGORIES } from '../../src/contact/contact.schema.js';
+import { deleteTicket, updateTicket, type TicketPatch } from '../../src/contact/contact.service.js';
+import { NOTES_MAX_LENGTH } from '../../src/contact/moderator.schema.js';
+import type { AppContext } from '../../src/context.js';
+import { AppError, validationError } from '../../src/errors.js';
+import { adminOnly, isAdminAdmin, nobody, panelMeta, requireActor, staffOnly } from '../access.js';
+import { ticketParams } from '../resources/ticket-reads.js';
+import { bulkErrorResponse, payloadString, recordErrorResponse } from './responses.js';
+
+const editSchema = z.object({
+  category: z.enum(TICKET_CATEGORIES, { error: `must be one of: ${TICKET_CATEGORIES.join(', ')}` }).optional(),
+  adminNotes: z.string().max(NOTES_MAX_LENGTH, `must be at most ${NOTES_MAX_LENGTH} characters`).optional(),
+  // '' = unassigned (the select's empty choice).
+  assignedToId: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === '' ? null : v)),
+});
+
+const EDIT_FIELD_NAMES: Record<string, string> = { adminNotes: 'admin_notes', assignedToId: 'assigned_to_id' };
+
+/** Only the fields that differ from the stored ticket, so an unchanged save writes nothing. */
+function editPatch(request: ActionRequest, current: Record<string, unknown>): TicketPatch {
+  const raw = Object.fromEntries(
+    ['category', 'adminNotes', 'assignedToId'].flatMap((k) => {
+      const v = payloadString(request.payload, k);
+      return v === undefined ? [] : [[k, v]];
+    }),
+  );
+  const parsed = editSchema.safeParse(raw);
+  if (!parsed.success) {
+    const err = validationError(parsed.error);
+    const fields = Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [EDIT_FIELD_NAMES[k] ?? k, v]));
+    throw new AppError({ code: err.code, status: err.status, message: err.message, fields });
+  }
+  const patch: TicketPatch = {};
+  const p = parsed.data;
+  if (p.category !== undefined && p.category !== current.category) patch.category = p.category;
+  if (p.adminNotes !== undefined && p.adminNotes !== (current.adminNotes ?? '')) patch.adminNotes = p.adminNotes;
+  if (p.assignedToId !== undefined && p.assignedToId !== (current.assignedToId ?? null)) {
+    patch.assignedToId = p.assignedToId;
+  }
+  return patch;
+}
+
+/** The newest state of each email about the ticket, from its history (newest first). */
+export function emailsFromHistory(entries: Array<{ type: string }>): EmailEntry[] {
+  const seen = new Set<string>();
+  const emails: EmailEntry[] = [];
+  for (const entry of entries) {
+    if (entry.type !== 'email') continue;
+    const email = entry as EmailEntry;
+    if (seen.has(email.delivery_id)) continue;
+    seen.add(email.delivery_id);
+    emails.push(email);
+  }
+  return emails;
+}
+
+export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Action<ActionResponse>>> {
+  const meta = panelMeta;
+  return {
+    list: {
+      isAccessible: staffOnly,
+      // A bad filter value (say, a malformed date) is the queue's 400: show it, keep the page.
+      handler: async (request, response, context) => {
+        try {
+          return await (ListAction.handler as ActionHandler<ActionResponse>)(request, response, context);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          return {
+            records: [],
+            meta: { total: 0, perPage: 10, page: 1, direction: 'desc', sortBy: 'createdAt' },
+            notice: { message: `${err.message}: ${Object.keys(err.fields ?? {}).join(', ')}`, type: 'error' },
+          };
+        }
+      },
+    },
+    search: { isAccessible: staffOnly },
+    show: {
+      isAccessible: staffOnly,
+      handler: async (request, response, context) => {
+        const shown = (await (ShowAction.handler as ActionHandler<ActionResponse>)(
+          request,
+          response,
+          context,
+        )) as RecordActionResponse;
+        const history = await getTicketHistory(ctx, requireActor(context), String(context.record!.id()));
+        const emails = emailsFromHistory(history.entries);
+        return {
+          ...shown,
+          record: { ...shown.record, params: { ...shown.record.params, emails: JSON.stringify(emails) } },
+        };
+      },
+    },
+    new: { isAccessible: nobody, isVisible: false },
+    edit: {
+      isAccessible: staffOnly,
+      handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
+        const { record, currentAdmin, h, resource } = context;
+        if (!record) throw new AppError({ code: 'not_found', status: 404, message: 'Ticket not found' });
+        if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
+        try {
+          const patch = editPatch(request, record.params);
+          const ticket = Object.keys(patch).length
+            ? await updateTicket(ctx, requireActor(context), String(record.id()), patch, meta(request))
+            : null;
+          const json = ticket ? resource.build(ticketParams(ticket)).toJSON(currentAdmin) : record.toJSON(currentAdmin);
+          return {
+            record: json,
+            notice: { message: ticket ? `Ticket ${ticket.ticketNumber} saved` : 'Nothing changed', type: 'success' },
+            redirectUrl: h.recordActionUrl({
+              resourceId: resource.id(),
+              recordId: String(record.id()),
+              actionName: 'show',
+            }),
+          };
+        } catch (err) {
+          return recordErrorResponse(err, context);
+        }
+      },
+    },
+    delete: {
+      isAccessible: adminOnly,
+      isVisible: ({ currentAdmin }) => isAdminAdmin(currentAdmin),
+      handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
+        const { record, currentAdmin, h, resource } = context;
+        if (!record) throw new AppError({ code: 'not_found', status: 404, message: 'Ticket not found' });
+        if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
+        try {
+          await deleteTicket(ctx, requireActor(context), String(record.id()), meta(request));
+          return {
+            record: record.toJSON(currentAdmin),
+            notice: { message: `Ticket ${String(record.params.ticketNumber)} deleted`, type: 'success' },
+            redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+          };
+        } catch (err) {
+          return recordErrorResponse(err, context);
+        }
+      },
+    },
+    bulkDelete: {
+      isAccessible: adminOnly,
+      isVisible: ({ currentAdmin }) => isAdminAdmin(currentAdmin),
+      handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
+        const { records = [], currentAdmin, h, resource } = context;
+        if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
+        try {
+          const actor = requireActor(context);
+          // Each delete is its own audited transaction (no bulk delete use case exists).
+          for (const r of records) await deleteTicket(ctx, actor, String(r.id()), meta(request));
+          return {
+            records: records.map((r) => r.toJSON(currentAdmin)),
+            notice: { message: `${records.length} ticket${records.length === 1 ? '' : 's'} deleted`, type: 'success' },
+            redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+          };
+        } catch (err) {
+          return bulkErrorResponse(err, context);
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// Panel sessions and sign-in. Sessions live in PostgreSQL (connect-pg-simple), the cookie is
+// httpOnly + SameSite=Lax (+ Secure behind https), the idle timeout rolls with each request, the
+// session id is regenerated at login, and logout deletes the session row. Sign-in uses the same
+// throttled argon2 check as the API; only active moderators and admins get in, and everyone else
+// sees the same failure as a wrong password.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import connectPgSimple from 'connect-pg-simple';
+import type { Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import { isStaff, type Actor } from '../src/auth/actor.js';
+import { authenticateWithPassword, INVALID_CREDENTIALS_MESSAGE } from '../src/auth/auth.service.js';
+import { getUser } from '../src/auth/users.service.js';
+import type { Config } from '../src/config.js';
+import type { AppContext } from '../src/context.js';
+import { AppError } from '../src/errors.js';
+import { actorOf, toPanelAdmin, type PanelAdmin } from './access.js';
+
+export const SESSION_COOKIE = 'contactdesk.sid';
+export const SESSION_TABLE = 'admin_sessions';
+const SECRET_FILE = 'session-secret';
+
+declare module 'express-session' {
+  interface SessionData {
+    adminUser?: PanelAdmin;
+  }
+}
+
+/**
+ * SESSION_SECRET when set (required in production: config.ts refuses to start without it);
+ * otherwise a random secret generated once and kept in DATA_DIR/session-secret (mode 600), so
+ * sessions survive restarts of a development or embedded install.
+ */
+export async function resolveSessionSecret(config: Config): Promise<string> {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  const file = path.resolve(config.DATA_DIR, SECRET_FILE);
+  try {
+    const stored = (await readFile(file, 'utf8')).trim();
+    if (stored.length >= 32) return stored;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return secret;
+}
+
+export async function createSessionMiddleware(ctx: AppContext): Promise<RequestHandler> {
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({
+    pool: ctx.db.pool,
+    tableName: SESSION_TABLE,
+    createTableIfMissing: true,
+    errorLog: (...args: unknown[]) => ctx.logger.warn({ args: args.map(String) }, 'session store error'),
+  });
+  const idleMs = Math.round(ctx.config.SESSION_IDLE_HOURS * 3_600_000);
+  return session({
+    name: SESSION_COOKIE,
+    secret: await resolveSessionSecret(ctx.config),
+    store,
+    resave: false,
+    saveUninitialized: false,
+    // Each request pushes the expiry forward: the timeout is an idle timeout.
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: ctx.config.publicUrl.startsWith('https:'),
+      maxAge: idleMs,
+      path: '/admin',
+    },
+  });
+}
+
+const regenerate = (req: Request) =>
+  new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+const save = (req: Request) =>
+  new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+export const destroySession = (req: Request) =>
+  new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+
+export type LoginOutcome = { ok: true; actor: Actor } | { ok: false; status: 401 | 429; message: string };
+
+/** The throttled password check plus the panel's role rule, with one message for every refusal. */
+export async function panelSignIn(
+  ctx: AppContext,
+  input: { email: unknown; password: unknown; ip: string; requestId: string },
+): Promise<LoginOutcome> {
+  const email = typeof input.email === 'string' ? input.email : '';
+  const password = typeof input.password === 'string' ? input.password : '';
+  try {
+    const actor = await authenticateWithPassword(
+      ctx,
+      { email, password, ip: input.ip },
+      { source: 'admin', requestId: input.requestId },
+    );
+    if (!isStaff(actor)) return { ok: false, status: 401, message: INVALID_CREDENTIALS_MESSAGE };
+    return { ok: true, actor };
+  } catch (err) {
+    if (err instanceof AppError && err.status === 429) {
+      return { ok: false, status: 429, message: 'Too many sign-in attempts. Please wait a moment and try again.' };
+    }
+    if (err instanceof AppError && err.status === 401) {
+      return { ok: false, status: 401, message: INVALID_CREDENTIALS_MESSAGE };
+    }
+    throw err;
+  }
+}
+
+/** Starts the signed-in session under a NEW session id (no session fixation). */
+export async function startPanelSession(req: Request, actor: Actor): Promise<void> {
+  await regenerate(req);
+  req.session.adminUser = toPanelAdmin(actor);
+  await save(req);
+}
+
+/**
+ * Every panel request re-reads the signed-in user: a deactivated account, or one whose role no
+ * longer allows the panel, is signed out at its next click; a role change applies at once.
+ */
+export function requirePanelUser(ctx: AppContext, loginPath: string): RequestHandler {
+  return async (req: Request, res: Response, next) => {
+    const current = actorOf(req.session?.adminUser);
+    if (!current) return res.redirect(loginPath);
+    let fresh: Actor | null = null;
+    try {
+      const user = await getUser(ctx, null, { userId: current.id });
+      if (user.isActive) fresh = { id: user.id, email: user.email, name: user.name, role: user.role };
+    } catch (err) {
+      if (!(err instanceof AppError && err.status === 404)) return next(err);
+    }
+    if (!fresh || !isStaff(fresh)) {
+      await destroySession(req).catch(() => {});
+      res.clearCookie(SESSION_COOKIE, { path: '/admin' });
+      return res.redirect(loginPath);
+    }
+    const admin = toPanelAdmin(fresh);
+    const s = req.session.adminUser!;
+    if (s.role !== admin.role || s.name !== admin.name || s.email !== admin.email) req.session.adminUser = admin;
+    next();
+  };
+}

@@ -1,0 +1,25 @@
+// Every custom React component of the panel, registered in one place. The bundle script
+// (scripts/bundle-admin.ts) and the server use this same loader, so the component ids in the
+// pre-built bundle always match the ones the resources refer to.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ComponentLoader } from 'adminjs';
+import { ADMIN_COMPONENTS_DIR } from './paths.js';
+
+export const componentLoader = new ComponentLoader();
+
+const add = (name: string) => componentLoader.add(name, path.join(ADMIN_COMPONENTS_DIR, `${name}.tsx`));
+
+export const Components = {
+  Dashboard: add('Dashboard'),
+  StatusBadge: add('StatusBadge'),
+  Assignee: add('Assignee'),
+  AssigneeSelect: add('AssigneeSelect'),
+  RecordActionForm: add('RecordActionForm'),
+  BulkActionForm: add('BulkActionForm'),
+  EmailsSent: add('EmailsSent'),
+  ExportCsv: add('ExportCsv'),
+  PreText: add('PreText'),
+  /** Owned by the audit trail; registered only once its file exists. */
+  TicketHistory: existsSync(path.join(ADMIN_COMPONENTS_DIR, 'TicketHistory.tsx')) ? add('TicketHistory') : null,
+};

@@ -1,0 +1,79 @@
+// Confirmation for a bulk workflow action: the selected tickets, resolution notes for Resolve,
+// and one POST. The notice says how many changed and which were skipped and why.
+import React, { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { ApiClient, useNotice, useTranslation, type ActionProps } from 'adminjs';
+import { Box, Button, H4, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
+
+type Custom = { description?: string; withNotes?: boolean };
+
+const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) => {
+  const navigate = useNavigate();
+  const addNotice = useNotice();
+  const { translateAction } = useTranslation();
+  const custom = (action.custom ?? {}) as Custom;
+  const [notes, setNotes] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  if (!records?.length) return <Text>Select tickets in the list first.</Text>;
+  const label = translateAction(action.name, resource.id);
+
+  const submit = async () => {
+    setBusy(true);
+    try {
+      const res = await new ApiClient().bulkAction({
+        resourceId: resource.id,
+        recordIds: records.map((r) => r.id),
+        actionName: action.name,
+        method: 'post',
+        data: custom.withNotes ? { resolutionNotes: notes } : {},
+      });
+      const body = res.data as {
+        notice?: { message: string; type?: 'success' | 'error' | 'info' };
+        redirectUrl?: string;
+      };
+      if (body.notice) addNotice({ message: body.notice.message, type: body.notice.type ?? 'success' });
+      setMessage(body.notice?.message ?? null);
+      if (body.redirectUrl && body.notice?.type !== 'error') navigate(`${body.redirectUrl}?refresh=true`);
+    } catch {
+      setMessage('The request failed. Please try again.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Box variant="grey" p="xl" data-testid={`bulk-form-${action.name}`}>
+      <H4>
+        {label}: {records.length} ticket{records.length === 1 ? '' : 's'}
+      </H4>
+      {custom.description ? <Text mb="lg">{custom.description}</Text> : null}
+      <ul style={{ margin: '0 0 16px', paddingLeft: 18 }}>
+        {records.map((r) => (
+          <li key={r.id} style={{ marginBottom: 4 }}>
+            {String(r.params.ticketNumber)} — {String(r.params.subject)}{' '}
+            <em style={{ color: '#6b7280' }}>({String(r.params.status).replace('_', ' ')})</em>
+          </li>
+        ))}
+      </ul>
+      {custom.withNotes ? (
+        <Box mb="lg">
+          <Label htmlFor="bulkResolutionNotes">Resolution notes (kept as is where empty)</Label>
+          <TextArea
+            id="bulkResolutionNotes"
+            rows={4}
+            width={1}
+            value={notes}
+            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNotes(e.target.value)}
+          />
+        </Box>
+      ) : null}
+      {message ? <MessageBox variant="info" mb="lg" message={message} /> : null}
+      <Button variant="contained" type="button" disabled={busy} onClick={submit} data-testid="bulk-submit">
+        {label}
+      </Button>
+    </Box>
+  );
+};
+
+export default BulkActionForm;

@@ -1,0 +1,122 @@
+// What the panel's dashboard shows a moderator when they sign in: the queue's headline counts,
+// tickets per day for the last 30 days split by category, the oldest pending tickets and the
+// tickets assigned to them. Counts and lists come from the queue's own queries.
+import type { Actor } from '../auth/actor.js';
+import type { AppContext } from '../context.js';
+import { TICKET_CATEGORIES, type TicketCategory } from './contact.schema.js';
+import { getTicketStats, listTickets } from './contact.queries.js';
+import { requireStaff } from './contact.service.js';
+
+export const DASHBOARD_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export interface DashboardTicket {
+  id: string;
+  ticketNumber: string;
+  subject: string;
+  name: string;
+  status: string;
+  category: TicketCategory;
+  createdAt: string;
+}
+
+export interface DashboardDay {
+  /** UTC calendar day, YYYY-MM-DD. */
+  day: string;
+  total: number;
+  byCategory: Record<TicketCategory, number>;
+}
+
+export interface DashboardData {
+  counts: { open: number; unassigned: number; pending: number; inProgress: number };
+  days: DashboardDay[];
+  categories: readonly TicketCategory[];
+  oldestPending: DashboardTicket[];
+  myAssigned: DashboardTicket[];
+  generatedAt: string;
+}
+
+const toDashboardTicket = (t: {
+  id: string;
+  ticketNumber: string;
+  subject: string;
+  name: string;
+  status: string;
+  category: TicketCategory;
+  createdAt: Date;
+}): DashboardTicket => ({
+  id: t.id,
+  ticketNumber: t.ticketNumber,
+  subject: t.subject,
+  name: t.name,
+  status: t.status,
+  category: t.category,
+  createdAt: t.createdAt.toISOString(),
+});
+
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Tickets created per UTC day and category, for the last `days` days including today. */
+export async function ticketsPerDay(
+  ctx: AppContext,
+  actor: Actor | null,
+  days = DASHBOARD_DAYS,
+): Promise<DashboardDay[]> {
+  requireStaff(actor);
+  const now = ctx.clock.now();
+  const firstDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
+  // A range scan on the created_at index; grouping happens on at most 30 days of rows.
+  const { rows } = await ctx.db.pool.query<{ day: string; category: TicketCategory; n: number }>(
+    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, category, count(*)::int AS n
+     FROM contact_submissions WHERE created_at >= $1 AND created_at <= $2
+     GROUP BY 1, 2`,
+    [firstDay, now],
+  );
+  const result: DashboardDay[] = [];
+  const index = new Map<string, DashboardDay>();
+  for (let i = 0; i < days; i++) {
+    const day = utcDay(new Date(firstDay.getTime() + i * DAY_MS));
+    const entry: DashboardDay = {
+      day,
+      total: 0,
+      byCategory: Object.fromEntries(TICKET_CATEGORIES.map((c) => [c, 0])) as Record<TicketCategory, number>,
+    };
+    result.push(entry);
+    index.set(day, entry);
+  }
+  for (const r of rows) {
+    const entry = index.get(r.day);
+    if (!entry) continue;
+    entry.byCategory[r.category] += r.n;
+    entry.total += r.n;
+  }
+  return result;
+}
+
+export async function getDashboard(ctx: AppContext, actor: Actor | null): Promise<DashboardData> {
+  requireStaff(actor);
+  const [stats, days, oldest, mine] = await Promise.all([
+    getTicketStats(ctx, actor),
+    ticketsPerDay(ctx, actor),
+    listTickets(ctx, actor, { statuses: ['pending'], ordering: 'created_at', pageSize: 5 }),
+    listTickets(ctx, actor, {
+      statuses: ['pending', 'in_progress'],
+      assignedTo: 'me',
+      ordering: '-updated_at',
+      pageSize: 10,
+    }),
+  ]);
+  return {
+    counts: {
+      open: stats.open,
+      unassigned: stats.unassignedOpen,
+      pending: stats.byStatus.pending,
+      inProgress: stats.byStatus.in_progress,
+    },
+    days,
+    categories: TICKET_CATEGORIES,
+    oldestPending: oldest.items.map(toDashboardTicket),
+    myAssigned: mine.items.map(toDashboardTicket),
+    generatedAt: ctx.clock.now().toISOString(),
+  };
+}
