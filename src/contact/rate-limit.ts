@@ -43,12 +43,27 @@ export async function enforceSubmitRateLimit(ctx: AppContext, ip: string): Promi
       label: 'site-wide per hour',
     },
   ];
+  // One statement: count the per-IP windows, and count the site-wide window only when no per-IP
+  // limit is exceeded. A client already refused for its own excess must not use up the budget
+  // every other visitor shares (one flooding IP could otherwise close the form for everyone).
+  const ipWindows = windows.slice(0, 2);
+  const site = windows[2]!;
   const { rows } = await db.pool.query<{ key: string; count: number }>(
-    `INSERT INTO rate_limit_counters (key, window_start, count)
-     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])
-     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + 1
-     RETURNING key, count`,
-    [windows.map((w) => w.key), windows.map((w) => w.start), windows.map(() => 1)],
+    `WITH ip AS (
+       INSERT INTO rate_limit_counters (key, window_start, count)
+       SELECT k, s, 1 FROM unnest($1::text[], $2::timestamptz[]) AS u(k, s)
+       ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + 1
+       RETURNING key, count
+     ), over_limit AS (
+       SELECT 1 FROM ip JOIN unnest($1::text[], $3::int[]) AS l(k, lim) ON l.k = ip.key WHERE ip.count > l.lim
+     ), site AS (
+       INSERT INTO rate_limit_counters (key, window_start, count)
+       SELECT $4, $5, 1 WHERE NOT EXISTS (SELECT 1 FROM over_limit)
+       ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + 1
+       RETURNING key, count
+     )
+     SELECT key, count FROM ip UNION ALL SELECT key, count FROM site`,
+    [ipWindows.map((w) => w.key), ipWindows.map((w) => w.start), ipWindows.map((w) => w.limit), site.key, site.start],
   );
   const counts = new Map(rows.map((r) => [r.key, r.count]));
   const exceeded = windows.filter((w) => (counts.get(w.key) ?? 0) > w.limit);
