@@ -3,8 +3,9 @@
 //
 // Header safety: user text reaches headers only as the display name in To/Reply-To and inside the
 // Subject. Names with CR/LF are rejected at input, and here every header value is also stripped of
-// line breaks and control characters, and addresses are handed to nodemailer as structured
-// {name, address} objects that it encodes itself. No user text can start a header line.
+// line breaks and control characters, addresses must be one plain mailbox (else the message is
+// refused), and they are handed to nodemailer as structured {name, address} objects that it
+// encodes itself. No user text can start a header line or add a recipient.
 import type { SendMailOptions } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config.js';
@@ -49,13 +50,23 @@ export function headerSafe(value: string): string {
     .trim();
 }
 
-/** An address never contains whitespace or controls; removing them cannot create a new header. */
-function addressSafe(value: string): string {
-  return value.replace(/[\s\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, '');
+/** A message that can never be sent as it stands: retrying would not help. */
+export class UnsendableMailError extends Error {}
+
+// Deliberately plain: one @, no whitespace, controls, quotes, angle brackets or commas anywhere.
+// (Addresses were validated at input; this is the mail layer's own last line of defence.)
+const PLAIN_ADDRESS =
+  /^[^\s@"<>,;:\\()[\]\u0000-\u001F\u007F-\u009F\u2028\u2029]+@[^\s@"<>,;:\\()[\]\u0000-\u001F\u007F-\u009F\u2028\u2029]+\.[^\s@"<>,;:\\()[\]\u0000-\u001F\u007F-\u009F\u2028\u2029]+$/;
+
+export function isPlainAddress(address: string): boolean {
+  return PLAIN_ADDRESS.test(address);
 }
 
+/** A structured address; an address that is not one plain mailbox is refused, never "cleaned". */
 export function mailbox(name: string, address: string): MailAddress {
-  return { name: headerSafe(name), address: addressSafe(address) };
+  if (!isPlainAddress(address))
+    throw new UnsendableMailError(`not a single plain email address: ${JSON.stringify(address)}`);
+  return { name: headerSafe(name), address };
 }
 
 /** MAIL_FROM ("Name <addr>" or "addr") as a structured address. */
@@ -89,20 +100,25 @@ function excerpt(message: string): { excerpt: string; truncated: boolean } {
 interface Composed<K extends EmailKind> {
   subject: string;
   data: TemplateData[K];
+
   to: MailAddress;
   replyTo?: MailAddress;
 }
 
-function compose(kind: EmailKind, ticket: MailTicket, delivery: MailDelivery, config: MessageConfig) {
-  const submitter = mailbox(ticket.name, ticket.email);
+function compose(
+  kind: EmailKind,
+  ticket: MailTicket,
+  delivery: MailDelivery,
+  config: MessageConfig,
+): Composed<EmailKind> {
   // The submitter's own mails go to the recorded recipient, greeted by the name they gave.
-  const toSubmitter = mailbox(ticket.name, delivery.recipient);
+  const toSubmitter = () => mailbox(ticket.name, delivery.recipient);
   const tag = `[${ticket.ticketNumber}]`;
   switch (kind) {
     case 'contact_confirmation':
       return {
         subject: `${tag} We received your message: ${ticket.subject}`,
-        to: toSubmitter,
+        to: toSubmitter(),
         data: {
           ticketNumber: ticket.ticketNumber,
           name: ticket.name,
@@ -115,8 +131,9 @@ function compose(kind: EmailKind, ticket: MailTicket, delivery: MailDelivery, co
       return {
         subject: `${tag} New ${ticket.category} submission: ${ticket.subject}`,
         to: mailbox('', delivery.recipient),
-        // A moderator's "Reply" reaches the person who wrote in, never the no-reply sender.
-        replyTo: submitter,
+        // A moderator's "Reply" reaches the person who wrote in, never the no-reply sender. Without a
+        // usable address the alert still goes out, just without Reply-To.
+        ...(isPlainAddress(ticket.email) ? { replyTo: mailbox(ticket.name, ticket.email) } : {}),
         data: {
           ticketNumber: ticket.ticketNumber,
           category: ticket.category,
@@ -130,7 +147,7 @@ function compose(kind: EmailKind, ticket: MailTicket, delivery: MailDelivery, co
     case 'contact_resolved':
       return {
         subject: `${tag} Your request has been resolved: ${ticket.subject}`,
-        to: toSubmitter,
+        to: toSubmitter(),
         data: {
           ticketNumber: ticket.ticketNumber,
           name: ticket.name,

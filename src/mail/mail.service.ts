@@ -13,7 +13,7 @@
 // delivery id), so a repeated copy is recognisable as the same message.
 import type { AppContext } from '../context.js';
 import { inTransaction } from '../db/tx.js';
-import { buildMessage, type MailTicket } from './mail.message.js';
+import { buildMessage, UnsendableMailError, type MailTicket } from './mail.message.js';
 import type { EmailKind } from './mail.queue.js';
 import type { MailTransport } from './transport.js';
 
@@ -31,7 +31,7 @@ export interface DeliveryHooks {
   afterSent?: (deliveryId: string) => Promise<void>;
 }
 
-export type DeliveryOutcome = 'sent' | 'already_sent' | 'ticket_deleted' | 'missing';
+export type DeliveryOutcome = 'sent' | 'already_sent' | 'ticket_deleted' | 'unsendable' | 'missing';
 
 export interface MailDeps {
   transport: MailTransport;
@@ -120,7 +120,8 @@ export async function deliverEmail(
       fileStem: `${ticket.ticketNumber}.${delivery.kind}.${delivery.id}`,
     });
   } catch (err) {
-    const final = attempt.attempt >= attempt.maxAttempts;
+    // A message that cannot be built (no usable recipient) fails now: retrying would not change it.
+    const final = err instanceof UnsendableMailError || attempt.attempt >= attempt.maxAttempts;
     const reason = ((err as Error)?.message ?? String(err)).slice(0, MAX_ERROR_LENGTH);
     await inTransaction(ctx.db, WORKER, (tx) =>
       tx.emailDelivery.update({
@@ -129,6 +130,7 @@ export async function deliverEmail(
       }),
     );
     log.warn({ err, attempt: attempt.attempt, maxAttempts: attempt.maxAttempts, final }, 'email not sent');
+    if (err instanceof UnsendableMailError) return 'unsendable';
     throw err;
   }
   // Immediately after the server's accept: from here on, no retry sends this message again.
