@@ -9,6 +9,7 @@ import type { AppContext } from './context.js';
 import { createDb } from './db/client.js';
 import { migrate, readMigrationFiles } from './db/migrate.js';
 import { resolveDatabase } from './db/resolve.js';
+import { startWorker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
 
 async function main() {
@@ -50,6 +51,11 @@ async function main() {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
   stoppers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // After the app listens; stopped first on shutdown (running mail jobs finish before the db closes).
+  if (config.WORKER_INLINE) {
+    const worker = await startWorker(ctx);
+    stoppers.push(() => worker.stop());
+  }
 
   const base = config.publicUrl;
   logger.info(
