@@ -27,7 +27,7 @@ describe('POST /api/v1/contact/submit with an HTML form body', () => {
 
   test('when a form is posted without an Accept preference, then the ticket is created and JSON returned', async () => {
     const res = await request(t.app).post(SUBMIT).type('form').send(form).expect(201);
-    assert.match(res.headers['content-type'], /application\/json/);
+    assert.match(String(res.headers['content-type']), /application\/json/);
     assert.match(res.body.ticket_number, /^CONT-\d{8}-\d{4,}$/);
     assert.equal(res.body.category, 'bug');
     assert.equal(res.body.message, 'Line one\r\nLine two');
@@ -40,7 +40,7 @@ describe('POST /api/v1/contact/submit with an HTML form body', () => {
   test('when a browser posts the form (Accept prefers HTML), then a thank-you page shows the ticket number', async () => {
     const before = await countRows();
     const res = await request(t.app).post(SUBMIT).set('Accept', BROWSER_ACCEPT).type('form').send(form).expect(201);
-    assert.match(res.headers['content-type'], /text\/html/);
+    assert.match(String(res.headers['content-type']), /text\/html/);
     const { rows } = await t.ctx.db.pool.query(
       'SELECT ticket_number FROM contact_submissions ORDER BY created_at DESC, ticket_number DESC LIMIT 1',
     );
@@ -57,7 +57,7 @@ describe('POST /api/v1/contact/submit with an HTML form body', () => {
       .type('form')
       .send({ ...form, email: 'nope', name: '' })
       .expect(400);
-    assert.match(res.headers['content-type'], /text\/html/);
+    assert.match(String(res.headers['content-type']), /text\/html/);
     assert.match(res.text, /<strong>email<\/strong>/);
     assert.match(res.text, /<strong>name<\/strong>/);
     assert.equal(await countRows(), before);
@@ -80,7 +80,7 @@ describe('POST /api/v1/contact/submit with an HTML form body', () => {
       .set('Accept', BROWSER_ACCEPT)
       .send({ name: 'Ann', email: 'ann@example.com', subject: 'Hi', message: 'JSON client' })
       .expect(201);
-    assert.match(res.headers['content-type'], /application\/json/);
+    assert.match(String(res.headers['content-type']), /application\/json/);
     assert.equal(res.body.message, 'JSON client');
   });
 
