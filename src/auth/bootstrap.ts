@@ -2,7 +2,7 @@
 // created from ADMIN_EMAIL / ADMIN_PASSWORD; without ADMIN_PASSWORD a strong random password is
 // generated and printed once to stdout (never into the structured log, which may be shipped
 // elsewhere). There is no fixed default password.
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { inTransaction } from '../db/tx.js';
 import { hashPassword } from './passwords.js';
@@ -18,8 +18,10 @@ export interface BootstrapOptions {
   print?: (text: string) => void;
 }
 
-// 18 random bytes → 24 base64url characters, 144 bits.
-export const generatePassword = () => randomBytes(18).toString('base64url');
+// 24 letters and digits, ~143 bits. No '-' or '_': a password starting with '-' would be taken
+// for an option when pasted after `--password`.
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export const generatePassword = () => Array.from({ length: 24 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 
 async function activeAdminExists(ctx: AppContext): Promise<boolean> {
   const { rowCount } = await ctx.db.pool.query("SELECT 1 FROM users WHERE role = 'admin' AND is_active LIMIT 1");
