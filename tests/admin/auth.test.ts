@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import request from 'supertest';
+import { resolveSessionSecret, SESSION_TABLE } from '../../admin/auth.js';
+import { INVALID_CREDENTIALS_MESSAGE } from '../../src/auth/auth.service.js';
+import { updateUser } from '../../src/auth/users.service.js';
+import { TestClock, testConfig, type TestApp } from '../helpers/app.js';
+import { createPanelTestApp, panelLogin, sessionCookie } from '../helpers/admin-login.js';
+import { createUser } from '../helpers/factories.js';
+
+const LIST = '/admin/api/resources/tickets/actions/list';
+
+async function loginStatus(t: TestApp, email: string, password: string) {
+  return request(t.app).post('/admin/login').type('form').send({ email, password });
+}
+
+describe('panel sign-in', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createPanelTestApp({ clock: new TestClock('2026-03-02T10:00:00Z') });
+  });
+  after(() => t.close());
+
+  test('when an active moderator signs in, then they are redirected to the panel with an httpOnly, SameSite=Lax session cookie', async () => {
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const res = await loginStatus(t, mod.email, mod.password);
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.location, '/admin');
+    const raw = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('contactdesk.sid='))!;
+    assert.match(raw, /HttpOnly/);
+    assert.match(raw, /SameSite=Lax/);
+    assert.doesNotMatch(raw, /Secure/);
+    assert.match(raw, /Path=\/admin/);
+  });
+
+  test('when an admin signs in, then the panel API answers with their data', async () => {
+    const admin = await createUser(t.ctx, { role: 'admin' });
+    const agent = await panelLogin(t.app, admin);
+    const res = await agent.get(LIST).expect(200);
+    assert.ok(Array.isArray(res.body.records));
+  });
+
+  test('when a user with role "user", an inactive moderator, a wrong password or an unknown email tries, then all get the same 401 login page', async () => {
+    const plain = await createUser(t.ctx, { role: 'user' });
+    const inactive = await createUser(t.ctx, { role: 'moderator', isActive: false });
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const attempts = [
+      await loginStatus(t, plain.email, plain.password),
+      await loginStatus(t, inactive.email, inactive.password),
+      await loginStatus(t, mod.email, 'wrong password entirely'),
+      await loginStatus(t, 'nobody@example.com', 'whatever password'),
+    ];
+    for (const res of attempts) {
+      assert.equal(res.status, 401);
+      assert.equal(sessionCookie(res), undefined, 'no session is started');
+      assert.ok(res.text.includes(INVALID_CREDENTIALS_MESSAGE));
+    }
+  });
+
+  test('when nobody is signed in, then panel pages and API calls redirect to the login page', async () => {
+    const page = await request(t.app).get('/admin').expect(302);
+    assert.equal(page.headers.location, '/admin/login');
+    const api = await request(t.app).get(LIST).expect(302);
+    assert.equal(api.headers.location, '/admin/login');
+    const csv = await request(t.app).get('/admin/export/tickets.csv').expect(302);
+    assert.equal(csv.headers.location, '/admin/login');
+  });
+
+  test('when a signed-in moderator signs in again, then the session id changes and the old one no longer works', async () => {
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const first = await loginStatus(t, mod.email, mod.password);
+    const oldCookie = sessionCookie(first)!;
+    const second = await request(t.app)
+      .post('/admin/login')
+      .set('Cookie', oldCookie)
+      .type('form')
+      .send({ email: mod.email, password: mod.password })
+      .expect(302);
+    const newCookie = sessionCookie(second)!;
+    assert.ok(newCookie);
+    assert.notEqual(newCookie, oldCookie);
+    await request(t.app).get(LIST).set('Cookie', newCookie).expect(200);
+    const stale = await request(t.app).get(LIST).set('Cookie', oldCookie).expect(302);
+    assert.equal(stale.headers.location, '/admin/login');
+  });
+
+  test('when a moderator logs out, then the session row is deleted and the old cookie no longer works', async () => {
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const cookie = sessionCookie(await loginStatus(t, mod.email, mod.password))!;
+    const sid = decodeURIComponent(cookie.split('=')[1]!).replace(/^s:/, '').split('.')[0];
+    const before = await t.ctx.db.pool.query(`SELECT 1 FROM ${SESSION_TABLE} WHERE sid = $1`, [sid]);
+    assert.equal(before.rowCount, 1);
+    const out = await request(t.app).get('/admin/logout').set('Cookie', cookie).expect(302);
+    assert.equal(out.headers.location, '/admin/login');
+    const afterLogout = await t.ctx.db.pool.query(`SELECT 1 FROM ${SESSION_TABLE} WHERE sid = $1`, [sid]);
+    assert.equal(afterLogout.rowCount, 0);
+    const res = await request(t.app).get(LIST).set('Cookie', cookie).expect(302);
+    assert.equal(res.headers.location, '/admin/login');
+  });
+
+  test('when a signed-in moderator is deactivated, then their next panel request ends the session', async () => {
+    const admin = await createUser(t.ctx, { role: 'admin' });
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const agent = await panelLogin(t.app, mod);
+    await agent.get(LIST).expect(200);
+    await updateUser(t.ctx, admin, { userId: mod.id }, { is_active: false }, { source: 'api' });
+    const res = await agent.get(LIST).expect(302);
+    assert.equal(res.headers.location, '/admin/login');
+  });
+
+  test('when a moderator is demoted to "user" mid-session, then the panel refuses them at once', async () => {
+    const admin = await createUser(t.ctx, { role: 'admin' });
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const agent = await panelLogin(t.app, mod);
+    await updateUser(t.ctx, admin, { userId: mod.id }, { role: 'user' }, { source: 'api' });
+    await agent.get(LIST).expect(302);
+  });
+
+  test('when a password is guessed wrong repeatedly, then the panel login is throttled with 429 like the API', async () => {
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    let last = await loginStatus(t, mod.email, 'wrong password 0');
+    for (let i = 1; i < 8 && last.status !== 429; i++) last = await loginStatus(t, mod.email, `wrong password ${i}`);
+    assert.equal(last.status, 429);
+    assert.ok(last.headers['retry-after']);
+    assert.match(last.text, /Too many sign-in attempts/);
+    // Blocked: even the right password is refused until the block ends (the clock is frozen).
+    assert.equal((await loginStatus(t, mod.email, mod.password)).status, 429);
+  });
+});
+
+describe('panel session settings', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createPanelTestApp({
+      env: { PUBLIC_URL: 'https://desk.example.com', TRUST_PROXY: 'true', SESSION_IDLE_HOURS: '2' },
+    });
+  });
+  after(() => t.close());
+
+  test('when PUBLIC_URL is https, then the cookie is Secure and expires after the idle timeout, renewed on each request', async () => {
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const login = await request(t.app)
+      .post('/admin/login')
+      .set('X-Forwarded-Proto', 'https')
+      .type('form')
+      .send({ email: mod.email, password: mod.password })
+      .expect(302);
+    const raw = (login.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('contactdesk.sid='))!;
+    assert.match(raw, /Secure/);
+    const expires = new Date(/Expires=([^;]+)/.exec(raw)![1]!).getTime();
+    assert.ok(Math.abs(expires - (Date.now() + 2 * 3_600_000)) < 60_000, 'expires two idle hours from now');
+    const next = await request(t.app)
+      .get(LIST)
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', sessionCookie(login)!)
+      .expect(200);
+    assert.ok(sessionCookie(next), 'rolling: every request re-sends the cookie with a new expiry');
+  });
+});
+
+describe('session secret', () => {
+  test('when SESSION_SECRET is unset, then a secret is generated once into DATA_DIR/session-secret with mode 600 and reused', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cd-secret-'));
+    try {
+      const config = { ...testConfig({ DATA_DIR: dir }), SESSION_SECRET: undefined };
+      const first = await resolveSessionSecret(config);
+      const second = await resolveSessionSecret(config);
+      assert.ok(first.length >= 32);
+      assert.equal(second, first);
+      const file = path.join(dir, 'session-secret');
+      assert.equal((await readFile(file, 'utf8')).trim(), first);
+      assert.equal((await stat(file)).mode & 0o777, 0o600);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('when SESSION_SECRET is set, then it is used as is', async () => {
+    const config = testConfig({ SESSION_SECRET: 'x'.repeat(40) });
+    assert.equal(await resolveSessionSecret(config), 'x'.repeat(40));
+  });
+});
