@@ -41,6 +41,20 @@ const PINO_LEVEL: Record<string, 'error' | 'warn' | 'info' | 'debug'> = {
   debug: 'debug',
 };
 
+/** graphile attaches whole job rows (payload included) and errors under `error`: keep ids, use `err`. */
+function compactMeta(meta: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!meta) return {};
+  const { job, error, ...rest } = meta as {
+    job?: { id?: string; task_identifier?: string; attempts?: number };
+    error?: unknown;
+  };
+  return {
+    ...rest,
+    ...(job ? { jobId: job.id, task: job.task_identifier, attempt: job.attempts } : {}),
+    ...(error ? { err: error } : {}),
+  };
+}
+
 /** graphile-worker's log lines through pino, tagged with the job and task they are about. */
 function graphileLogger(ctx: AppContext): GraphileLogger {
   return new GraphileLogger((scope) => {
@@ -50,10 +64,8 @@ function graphileLogger(ctx: AppContext): GraphileLogger {
       ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}),
       ...(scope.workerId ? { workerId: scope.workerId } : {}),
     });
-    return (level: LogLevel, message: string, meta?: unknown) => {
-      const method = PINO_LEVEL[level] ?? 'info';
-      // A job failure is retried and recorded on the delivery: a warning, not an error, until final.
-      child[method]((meta as object | undefined) ?? {}, message);
+    return (level: LogLevel, message: string, meta?: Record<string, unknown>) => {
+      child[PINO_LEVEL[level] ?? 'info'](compactMeta(meta), message);
     };
   });
 }
@@ -92,6 +104,8 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
       concurrency: opts.concurrency ?? ctx.config.WORKER_CONCURRENCY,
       pollInterval: opts.pollInterval ?? 200,
       noHandleSignals: true,
+      // No cron jobs: without this graphile looks for a ./crontab file and logs that it is missing.
+      parsedCronItems: [],
       logger: graphileLogger(ctx),
       events,
     });

@@ -16,7 +16,9 @@ function mailTask(ctx: AppContext, deps: MailDeps, kind: EmailKind): Task {
       // Retrying cannot fix a malformed payload; throwing keeps it visible in the queue with the reason.
       throw new Error(`${kind}: invalid job payload ${JSON.stringify(payload)}: ${z.prettifyError(parsed.error)}`);
     }
-    await deliverEmail(ctx, deps, parsed.data.deliveryId, {
+    // Every line this job logs (service, transport) carries the job id and task.
+    const logger = ctx.logger.child({ jobId: helpers.job.id, task: kind });
+    await deliverEmail({ ...ctx, logger }, deps, parsed.data.deliveryId, {
       attempt: helpers.job.attempts,
       maxAttempts: helpers.job.max_attempts,
     });

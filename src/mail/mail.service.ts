@@ -118,6 +118,7 @@ export async function deliverEmail(
     const message = buildMessage(ticket, delivery, ctx.config);
     result = await deps.transport.send(message, {
       fileStem: `${ticket.ticketNumber}.${delivery.kind}.${delivery.id}`,
+      logger: log,
     });
   } catch (err) {
     // A message that cannot be built (no usable recipient) fails now: retrying would not change it.

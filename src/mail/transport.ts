@@ -19,7 +19,7 @@ export interface MailTransport {
   /** Human-readable destination for logs (SMTP host, never the password; or the outbox folder). */
   readonly destination: string;
   /** `fileStem` names the .eml file in outbox mode (a resend overwrites the same file). */
-  send(message: SendMailOptions, opts: { fileStem: string }): Promise<SendResult>;
+  send(message: SendMailOptions, opts: { fileStem: string; logger?: Logger }): Promise<SendResult>;
   close(): void;
 }
 
@@ -62,7 +62,7 @@ function outboxTransport(dir: string, logger: Logger): MailTransport {
   return {
     kind: 'outbox',
     destination: dir,
-    async send(message, { fileStem }) {
+    async send(message, { fileStem, logger: log = logger }) {
       const info = await transporter.sendMail(message);
       await (ready ??= mkdir(dir, { recursive: true }));
       const file = path.join(dir, `${fileStem.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
@@ -70,7 +70,7 @@ function outboxTransport(dir: string, logger: Logger): MailTransport {
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, info.message as Buffer);
       await rename(tmp, file);
-      logger.info({ file, messageId: info.messageId }, 'mail written to the outbox');
+      log.info({ file, messageId: info.messageId }, 'mail written to the outbox');
       return { messageId: info.messageId, response: file };
     },
     close: () => transporter.close(),
