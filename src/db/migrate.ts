@@ -106,11 +106,14 @@ export async function migrate(
       }
       await client.query('BEGIN');
       try {
-        const started = new Date();
+        // Both timestamps from the server's clock; now() would be the transaction start, i.e.
+        // before started_at, so finished_at uses clock_timestamp().
+        const { rows: startedRows } = await client.query<{ started: Date }>('SELECT clock_timestamp() AS started');
+        const started = startedRows[0]!.started;
         await client.query(file.sql);
         await client.query(
           `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
-           VALUES ($1, $2, $3, $4, now(), 1)`,
+           VALUES ($1, $2, $3, $4, clock_timestamp(), 1)`,
           [randomUUID(), file.checksum, file.name, started],
         );
         await client.query('COMMIT');
