@@ -45,6 +45,13 @@ function constraints(s: JsonSchema): string {
   return notes.join(', ');
 }
 
+/** A description followed by its constraints as a sentence ("Max length 200."). */
+function notes(description: unknown, limits: string): string {
+  const text = prose(description ?? '');
+  const sentence = limits ? `${limits[0]!.toUpperCase()}${limits.slice(1)}.` : '';
+  return [text, sentence].filter(Boolean).join(' ');
+}
+
 /** One row per property, nested objects flattened as parent.child, arrays of objects as parent[].child. */
 function fieldRows(s: JsonSchema, prefix = '', depth = 0): string[] {
   const props = s.properties as Record<string, JsonSchema> | undefined;
@@ -55,7 +62,7 @@ function fieldRows(s: JsonSchema, prefix = '', depth = 0): string[] {
     const nullableObject = ((p.anyOf as JsonSchema[] | undefined) ?? []).find((v) => v.type === 'object');
     const nested = p.type === 'object' ? p : nullableObject;
     const items = p.type === 'array' ? (p.items as JsonSchema) : undefined;
-    const note = [prose(p.description ?? ''), constraints(p)].filter(Boolean).join('; ');
+    const note = notes(p.description, constraints(p));
     const row = `<tr><td><code>${esc(full)}</code></td><td>${typeLabel(nested && nested !== p ? { anyOf: [{ type: 'object' }, { type: 'null' }] } : p)}</td><td>${required.has(name) ? 'yes' : ''}</td><td>${note}</td></tr>`;
     return [
       row,
@@ -73,6 +80,15 @@ function fieldsTable(s: JsonSchema | undefined): string {
   return `<table><thead><tr><th>Field</th><th>Type</th><th>Required</th><th>Notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** A request body: the schema's name (linked) and its fields right here, so nobody has to scroll. */
+function bodySchema(doc: JsonSchema, s: JsonSchema | undefined): string {
+  if (!s?.$ref) return fieldsTable(s);
+  const resolved = resolveRef(doc, s.$ref as string) as JsonSchema;
+  const rows = fieldRows(resolved);
+  if (!rows.length) return `<p>${typeLabel(s)} (no fields: send nothing or <code>{}</code>)</p>`;
+  return `<p>${typeLabel(s)}</p>${fieldsTable(resolved)}`;
+}
+
 function authLabel(op: JsonSchema, doc: JsonSchema): string {
   const security = (op.security ?? doc.security ?? []) as JsonSchema[];
   if (!security.length) return 'No authentication.';
@@ -86,18 +102,16 @@ function renderOperation(path: string, method: string, op: JsonSchema, doc: Json
     ? `<h4>Parameters</h4><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Notes</th></tr></thead><tbody>${params
         .map(
           (p) =>
-            `<tr><td><code>${esc(p.name)}</code>${p.required ? ' *' : ''}</td><td>${esc(p.in)}</td><td>${typeLabel(p.schema as JsonSchema)}</td><td>${[prose(p.description), constraints(p.schema as JsonSchema)].filter(Boolean).join('; ')}</td></tr>`,
+            `<tr><td><code>${esc(p.name)}</code>${p.required ? ' *' : ''}</td><td>${esc(p.in)}</td><td>${typeLabel(p.schema as JsonSchema)}</td><td>${notes(p.description, constraints(p.schema as JsonSchema))}</td></tr>`,
         )
         .join('')}</tbody></table>`
     : '';
   const body = op.requestBody as JsonSchema | undefined;
   const bodyContent = (body?.content ?? {}) as Record<string, JsonSchema>;
+  const mediaTypes = Object.keys(bodyContent).map((t) => `<code>${esc(t)}</code>`);
   const bodyHtml = body
-    ? `<h4>Body</h4><p>${Object.keys(bodyContent)
-        .map((t) => `<code>${esc(t)}</code>`)
-        .join(
-          ', ',
-        )}${body.required ? '' : ' (optional)'}</p>${fieldsTable(Object.values(bodyContent)[0]?.schema as JsonSchema)}`
+    ? `<h4>Body</h4><p>${mediaTypes.join(', ')}${body.required ? '' : ' (optional)'}</p>` +
+      bodySchema(doc, Object.values(bodyContent)[0]?.schema as JsonSchema)
     : '';
   const responses = Object.entries((op.responses ?? {}) as Record<string, JsonSchema>).map(([code, r]) => {
     const resolved = (r.$ref ? resolveRef(doc, r.$ref as string) : r) as JsonSchema;
@@ -120,7 +134,7 @@ function resolveRef(doc: JsonSchema, ref: string): unknown {
 }
 
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2430;background:#fafbfc}
-main{max-width:1100px;margin:auto;padding:1.5rem}nav ul{columns:2;padding-left:1.2rem}
+main{max-width:1100px;margin:auto;padding:1.5rem}nav>ul{columns:2;padding-left:1.2rem}nav li{break-inside:avoid}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;background:#fff}th,td{border:1px solid #d8dee4;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef1f4}code{font-family:ui-monospace,monospace;font-size:.9em}.op{border-top:1px solid #d8dee4;padding-top:.5rem}
 .m{display:inline-block;min-width:4.2rem;text-align:center;border-radius:4px;color:#fff;font-size:.8em;padding:.1rem .4rem}
