@@ -41,3 +41,25 @@ export async function queueTicketMail(sql: SqlRunner, input: QueueMailInput): Pr
   );
   return rows[0]?.queued ?? 0;
 }
+
+/**
+ * Puts a `failed` delivery back in the queue (a moderator's "retry" after fixing the SMTP settings,
+ * say): status `queued` and a fresh job under the same job key, with a fresh attempt budget. Runs
+ * in the caller's transaction. Sent or still-queued deliveries are left alone, and so are those
+ * whose ticket was deleted. Returns whether a job was queued.
+ */
+export async function requeueFailedDelivery(sql: SqlRunner, deliveryId: string): Promise<boolean> {
+  const rows = await sql<{ queued: number }>(
+    `WITH retried AS (
+       UPDATE email_deliveries SET status = 'queued', updated_at = now()
+       WHERE id = $1::uuid AND status = 'failed' AND ticket_id IS NOT NULL
+       RETURNING id, ticket_id, kind::text AS kind, recipient
+     )
+     SELECT count(graphile_worker.add_job(kind, json_build_object('deliveryId', id),
+       job_key := 'mail:' || kind || ':' || ticket_id || ':' || lower(recipient),
+       max_attempts := $2::int))::int AS queued
+     FROM retried`,
+    [deliveryId, MAIL_MAX_ATTEMPTS],
+  );
+  return (rows[0]?.queued ?? 0) > 0;
+}

@@ -4,7 +4,7 @@ import type { Actor } from '../../src/auth/actor.js';
 import { deleteTicket } from '../../src/contact/contact.service.js';
 import { pgRunner } from '../../src/db/sql.js';
 import { inPgTransaction } from '../../src/db/tx.js';
-import { queueTicketMail } from '../../src/mail/mail.queue.js';
+import { queueTicketMail, requeueFailedDelivery } from '../../src/mail/mail.queue.js';
 import { deliverEmail } from '../../src/mail/mail.service.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { createTicket, createUser } from '../helpers/factories.js';
@@ -104,6 +104,27 @@ describe('email delivery: retries, failures and exactly-once', () => {
     } finally {
       env.sink.mode = 'accept';
     }
+  });
+
+  test('when a failed delivery is requeued, then it is sent once with a fresh attempt budget', async () => {
+    const { rows } = await env.ctx.db.pool.query<{ id: string; ticket_id: string }>(
+      `SELECT id, ticket_id FROM email_deliveries WHERE recipient = 'never@example.com' AND status = 'failed'`,
+    );
+    assert.equal(rows.length, 1, 'needs the failed delivery of the previous test');
+    const requeue = () =>
+      inPgTransaction(env.ctx.db, { actorId: admin.id, source: 'admin' }, (c) =>
+        requeueFailedDelivery(pgRunner(c), rows[0]!.id),
+      );
+    assert.equal(await requeue(), true);
+    await waitUntil(async () => env.sink.to('never@example.com').length === 1, 'the requeued mail arrived');
+    const row = await waitUntil(async () => {
+      const [r] = await deliveriesOf(env.ctx, rows[0]!.ticket_id);
+      return r?.status === 'sent' && r;
+    }, 'the delivery is recorded as sent');
+    assert.equal(row.attempts, 3);
+    assert.equal(await requeue(), false, 'a sent delivery is never requeued');
+    await settle();
+    assert.equal(env.sink.to('never@example.com').length, 1);
   });
 
   test('when the ticket is deleted before its mail goes out, then the delivery is failed with the reason and nothing is sent', async () => {

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { AddressObject } from 'mailparser';
 import type { Actor } from '../../src/auth/actor.js';
-import { runTicketAction } from '../../src/contact/contact.service.js';
+import { runTicketAction, updateTicket } from '../../src/contact/contact.service.js';
+import { bulkTicketAction } from '../../src/contact/contact.bulk.js';
 import { createUser } from '../helpers/factories.js';
 import type { ReceivedMail } from '../helpers/smtp.js';
 import { testConfig } from '../helpers/app.js';
@@ -181,5 +182,28 @@ describe('ticket emails: recipients, headers and bodies', () => {
     const resolved = (await deliveriesOf(env.ctx, ticket.id)).filter((d) => d.kind === 'contact_resolved');
     assert.equal(resolved.length, 1);
     assert.equal(resolved[0]!.attempts, 1);
+  });
+  test('when tickets are resolved through the edit path and the bulk action, then each submitter gets one resolution mail', async () => {
+    const a = await submitAndReceive({ name: 'Ida', email: 'ida@example.com', subject: 'Edit', message: 'm' }, 3);
+    const b = await submitAndReceive({ name: 'Jo', email: 'jo@example.com', subject: 'Bulk 1', message: 'm' }, 3);
+    const c = await submitAndReceive({ name: 'Kim', email: 'kim@example.com', subject: 'Bulk 2', message: 'm' }, 3);
+    await updateTicket(env.ctx, moderator, a.ticket.id, { status: 'resolved' }, { source: 'admin' });
+    const bulk = await bulkTicketAction(
+      env.ctx,
+      moderator,
+      [b.ticket.id, c.ticket.id, a.ticket.id],
+      'resolve',
+      { resolutionNotes: 'Done in bulk' },
+      { source: 'admin' },
+    );
+    assert.equal(bulk.changed.length, 2, 'the already resolved ticket is skipped');
+    await waitUntil(async () => (await queuedJobs(env.ctx)).length === 0, 'the queue is empty');
+    await sleep(300);
+    for (const email of ['ida@example.com', 'jo@example.com', 'kim@example.com']) {
+      const resolved = env.sink.to(email).filter((m) => m.parsed.subject?.includes('has been resolved'));
+      assert.equal(resolved.length, 1, email);
+    }
+    const bulkMail = env.sink.to('kim@example.com').find((m) => m.parsed.subject?.includes('has been resolved'))!;
+    assert.ok(bulkMail.parsed.text!.includes('Done in bulk'));
   });
 });
