@@ -78,7 +78,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (anyErr.code && UNAVAILABLE_CODES.has(anyErr.code)) return true;
     const msg = anyErr.message ?? '';
     if (
-      /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(
+      /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection|is not currently accepting connections/i.test(
         msg,
       )
     )
