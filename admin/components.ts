@@ -1,7 +1,6 @@
 // Every custom React component of the panel, registered in one place. The bundle script
 // (scripts/bundle-admin.ts) and the server use this same loader, so the component ids in the
 // pre-built bundle always match the ones the resources refer to.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ComponentLoader } from 'adminjs';
 import { ADMIN_COMPONENTS_DIR } from './paths.js';
@@ -20,6 +19,6 @@ export const Components = {
   EmailsSent: add('EmailsSent'),
   ExportCsv: add('ExportCsv'),
   PreText: add('PreText'),
-  /** Owned by the audit trail; registered only once its file exists. */
-  TicketHistory: existsSync(path.join(ADMIN_COMPONENTS_DIR, 'TicketHistory.tsx')) ? add('TicketHistory') : null,
+  /** The audit trail's timeline (History action on a ticket). */
+  TicketHistory: add('TicketHistory'),
 };

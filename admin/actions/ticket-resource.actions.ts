@@ -50,23 +50,21 @@ export function ticketResourceActions(ctx: AppContext): Record<string, Action<Ac
       handler: async () => ({}),
     },
   };
-  if (Components.TicketHistory) {
-    actions.history = {
-      name: 'history',
-      actionType: 'record',
-      icon: 'Clock',
-      isAccessible: staffOnly,
-      isVisible: staffOnly,
-      component: Components.TicketHistory,
-      handler: async (_request, _response, context: ActionContext) => {
-        try {
-          const history = await getTicketHistory(ctx, requireActor(context), String(context.record!.id()));
-          return { record: context.record!.toJSON(context.currentAdmin), history };
-        } catch (err) {
-          return recordErrorResponse(err, context);
-        }
-      },
-    };
-  }
+  actions.history = {
+    name: 'history',
+    actionType: 'record',
+    icon: 'Clock',
+    isAccessible: staffOnly,
+    isVisible: staffOnly,
+    component: Components.TicketHistory,
+    handler: async (_request, _response, context: ActionContext) => {
+      try {
+        const history = await getTicketHistory(ctx, requireActor(context), String(context.record!.id()));
+        return { record: context.record!.toJSON(context.currentAdmin), history };
+      } catch (err) {
+        return recordErrorResponse(err, context);
+      }
+    },
+  };
   return actions;
 }

@@ -1,7 +1,7 @@
 // Picking an assignee (edit form) or filtering by one (list filter). The choices come from the
 // Ticket resource's hidden `assignees` action: moderators may not read the Users resource.
 import React, { useEffect, useState } from 'react';
-import { ApiClient, type BasePropertyProps } from 'adminjs';
+import { ApiClient, type BasePropertyProps, useTranslation } from 'adminjs';
 import { Box, Label } from '@adminjs/design-system';
 
 type Option = { id: string; name: string };
@@ -17,6 +17,7 @@ const selectStyle: React.CSSProperties = {
 
 const AssigneeSelect: React.FC<BasePropertyProps & { filter?: Record<string, unknown> }> = (props) => {
   const { property, record, onChange, where, filter, resource } = props;
+  const { translateProperty } = useTranslation();
   const [options, setOptions] = useState<Option[]>([]);
 
   useEffect(() => {
@@ -42,7 +43,7 @@ const AssigneeSelect: React.FC<BasePropertyProps & { filter?: Record<string, unk
 
   return (
     <Box mb={isFilter ? 'lg' : 'xl'}>
-      <Label htmlFor={`assignee-${where}`}>{property.label}</Label>
+      <Label htmlFor={`assignee-${where}`}>{translateProperty(property.path, resource.id)}</Label>
       <select
         id={`assignee-${where}`}
         name={property.path}

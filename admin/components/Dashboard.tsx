@@ -29,7 +29,7 @@ const Count: React.FC<{ label: string; value: number; testId: string; href: stri
   href,
 }) => (
   <a href={href} style={{ ...card, flex: '1 1 160px', textDecoration: 'none', color: 'inherit' }} data-testid={testId}>
-    <div style={{ fontSize: 34, fontWeight: 700 }}>{value}</div>
+    <div style={{ fontSize: 34, fontWeight: 700, lineHeight: 1.2, marginBottom: 6 }}>{value}</div>
     <div style={{ color: '#6b7280' }}>{label}</div>
   </a>
 );

@@ -1,6 +1,6 @@
 // "Emails sent" on a ticket's show page: each email about the ticket with its latest state.
 import React from 'react';
-import type { BasePropertyProps } from 'adminjs';
+import { useTranslation, type BasePropertyProps } from 'adminjs';
 import { Box, Label } from '@adminjs/design-system';
 
 type Email = {
@@ -28,7 +28,8 @@ const cell: React.CSSProperties = {
   fontSize: 13,
 };
 
-const EmailsSent: React.FC<BasePropertyProps> = ({ record, property }) => {
+const EmailsSent: React.FC<BasePropertyProps> = ({ record, property, resource }) => {
+  const { translateProperty } = useTranslation();
   const emails = ((): Email[] => {
     try {
       return JSON.parse(String(record?.params?.[property.path] ?? '[]')) as Email[];
@@ -38,7 +39,7 @@ const EmailsSent: React.FC<BasePropertyProps> = ({ record, property }) => {
   })();
   return (
     <Box mb="xl" data-testid="emails-sent">
-      <Label>{property.label}</Label>
+      <Label>{translateProperty(property.path, resource.id)}</Label>
       {emails.length === 0 ? (
         <div style={{ color: '#6b7280' }}>No emails for this ticket.</div>
       ) : (

@@ -1,13 +1,14 @@
 // Long text (message, notes) on the show page with its line breaks kept.
 import React from 'react';
-import type { BasePropertyProps } from 'adminjs';
+import { useTranslation, type BasePropertyProps } from 'adminjs';
 import { Box, Label } from '@adminjs/design-system';
 
-const PreText: React.FC<BasePropertyProps> = ({ record, property }) => {
+const PreText: React.FC<BasePropertyProps> = ({ record, property, resource }) => {
+  const { translateProperty } = useTranslation();
   const value = String(record?.params?.[property.path] ?? '');
   return (
     <Box mb="xl">
-      <Label>{property.label}</Label>
+      <Label>{translateProperty(property.path, resource.id)}</Label>
       <div
         data-testid={`text-${property.path}`}
         style={{

@@ -1,6 +1,6 @@
 // A ticket's status as a coloured badge (list and show pages).
 import React from 'react';
-import type { BasePropertyProps } from 'adminjs';
+import { useTranslation, type BasePropertyProps } from 'adminjs';
 import { Box, Label } from '@adminjs/design-system';
 
 export const STATUS_STYLES: Record<string, { label: string; background: string; color: string }> = {
@@ -32,12 +32,13 @@ export const Badge: React.FC<{ status: string }> = ({ status }) => {
   );
 };
 
-const StatusBadge: React.FC<BasePropertyProps> = ({ record, property, where }) => {
+const StatusBadge: React.FC<BasePropertyProps> = ({ record, property, where, resource }) => {
+  const { translateProperty } = useTranslation();
   const status = String(record?.params?.[property.path] ?? '');
   if (where === 'show') {
     return (
       <Box mb="xl">
-        <Label>{property.label}</Label>
+        <Label>{translateProperty(property.path, resource.id)}</Label>
         <Badge status={status} />
       </Box>
     );

@@ -91,6 +91,13 @@ const ChangeItem: React.FC<{ entry: ChangeEntry; users: History['users'] }> = ({
       {entry.request_id ? <span style={muted}> · request {entry.request_id}</span> : null}
     </div>
     <table style={{ borderCollapse: 'collapse', width: '100%', marginTop: 4 }}>
+      <thead>
+        <tr style={muted}>
+          <th style={{ ...cell, textAlign: 'left', fontWeight: 400 }}>Field</th>
+          <th style={{ ...cell, textAlign: 'left', fontWeight: 400 }}>Before</th>
+          <th style={{ ...cell, textAlign: 'left', fontWeight: 400 }}>After</th>
+        </tr>
+      </thead>
       <tbody>
         {entry.changes.map((c) => (
           <tr key={c.field} data-field={c.field}>

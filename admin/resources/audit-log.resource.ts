@@ -66,6 +66,22 @@ class AuditEventResource extends Resource {
   }
 }
 
+type RecordJson = { params: Record<string, unknown> };
+
+/** The list shows changed fields as one readable string (AdminJS renders arrays as nothing there). */
+function addChangedFieldsText<T extends { records?: RecordJson[]; record?: RecordJson }>(response: T): T {
+  const add = (record: RecordJson) => {
+    const fields = Object.entries(record.params)
+      .filter(([key]) => key.startsWith('changedFields.'))
+      .sort(([a], [b]) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+      .map(([, value]) => String(value));
+    record.params.fields = fields.join(', ');
+  };
+  response.records?.forEach(add);
+  if (response.record) add(response.record);
+  return response;
+}
+
 export interface AuditLogDeps {
   /** The full Prisma DMMF ({ datamodel }) written at `prisma generate` by prisma/generators/dmmf.mjs. */
   dmmf?: unknown;
@@ -90,10 +106,12 @@ export function createAuditLogResource(ctx: AppContext, deps: AuditLogDeps = {})
       navigation: { name: 'Administration', icon: 'Settings' },
       titleProperty: 'eventId',
       sort: { sortBy: 'eventId', direction: 'desc' },
-      listProperties: ['eventId', 'eventAt', 'ticketNumber', 'operation', 'changedFields', 'actorId', 'source'],
+      listProperties: ['eventId', 'eventAt', 'ticketNumber', 'operation', 'fields', 'actorId', 'source'],
       filterProperties: ['actorId', 'source', 'ticketId', 'ticketNumber', 'operation', 'eventAt'],
       properties: {
         eventId: { isTitle: true, isVisible: only('list', 'show') },
+        // Virtual: changedFields joined, filled in by the list action's after hook.
+        fields: { type: 'string', isVisible: only('list') },
         source: {
           availableValues: EVENT_SOURCES.map((s) => ({ value: s, label: s })),
           isVisible: only('list', 'show', 'filter'),
@@ -104,7 +122,7 @@ export function createAuditLogResource(ctx: AppContext, deps: AuditLogDeps = {})
         ipAddress: { isVisible: only('show') },
       },
       actions: {
-        list: { isAccessible: adminOnly },
+        list: { isAccessible: adminOnly, after: addChangedFieldsText },
         show: { isAccessible: adminOnly },
         search: { isAccessible: nobody, isVisible: false },
         new: { isAccessible: nobody, isVisible: false },

@@ -82,7 +82,7 @@ describe('panel CSV export', () => {
     const { res, header, rows, col } = await download(agent, '?filters.q=csv-tricky');
     assert.equal(res.headers['content-type'], 'text/csv; charset=utf-8');
     assert.match(
-      res.headers['content-disposition'],
+      String(res.headers['content-disposition']),
       /^attachment; filename="contactdesk-tickets-\d{4}-\d{2}-\d{2}\.csv"$/,
     );
     assert.deepEqual(header.slice(0, 4), ['ticket_number', 'created_at', 'updated_at', 'status']);
