@@ -1,8 +1,9 @@
 // Starts the whole product: database (embedded or DATABASE_URL), migrations, web app, and the
 // mail worker unless WORKER_INLINE=false. Ctrl-C / SIGTERM stop everything cleanly.
 import type { Server } from 'node:http';
+import { mountAdmin } from '../admin/index.js';
 import { buildApp } from './app.js';
-import { bootstrapAdmin } from './auth/bootstrap.js';
+import { bootstrapAdmin, DEFAULT_ADMIN_EMAIL } from './auth/bootstrap.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { AppContext } from './context.js';
@@ -46,7 +47,7 @@ async function main() {
 
   // Before listening: the first start must leave someone able to sign in.
   await bootstrapAdmin(ctx);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, { mountAdmin });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
@@ -69,7 +70,10 @@ async function main() {
   process.stdout.write(
     `\nContactDesk is running\n` +
       `  Public submit  POST ${base}/api/v1/contact/submit\n` +
-      `  Health         ${base}/healthz  ${base}/readyz\n\n`,
+      `  Health         ${base}/healthz  ${base}/readyz\n` +
+      `  Admin panel    ${base}/admin  (moderators and admins; first start: sign in as ` +
+      `${config.ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL} with ADMIN_PASSWORD or the password printed above; ` +
+      `more users: npm run cli -- users:create)\n\n`,
   );
 }
 
