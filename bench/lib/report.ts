@@ -73,6 +73,7 @@ type Cell = string | number | undefined | null;
 export function fmt(v: Cell, digits = 1): string {
   if (v === undefined || v === null) return '-';
   if (typeof v === 'string') return v;
+  if (Number.isInteger(v) && Math.abs(v) < 1000) return String(v);
   if (!Number.isFinite(v)) return 'n/a';
   if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
   return v.toFixed(digits);

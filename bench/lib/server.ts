@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { freePort, waitForStatus } from './net.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SERVER_ENTRY = path.join(ROOT, 'dist/src/server.js');
+/**
+ * The product checkout to benchmark: this one, or BENCH_APP_ROOT (e.g. an export of another commit
+ * with node_modules linked in, to compare two versions with the same bench code).
+ */
+export const APP_ROOT = process.env.BENCH_APP_ROOT ? path.resolve(process.env.BENCH_APP_ROOT) : ROOT;
+export const SERVER_ENTRY = path.join(APP_ROOT, 'dist/src/server.js');
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;
@@ -25,11 +30,13 @@ let built = false;
 export function ensureBuild(log: (m: string) => void = console.log): void {
   if (built) return;
   built = true;
-  const stamp = path.join(ROOT, 'dist', '.build-stamp');
-  const sources = ['src', 'admin', 'scripts', 'prisma/schema.prisma', 'package.json'].map((p) => path.join(ROOT, p));
+  const stamp = path.join(APP_ROOT, 'dist', '.build-stamp');
+  const sources = ['src', 'admin', 'scripts', 'prisma/schema.prisma', 'package.json'].map((p) =>
+    path.join(APP_ROOT, p),
+  );
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
   log('building ContactDesk (npm run build) ...');
-  const res = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const res = spawnSync('npm', ['run', '--silent', 'build'], { cwd: APP_ROOT, stdio: 'inherit' });
   if (res.status !== 0) {
     if (!existsSync(SERVER_ENTRY)) throw new Error('npm run build failed and there is no previous build');
     log('warning: npm run build reported errors; benchmarking the emitted dist/ anyway');
@@ -87,7 +94,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const url = `http://127.0.0.1:${port}`;
   const spawned = performance.now();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_ENTRY], {
-    cwd: ROOT,
+    cwd: APP_ROOT,
     env: benchServerEnv(port, opts),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

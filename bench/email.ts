@@ -1,0 +1,201 @@
+// Email pipeline: N confirmation jobs (default 5,000) delivered by the real worker (startWorker,
+// graphile-worker + the product's delivery service and SMTP transport) to a local SMTP sink, vs
+// plain nodemailer sending the very same messages to the same sink at the same concurrency. Then,
+// with the worker idle, tickets submitted one by one through the real submit service measure
+// job pickup latency: commit of the ticket + job → the worker calling the transport's send()
+// (an upper bound on pickup: it also includes claiming the delivery row and rendering the mail).
+// Both sides use pooled SMTP connections (SMTP_URL …?pool=true&maxConnections=<concurrency>).
+// Targets: ≥ 0.5× the plain nodemailer rate; pickup p50 ≤ 50 ms.
+import { randomBytes } from 'node:crypto';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { systemClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import type { AppContext } from '../src/context.js';
+import { submitContact } from '../src/contact/contact.service.js';
+import { createDb } from '../src/db/client.js';
+import { readMigrationFiles } from '../src/db/migrate.js';
+import { pgRunner } from '../src/db/sql.js';
+import { inPgTransaction } from '../src/db/tx.js';
+import { startWorker } from '../src/jobs/worker.js';
+import { createLogger } from '../src/logger.js';
+import { queueTicketMail } from '../src/mail/mail.queue.js';
+import { createMailTransport, type MailTransport } from '../src/mail/transport.js';
+import { argNumber, isMain, standalone, type BenchEnv, type BenchOutput } from './lib/harness.js';
+import { summarise } from './lib/load.js';
+import { sleep } from './lib/net.js';
+import { createMigratedDatabase, dropDatabase } from './lib/postgres.js';
+import { printTable, target } from './lib/report.js';
+import { startBenchSmtpSink } from './lib/smtp-sink.js';
+import { seedTickets } from './seed.js';
+
+const envelopeTo = (m: SendMailOptions) => String((m.envelope as { to: string[] }).to[0]).toLowerCase();
+
+/** The product's own SMTP transport, recording when send() is called and what it was asked to send. */
+function recordingTransport(real: MailTransport) {
+  const sendStarts = new Map<string, number>();
+  const messages: SendMailOptions[] = [];
+  const transport: MailTransport = {
+    kind: real.kind,
+    destination: real.destination,
+    send(message, opts) {
+      sendStarts.set(envelopeTo(message), performance.now());
+      messages.push(message);
+      return real.send(message, opts);
+    },
+    close: () => real.close(),
+  };
+  return { transport, sendStarts, messages };
+}
+
+async function plainNodemailer(url: string, messages: SendMailOptions[], concurrency: number): Promise<number> {
+  const transporter = nodemailer.createTransport({ url });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < messages.length) await transporter.sendMail(messages[next++]!);
+    }),
+  );
+  transporter.close();
+  return (performance.now() - t0) / 1000;
+}
+
+export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
+  const jobs = argNumber(env.args, 'jobs', env.quick ? 500 : 5000);
+  const pickups = argNumber(env.args, 'pickups', env.quick ? 50 : 200);
+  const dbName = 'contactdesk_bench_email';
+  const url = await createMigratedDatabase(env.pg, dbName);
+  const sink = await startBenchSmtpSink();
+  const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 5);
+  // Pooled SMTP connections on both sides (a documented SMTP_URL option of the product): without
+  // them every message opens a connection and smtp-server holds each greeting for a fixed 100 ms
+  // (its early-talker check), so both rates would only measure that pause.
+  const smtpUrl = `${sink.url}?pool=true&maxConnections=${concurrency}`;
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    SESSION_SECRET: randomBytes(24).toString('hex'),
+    DATABASE_URL: url,
+    SMTP_URL: smtpUrl,
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: String(concurrency),
+  });
+  const logger = createLogger(config);
+  const db = createDb(url);
+  const ctx: AppContext = { config, db, logger, clock: systemClock, migrationFiles: await readMigrationFiles() };
+  const rec = recordingTransport(createMailTransport(config, logger));
+  try {
+    // Backlog: N tickets with unique recipients, one confirmation job each, queued before the worker starts.
+    await seedTickets(url, jobs, env.log);
+    await db.pool.query(`UPDATE contact_submissions SET email = 'bench' || ticket_number || '@example.com'`);
+    const { rows: tickets } = await db.pool.query<{ id: string; ticket_number: string; email: string }>(
+      'SELECT id, ticket_number, email FROM contact_submissions',
+    );
+    env.log(`queuing ${tickets.length} confirmation jobs`);
+    await inPgTransaction(db, { actorId: null, source: 'system' }, async (client) => {
+      for (const t of tickets) {
+        await queueTicketMail(pgRunner(client), {
+          ticketId: t.id,
+          ticketNumber: t.ticket_number,
+          kind: 'contact_confirmation',
+          recipients: [t.email],
+        });
+      }
+    });
+
+    env.log(`worker (concurrency ${concurrency}): draining ${jobs} jobs`);
+    const t0 = performance.now();
+    const worker = await startWorker(ctx, { transport: rec.transport });
+    let pickup: number[] = [];
+    let endToEnd: number[] = [];
+    let workerSec: number;
+    try {
+      await sink.waitFor(jobs, 600_000);
+      workerSec = (performance.now() - t0) / 1000;
+      // Pickup: the worker is idle now; one submission at a time through the real service.
+      sink.reset();
+      env.log(`pickup latency: ${pickups} submissions, 25 ms apart`);
+      const committed = new Map<string, number>();
+      for (let i = 0; i < pickups; i++) {
+        const email = `pickup${i}.${randomBytes(3).toString('hex')}@example.com`;
+        await submitContact(
+          ctx,
+          {
+            name: 'Pickup Probe',
+            email,
+            subject: 'Latency probe',
+            message: 'Measuring job pickup.',
+            category: 'general',
+          },
+          { actor: null, ip: '127.0.0.1', userAgent: 'bench', source: 'api' },
+        );
+        committed.set(email, performance.now());
+        await sleep(25);
+      }
+      await sink.waitFor(pickups, 60_000);
+      for (const [email, at] of committed) {
+        pickup.push(rec.sendStarts.get(email)! - at);
+        endToEnd.push(sink.arrivals.get(email)! - at);
+      }
+      pickup = pickup.filter(Number.isFinite);
+      endToEnd = endToEnd.filter(Number.isFinite);
+    } finally {
+      await worker.stop();
+    }
+    const sent = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM email_deliveries WHERE status = 'sent'`,
+    );
+
+    const backlog = rec.messages.slice(0, jobs);
+    sink.reset();
+    env.log(`plain nodemailer: the same ${backlog.length} messages, concurrency ${concurrency}`);
+    const plainSec = await plainNodemailer(smtpUrl, backlog, concurrency);
+
+    const workerRate = jobs / workerSec;
+    const plainRate = backlog.length / plainSec;
+    const p = summarise(pickup);
+    const e = summarise(endToEnd);
+    printTable(
+      `Email: ${jobs} confirmation mails to a local SMTP sink (concurrency ${concurrency})`,
+      ['sender', 'seconds', 'mails/s'],
+      [
+        ['worker (graphile-worker + delivery service)', workerSec, workerRate],
+        ['plain nodemailer, same messages', plainSec, plainRate],
+      ],
+    );
+    printTable(
+      `Job pickup, ${pickup.length} single submissions (ms)`,
+      ['measure', 'p50', 'p95', 'p99', 'max'],
+      [
+        ['commit → transport.send() called', p.p50, p.p95, p.p99, p.max],
+        ['commit → message received by the sink', e.p50, e.p95, e.p99, e.max],
+      ],
+    );
+    console.log(
+      `rate ratio worker/plain: ${(workerRate / plainRate).toFixed(2)}×; deliveries marked sent: ${sent.rows[0]!.n}`,
+    );
+    return {
+      params: { jobs, pickups, concurrency },
+      measurements: {
+        workerSec,
+        workerRate,
+        plainSec,
+        plainRate,
+        pickupMs: p,
+        endToEndMs: e,
+        deliveriesSent: sent.rows[0]!.n,
+      },
+      targets: [
+        target('email', 'worker rate vs plain nodemailer', workerRate / plainRate, '>=', 0.5, '×'),
+        target('email', 'job pickup p50', p.p50, '<=', 50, ' ms'),
+        target('email', 'deliveries marked sent', sent.rows[0]!.n, '>=', jobs + pickups),
+      ],
+    };
+  } finally {
+    rec.transport.close();
+    await db.close();
+    await sink.stop();
+    await dropDatabase(env.pg, dbName);
+  }
+}
+
+if (isMain(import.meta.url)) await standalone('email', emailBench);
