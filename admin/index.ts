@@ -1,18 +1,34 @@
 // mountAdmin(app, ctx): the AdminJS moderator panel at /admin. Passed to buildApp by server.ts
 // (and by the panel's tests); API-only tools never import AdminJS (about a second of start-up).
 import type { Express } from 'express';
+import type { Config } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { configureAdminJsEnv } from './paths.js';
 
 export const ADMIN_PATH = '/admin';
 
-export async function mountAdmin(app: Express, ctx: AppContext): Promise<void> {
+type PanelModules = [typeof import('./panel.js'), typeof import('./router.js')];
+
+let loading: { modules: Promise<PanelModules>; bundleExists: boolean } | undefined;
+
+/**
+ * Starts importing AdminJS (the slowest part of start-up) without waiting for it: server.ts calls
+ * this first thing, so the import overlaps the database start and migrations.
+ */
+export function preloadAdmin(config: Pick<Config, 'isProduction'>): void {
+  if (loading) return;
   // Must happen before the first import of adminjs (it reads these at import time).
-  const { bundleExists } = configureAdminJsEnv({ production: ctx.config.isProduction });
-  const { createAdmin } = await import('./panel.js');
-  const { buildPanelRouter } = await import('./router.js');
+  const { bundleExists } = configureAdminJsEnv({ production: config.isProduction });
+  const modules = Promise.all([import('./panel.js'), import('./router.js')]);
+  modules.catch(() => {}); // reported by mountAdmin when it awaits
+  loading = { modules, bundleExists };
+}
+
+export async function mountAdmin(app: Express, ctx: AppContext): Promise<void> {
+  preloadAdmin(ctx.config);
+  const [{ createAdmin }, { buildPanelRouter }] = await loading!.modules;
   const admin = await createAdmin(ctx);
-  if (ctx.config.isProduction && !bundleExists) {
+  if (ctx.config.isProduction && !loading!.bundleExists) {
     // A production server never bundles on a request: without a pre-built bundle (npm run build
     // makes one), it bundles once here, before listening.
     ctx.logger.warn('admin-bundle/bundle.js is missing: bundling the panel components now (run `npm run build`)');

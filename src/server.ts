@@ -1,7 +1,7 @@
 // Starts the whole product: database (embedded or DATABASE_URL), migrations, web app, and the
 // mail worker unless WORKER_INLINE=false. Ctrl-C / SIGTERM stop everything cleanly.
 import type { Server } from 'node:http';
-import { mountAdmin } from '../admin/index.js';
+import { mountAdmin, preloadAdmin } from '../admin/index.js';
 import { buildApp } from './app.js';
 import { bootstrapAdmin, DEFAULT_ADMIN_EMAIL } from './auth/bootstrap.js';
 import { systemClock } from './clock.js';
@@ -16,6 +16,8 @@ import { createLogger } from './logger.js';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config);
+  // The panel's imports take about a second: let them overlap the database start.
+  preloadAdmin(config);
   const started = Date.now();
   const database = await resolveDatabase(config, logger);
   const stoppers: Array<() => Promise<unknown>> = [database.stop];
