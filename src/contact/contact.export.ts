@@ -59,7 +59,8 @@ export function exportFileName(now: Date): string {
   return `contactdesk-tickets-${now.toISOString().slice(0, 10)}.csv`;
 }
 
-class ExportAborted extends Error {
+/** The destination closed (client went away) before the export finished. */
+export class ExportAborted extends Error {
   constructor() {
     super('The export destination closed before the export finished');
   }

@@ -5,7 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import { requireAdminRole, requireStaffRole } from '../auth/auth.middleware.js';
 import type { AppContext } from '../context.js';
 import { parseInput, requireJson } from '../http/validate.js';
-import { exportTicketsCsv, exportFileName } from './contact.export.js';
+import { ExportAborted, exportFileName, exportTicketsCsv } from './contact.export.js';
 import { getTicketStats, listTickets } from './contact.queries.js';
 import { deleteTicket, getTicket, runTicketAction, updateTicket, type ServiceMeta } from './contact.service.js';
 import {
@@ -73,6 +73,8 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
       'Content-Disposition': `attachment; filename="${exportFileName(ctx.clock.now())}"`,
       'Cache-Control': 'no-store',
     });
+    // HEAD gets the headers only: running the whole export for a body nobody receives is waste.
+    if (req.method === 'HEAD') return void res.end();
     try {
       await exportTicketsCsv(ctx, req.actor!, filters, res, { ...meta(req), bom });
     } catch (err) {
@@ -84,7 +86,8 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
       }
       // Mid-stream failure: cut the connection so the client sees an incomplete download
       // instead of a file that merely looks short.
-      req.log.error({ err }, 'CSV export failed mid-stream');
+      if (err instanceof ExportAborted) req.log.info('CSV export abandoned by the client');
+      else req.log.error({ err }, 'CSV export failed mid-stream');
       res.destroy(err as Error);
     }
   });
