@@ -50,8 +50,9 @@ async function main() {
   // Before listening: the first start must leave someone able to sign in.
   await bootstrapAdmin(ctx);
   const app = await buildApp(ctx, { mountAdmin });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+  // Express 5 calls back with the error (e.g. EADDRINUSE) instead of throwing: fail the start.
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   stoppers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   // After the app listens; stopped first on shutdown (running mail jobs finish before the db closes).
@@ -83,7 +84,7 @@ main().catch((err) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
   } else {
-    process.stderr.write(`ContactDesk failed to start: ${(err as Error).stack ?? err}\n`);
+    process.stderr.write(`ContactDesk failed to start: ${(err as Error | undefined)?.stack ?? String(err)}\n`);
   }
   process.exit(1);
 });
