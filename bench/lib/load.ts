@@ -64,9 +64,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       headers: opts.headers,
       body: typeof opts.body === 'string' ? opts.body : undefined,
       connections: opts.connections ?? 10,
-      duration: opts.amount ? undefined : (opts.durationSec ?? 10),
-      amount: opts.amount,
-      overallRate: opts.overallRate,
+      // autocannon rejects keys that are present but undefined.
+      ...(opts.amount ? { amount: opts.amount } : { duration: opts.durationSec ?? 10 }),
+      ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
       requests: bodyFn ? [{ setupRequest: (req) => ({ ...req, body: bodyFn() }) }] : undefined,
     },
     (err, res) => (err ? failed(err) : done(res)),
