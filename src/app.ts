@@ -24,8 +24,10 @@ export const BODY_LIMIT = '64kb';
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
-  // Behind a proxy, the client IP (rate limits, abuse metadata) comes from X-Forwarded-For.
-  app.set('trust proxy', ctx.config.TRUST_PROXY ? true : false);
+  // Behind a proxy, the client IP (rate limits, abuse metadata) comes from X-Forwarded-For. Trust
+  // one hop: the address our proxy appended. `true` would take the left-most entry, which the
+  // client writes itself, so anyone could dodge the per-IP limits with a made-up header.
+  app.set('trust proxy', ctx.config.TRUST_PROXY ? 1 : false);
   app.use(requestContext(ctx.logger));
   app.use(createHealthRouter(ctx));
   // GET /api/v1/openapi.json and /api/docs: public, no token needed to read the API description.

@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context.js';
 import { toAppError } from '../errors.js';
+import { clientIp } from '../http/client-ip.js';
 import { parseInput, requireJsonOrForm } from '../http/validate.js';
 import { submitInputSchema, TICKET_CATEGORIES, toPublicSubmission, type PublicSubmission } from './contact.schema.js';
 import { submitContact } from './contact.service.js';
@@ -17,7 +18,7 @@ export function createPublicContactRouter(ctx: AppContext): Router {
   router.post('/submit', requireJsonOrForm(), async (req: Request, res: Response) => {
     const html = wantsHtml(req);
     try {
-      const ip = req.ip ?? req.socket.remoteAddress ?? '0.0.0.0';
+      const ip = clientIp(req);
       await enforceSubmitRateLimit(ctx, ip);
       // A JSON array is not a form: let the schema say so (`fields._`) instead of "name is required".
       if (Array.isArray(req.body)) parseInput(submitInputSchema, req.body);

@@ -144,6 +144,45 @@ describe('client IP and TRUST_PROXY', () => {
     }
   });
 
+  test('when a client prepends made-up addresses to X-Forwarded-For, then the one our proxy added counts', async () => {
+    const t = await createTestApp({ env: { TRUST_PROXY: 'true', RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const first = await submit(t, '6.6.6.1, 203.0.113.9').expect(201);
+      await submit(t, '6.6.6.2, 203.0.113.9').expect(201);
+      assertLimited(await submit(t, '6.6.6.3, 203.0.113.9'));
+      const { rows } = await t.ctx.db.pool.query(
+        'SELECT host(ip_address) AS ip FROM contact_submissions WHERE id = $1',
+        [first.body.id],
+      );
+      assert.equal(rows[0].ip, '203.0.113.9');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('when X-Forwarded-For holds a port or junk, then the submission still succeeds with a valid address', async () => {
+    const t = await createTestApp({ env: { TRUST_PROXY: 'true' } });
+    try {
+      const cases: Array<[string, RegExp]> = [
+        ['198.51.100.20:51234', /^198\.51\.100\.20$/],
+        ['[2001:db8::7]:443', /^2001:db8::7$/],
+        ['not-an-ip', /127\.0\.0\.1|::1/],
+        ['unknown', /127\.0\.0\.1|::1/],
+      ];
+      for (const [xff, expected] of cases) {
+        const res = await submit(t, xff);
+        assert.equal(res.status, 201, `${xff}: ${JSON.stringify(res.body)}`);
+        const { rows } = await t.ctx.db.pool.query(
+          'SELECT host(ip_address) AS ip FROM contact_submissions WHERE id = $1',
+          [res.body.id],
+        );
+        assert.match(rows[0].ip, expected, xff);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   test('when RATE_LIMIT_ENABLED=false, then no limit applies', async () => {
     const t = await createTestApp({ env: { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '1' } });
     try {

@@ -1,0 +1,20 @@
+// The client address used for rate limits and stored with a submission (an `inet` column).
+import { isIP } from 'node:net';
+import type { Request } from 'express';
+
+const IPV4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/;
+const BRACKETED_IPV6 = /^\[([0-9a-f:.]+)\](?::\d+)?$/i;
+
+/**
+ * req.ip, or the socket's address when req.ip is not an IP address. With TRUST_PROXY the value
+ * comes from X-Forwarded-For, which may carry a port ("1.2.3.4:5678", "[::1]:443") or plain junk;
+ * junk must neither fail the insert (500) nor become a fresh rate-limit bucket per request.
+ */
+export function clientIp(req: Request): string {
+  const socketIp = req.socket.remoteAddress ?? '0.0.0.0';
+  const candidate = (req.ip ?? '').trim();
+  if (isIP(candidate)) return candidate;
+  const withoutPort = IPV4_WITH_PORT.exec(candidate)?.[1] ?? BRACKETED_IPV6.exec(candidate)?.[1];
+  if (withoutPort && isIP(withoutPort)) return withoutPort;
+  return socketIp;
+}
