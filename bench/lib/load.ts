@@ -108,3 +108,72 @@ export async function timeRequests(
   }
   return { ...summarise(times), failures };
 }
+
+/**
+ * Open-loop load at an even pace: one request every 1/rate s whatever the server's speed, each
+ * latency measured from its scheduled start (no coordinated omission). autocannon's overallRate
+ * is not used for this: it releases each second's quota as one burst at the start of the second,
+ * which measures queueing behind the burst instead of latency at that rate.
+ */
+export async function runPaced(opts: {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: () => string;
+  rate: number;
+  durationSec: number;
+  maxSockets?: number;
+}): Promise<LoadResult> {
+  if (!/^http:\/\/127\.0\.0\.1[:/]/.test(opts.url)) throw new Error(`benchmarks only target 127.0.0.1: ${opts.url}`);
+  const { default: http } = await import('node:http');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 256 });
+  const total = Math.round(opts.rate * opts.durationSec);
+  const interval = 1000 / opts.rate;
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const started = performance.now();
+  const one = (scheduled: number) =>
+    new Promise<void>((resolve) => {
+      const body = opts.body?.();
+      const req = http.request(
+        opts.url,
+        {
+          method: opts.method ?? 'GET',
+          agent,
+          headers: { ...opts.headers, ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - scheduled);
+            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) non2xx++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = started + i * interval;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(one(scheduled));
+  }
+  await Promise.all(inflight);
+  agent.destroy();
+  const durationSec = (performance.now() - started) / 1000;
+  return {
+    requests: latencies.length,
+    rps: latencies.length / durationSec,
+    ...summarise(latencies),
+    errors,
+    non2xx,
+    durationSec,
+  };
+}

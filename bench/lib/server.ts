@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForStatus } from './net.js';
+import { summariseProfile } from './profile.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /**
@@ -93,7 +94,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const spawned = performance.now();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_ENTRY], {
+  // BENCH_CPU_PROF=<dir>: every server runs under the V8 profiler; a summary prints when it stops.
+  const profDir = process.env.BENCH_CPU_PROF
+    ? path.resolve(process.env.BENCH_CPU_PROF, `server-${Date.now()}`)
+    : undefined;
+  const profArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const child = spawn(process.execPath, [...profArgs, ...(opts.nodeArgs ?? []), SERVER_ENTRY], {
     cwd: APP_ROOT,
     env: benchServerEnv(port, opts),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -139,8 +145,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exit;
       clearTimeout(timer);
+      if (profDir) await printProfile(profDir);
     },
   };
+}
+
+async function printProfile(dir: string): Promise<void> {
+  const { readdir } = await import('node:fs/promises');
+  for (const file of await readdir(dir).catch(() => [] as string[])) {
+    const s = await summariseProfile(path.join(dir, file), 15);
+    console.log(
+      `\nCPU profile ${path.join(dir, file)}: ${(s.totalMs - s.idleMs).toFixed(0)} ms busy of ${s.totalMs.toFixed(0)} ms`,
+    );
+    for (const f of s.topSelf) console.log(`  self ${f.pct.toFixed(1).padStart(5)} %  ${f.fn}`);
+    for (const f of s.topInclusiveFiles) console.log(`  incl ${f.pct.toFixed(1).padStart(5)} %  ${f.file}`);
+  }
 }
 
 export async function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
