@@ -26,6 +26,11 @@ export function createDb(connectionString: string, opts: DbOptions = {}): Db {
   });
   // A dropped idle connection (database restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor may a dropped connection that is checked out between two queries (inside a transaction,
+  // while JS awaits): pg-pool removes its idle listener at checkout, and a pg Client with no
+  // 'error' listener throws the error as uncaught. pg re-raises it on the client's next query,
+  // which the request then answers with a 503, so the listener only has to exist.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {

@@ -4,6 +4,9 @@
 // LISTEN/NOTIFY; the short poll interval only matters for retries scheduled in the future.
 import { EventEmitter } from 'node:events';
 import { Logger as GraphileLogger, run, type LogLevel, type Runner, type WorkerEvents } from 'graphile-worker';
+// Not part of graphile's public index (see retryThroughDatabaseRestarts); tests/reliability/db-restart
+// fails if a graphile upgrade moves it.
+import { RETRYABLE_ERROR_CODES } from 'graphile-worker/dist/lib.js';
 import type { AppContext } from '../context.js';
 import { createMailTasks } from '../mail/mail.jobs.js';
 import { EMAIL_KINDS } from '../mail/mail.queue.js';
@@ -70,7 +73,22 @@ function graphileLogger(ctx: AppContext): GraphileLogger {
   });
 }
 
+/**
+ * graphile-worker 0.17 reports a finished job (complete / fail) with a query it does not await: if
+ * that query fails, the rejection is unhandled and Node ends the process. It retries only the
+ * error codes in RETRYABLE_ERROR_CODES, which lack the ones a PostgreSQL restart produces
+ * (57P01 admin_shutdown on live sessions, then ECONNREFUSED while it is down). Without them a
+ * database restart killed every worker — and `npm start`, which runs one inline. With them the
+ * report waits for the database (graphile's back-off, up to 100 tries) and the worker carries on.
+ */
+function retryThroughDatabaseRestarts(): void {
+  for (const code of ['57P01', '57P02', '08000', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']) {
+    RETRYABLE_ERROR_CODES[code] ??= { minDelay: 250, maxDelay: 5_000 };
+  }
+}
+
 export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Promise<WorkerHandle> {
+  retryThroughDatabaseRestarts();
   const logger = ctx.logger.child({ component: 'worker' });
   preloadTemplates();
   const transport = opts.transport ?? createMailTransport(ctx.config, logger);
