@@ -87,10 +87,17 @@ export async function exportBench(env: BenchEnv): Promise<BenchOutput> {
   const ratio = copy.seconds / exp.seconds;
   printTable(
     `CSV export of ${total.toLocaleString('en-US')} tickets`,
-    ['exporter', 'seconds', 'rows/s', 'MB', 'peak RSS MB'],
+    ['exporter', 'seconds', 'rows/s', 'MB', 'peak RSS MB', 'RSS growth MB'],
     [
-      ['psql \\copy (same SELECT) to stdout csv', copy.seconds, total / copy.seconds, copy.bytes / 2 ** 20, null],
-      ['GET /api/v1/contact/export.csv', exp.seconds, exported / exp.seconds, exp.bytes / 2 ** 20, peakRssMb],
+      ['psql \\copy (same SELECT) to stdout csv', copy.seconds, total / copy.seconds, copy.bytes / 2 ** 20, null, null],
+      [
+        'GET /api/v1/contact/export.csv',
+        exp.seconds,
+        exported / exp.seconds,
+        exp.bytes / 2 ** 20,
+        peakRssMb,
+        peakRssMb - rssBeforeMb,
+      ],
     ],
   );
   console.log(
