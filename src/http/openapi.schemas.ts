@@ -90,3 +90,25 @@ export const PARAMETER_DOCS: Record<string, string> = {
   before: 'Keyset pagination: the `next_before` of the previous page.',
   limit: '1..200, default 50.',
 };
+
+/** The documented error answers, shared by every operation (body: the Error schema). */
+export const ERROR_RESPONSES: Record<string, { description: string; headers?: Record<string, unknown> }> = {
+  '400': { description: 'Invalid input: `error.fields` maps each offending field or parameter to its messages.' },
+  '401': {
+    description: 'No token, or the token is invalid, expired or revoked.',
+    headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'Bearer realm="contactdesk"' } },
+  },
+  '403': { description: 'The token is valid but its user lacks the required role.' },
+  '404': { description: 'No such ticket.' },
+  '409': {
+    description:
+      'The ticket changed state meanwhile or the status change is not allowed (the message names from and to).',
+  },
+  '413': { description: 'Request body larger than 64 KiB.' },
+  '415': { description: 'The body is not JSON (or, for submit, not a form post).' },
+  '429': {
+    description: 'Too many requests.',
+    headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+  },
+  '503': { description: 'The database is unreachable; retry later.' },
+};

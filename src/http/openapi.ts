@@ -16,7 +16,13 @@ import {
   ticketPatchSchema,
   ticketStatsSchema,
 } from '../contact/moderator.schema.js';
-import { auditEventPageDocSchema, errorSchema, PARAMETER_DOCS, ticketHistoryDocSchema } from './openapi.schemas.js';
+import {
+  auditEventPageDocSchema,
+  ERROR_RESPONSES,
+  errorSchema,
+  PARAMETER_DOCS,
+  ticketHistoryDocSchema,
+} from './openapi.schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -46,27 +52,6 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   EmptyBody: [emptyBodySchema, 'input'],
   TicketHistory: [ticketHistoryDocSchema, 'output'],
   AuditEventPage: [auditEventPageDocSchema, 'output'],
-};
-
-const ERROR_RESPONSES: Record<string, { description: string; headers?: Record<string, unknown> }> = {
-  '400': { description: 'Invalid input: `error.fields` maps each offending field or parameter to its messages.' },
-  '401': {
-    description: 'No token, or the token is invalid, expired or revoked.',
-    headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'Bearer realm="contactdesk"' } },
-  },
-  '403': { description: 'The token is valid but its user lacks the required role.' },
-  '404': { description: 'No such ticket.' },
-  '409': {
-    description:
-      'The ticket changed state meanwhile or the status change is not allowed (the message names from and to).',
-  },
-  '413': { description: 'Request body larger than 64 KiB.' },
-  '415': { description: 'The body is not JSON (or, for submit, not a form post).' },
-  '429': {
-    description: 'Too many requests.',
-    headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
-  },
-  '503': { description: 'The database is unreachable; retry later.' },
 };
 
 function errors(...codes: string[]): Record<string, unknown> {
