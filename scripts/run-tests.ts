@@ -2,7 +2,7 @@
 // runs node's test runner; each test file clones the template into its own database.
 //   TEST_DATABASE_URL / DATABASE_URL set → that server is used (it must allow CREATE DATABASE).
 //   neither set → an embedded PostgreSQL is started in a temp folder and removed afterwards.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -42,6 +42,20 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+// Ctrl-C / SIGTERM: let the test process end, then still drop the template and stop the embedded
+// server (it runs detached, so nothing else would stop it). The handlers stay installed: a wrapper
+// (npm, tsx) may relay the same signal a second time, and the default action would kill this
+// process before it cleans up.
+let interrupted = false;
+let child: ChildProcess | undefined;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) return;
+  interrupted = true;
+  child?.kill(signal);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 async function main() {
   const external = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   let adminUrl: string;
@@ -54,7 +68,12 @@ async function main() {
     // As root, PostgreSQL runs as the postgres OS user, which must be able to enter the folder.
     await chmod(tempDir, 0o755);
     const port = await freePort();
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, 'pg'), port, database: 'postgres' });
+    const embedded = await startEmbeddedPostgres({
+      dataDir: path.join(tempDir, 'pg'),
+      port,
+      database: 'postgres',
+      detached: true, // stopped below, also after Ctrl-C
+    });
     adminUrl = embedded.adminUrl;
     stopEmbedded = embedded.stop;
   }
@@ -74,33 +93,30 @@ async function main() {
       ? all.filter(inReliability)
       : all.filter((f) => !f.endsWith('.slow.test.ts'));
 
-  // Ctrl-C / SIGTERM: let the test process end, then still drop the template and stop the embedded
-  // server (it runs detached, so nothing else would stop it).
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = true;
-    child.kill(signal);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let child: ReturnType<typeof spawn>;
-  const code: number = await new Promise((resolve) => {
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${os.cpus().length}`, ...selected],
-      {
-        stdio: 'inherit',
-        env: { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_TEMPLATE_DB: template, NODE_ENV: 'test' },
-      },
-    );
-    child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
-  });
+  const code: number = interrupted
+    ? 130
+    : await new Promise((resolve) => {
+        child = spawn(
+          process.execPath,
+          ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${os.cpus().length}`, ...selected],
+          {
+            stdio: 'inherit',
+            env: { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_TEMPLATE_DB: template, NODE_ENV: 'test' },
+          },
+        );
+        child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+      });
   if (interrupted) process.stderr.write('\nTests interrupted: cleaning up the test database server...\n');
 
   const cleanup = new pg.Client({ connectionString: adminUrl });
-  await cleanup.connect();
-  await cleanup.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).catch(() => {});
-  await cleanup.end();
+  try {
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+  } catch (err) {
+    process.stderr.write(`could not drop the template database ${template}: ${(err as Error).message}\n`);
+  } finally {
+    await cleanup.end().catch(() => {});
+  }
   if (stopEmbedded) await stopEmbedded();
   if (tempDir) await rm(tempDir, { recursive: true, force: true });
   process.exit(interrupted && code === 0 ? 130 : code);

@@ -7,8 +7,10 @@
 // (c) cannot start when a previous run was killed (SIGKILL) and left its postmaster running.
 //
 // Lifecycle rules:
-// - The postmaster runs in its own session (detached), so a terminal Ctrl-C reaches only the app,
-//   which then stops things in order: HTTP server, pool, and PostgreSQL last.
+// - With `detached` (npm start, the test runner) the postmaster runs in its own session, so a
+//   terminal Ctrl-C reaches only the app, which then stops things in order: HTTP server, pool,
+//   and PostgreSQL last. Callers that do not handle signals (test files starting their own
+//   server) leave it attached, so a Ctrl-C stops PostgreSQL together with them.
 // - If the app dies without stopping it, the next start finds the live postmaster through
 //   postmaster.pid, checks that the app that owned it is gone, stops it cleanly and starts afresh.
 // - On any process exit (crash, process.exit) the postmaster is asked to shut down as well.
@@ -33,6 +35,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   port: number;
   database: string;
+  /** Own process group: only for callers that stop it themselves on SIGINT/SIGTERM. */
+  detached?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -239,7 +243,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const child = spawn(
     bin.postgres,
     ['-D', dir, '-p', String(opts.port), '-c', 'listen_addresses=localhost', '-c', 'max_connections=200'],
-    { ...runAs, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, LC_MESSAGES: 'C' } },
+    {
+      ...runAs,
+      detached: opts.detached ?? false,
+      stdio: ['ignore', logFd, logFd],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    },
   );
   closeSync(logFd);
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
@@ -249,7 +258,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 
   const ownerFile = path.join(dir, OWNER_FILE);
   // Whatever way the process ends (crash, process.exit, fatal start-up error), ask the postmaster
-  // to shut down too: it is detached and would otherwise outlive us.
+  // to shut down too: it would otherwise outlive us.
   const onExit = () => {
     if (!exited(child)) child.kill('SIGINT');
     try {

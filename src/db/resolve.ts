@@ -20,6 +20,8 @@ export async function resolveDatabase(config: Config, logger: Logger): Promise<R
     dataDir,
     port: config.EMBEDDED_PG_PORT,
     database: 'contactdesk',
+    // server.ts stops it last on SIGINT/SIGTERM, after the HTTP server and the pool.
+    detached: true,
     log: (msg) => logger.info(msg),
   });
   return { url: pg.url, embedded: true, stop: pg.stop };
