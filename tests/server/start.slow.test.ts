@@ -106,8 +106,11 @@ describe('npm start (scripts/start.mjs) with the embedded database', () => {
     }
   }
 
-  async function ctrlC(run: Running) {
-    process.kill(-run.child.pid!, 'SIGINT');
+  /** Ctrl-C in a terminal: SIGINT to the whole process group. Or SIGTERM to the app alone, as a
+   * process manager (systemd, docker stop) sends it. */
+  async function stop(run: Running, how: 'ctrl-c' | 'sigterm' = 'ctrl-c') {
+    if (how === 'ctrl-c') process.kill(-run.child.pid!, 'SIGINT');
+    else process.kill(run.child.pid!, 'SIGTERM');
     const { code, signal } = await run.exit;
     assert.equal(signal, null, run.output());
     assert.equal(code, 0, run.output());
@@ -139,7 +142,7 @@ describe('npm start (scripts/start.mjs) with the embedded database', () => {
     first = await submit('first');
     assert.match(first.ticket_number, /^CONT-\d{8}-0001$/);
     assert.ok(postgresPids(dataDir).length > 0, 'the embedded postgres runs while the app runs');
-    await ctrlC(run);
+    await stop(run);
   });
 
   test('when started again, then it reuses the data: the first ticket is there and numbering continues', async () => {
@@ -150,10 +153,10 @@ describe('npm start (scripts/start.mjs) with the embedded database', () => {
       assert.equal(second.ticket_number, first.ticket_number.replace(/-0001$/, '-0002'));
     }
     assert.deepEqual(await ticketIds(), [first.id, second.id]);
-    await ctrlC(run);
+    await stop(run);
   });
 
-  test('when the app was killed with SIGKILL, then the leftover database is stopped and the next start works', async () => {
+  test('when the app was killed with SIGKILL, then the leftover database is stopped, the next start works, and SIGTERM stops it cleanly', async () => {
     const killed = start();
     await waitReady(killed);
     process.kill(killed.child.pid!, 'SIGKILL');
@@ -164,7 +167,7 @@ describe('npm start (scripts/start.mjs) with the embedded database', () => {
     await waitReady(run);
     assert.equal((await ticketIds()).length, 2, 'the data survived');
     await submit('after a crash');
-    await ctrlC(run);
+    await stop(run, 'sigterm');
   });
 
   test('when a configuration value is invalid, then it refuses to start, names the variable, and starts no database', async () => {
