@@ -29,10 +29,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    // Messages name the variable, migration or process at fault; a stack would only hide them.
+    const message = err instanceof Error ? err.message : String(err);
     const known = err instanceof ConfigError || err instanceof MigrationError;
-    process.stderr.write(
-      `${known ? (err as Error).message : `Migration failed: ${(err as Error)?.stack ?? String(err)}`}\n`,
-    );
+    process.stderr.write(`${known ? message : `Migration failed: ${message}`}\n`);
     process.exit(1);
   },
 );
