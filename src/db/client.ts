@@ -17,6 +17,34 @@ export interface DbOptions {
   connectionTimeoutMillis?: number;
 }
 
+/** How long the owner of a checked-out client whose connection died has to release it itself. */
+const DEAD_CLIENT_GRACE_MS = 1_000;
+
+/**
+ * Prisma 6.19's transaction manager releases a transaction's client only after its COMMIT or
+ * ROLLBACK succeeded; when the connection died mid-transaction (database restart) that statement
+ * fails and the client stays checked out forever. Each restart would shrink the pool for good —
+ * until every request waits for a connection and answers 503 — and pool.end() would never return.
+ * So a checked-out client whose connection has ended is released (and discarded) after a short
+ * grace; its owner's own later release() becomes a no-op instead of pg-pool's double-release error.
+ */
+function reapDeadCheckedOutClients(pool: pg.Pool): void {
+  const checkedOut = new Set<pg.PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_err, client) => checkedOut.delete(client));
+  pool.on('connect', (client) => {
+    client.once('end', () => {
+      setTimeout(() => {
+        if (!checkedOut.has(client)) return;
+        checkedOut.delete(client);
+        const release = client.release.bind(client);
+        client.release = () => {};
+        release(new Error('connection ended while checked out'));
+      }, DEAD_CLIENT_GRACE_MS).unref();
+    });
+  });
+}
+
 export function createDb(connectionString: string, opts: DbOptions = {}): Db {
   const pool = new pg.Pool({
     connectionString,
@@ -31,6 +59,7 @@ export function createDb(connectionString: string, opts: DbOptions = {}): Db {
   // 'error' listener throws the error as uncaught. pg re-raises it on the client's next query,
   // which the request then answers with a 503, so the listener only has to exist.
   pool.on('connect', (client) => client.on('error', () => {}));
+  reapDeadCheckedOutClients(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {
