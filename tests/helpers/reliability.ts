@@ -32,7 +32,9 @@ export interface LiveAppOptions {
 
 /** Context for one process-like unit (app instance or worker): its own config and pool. */
 export async function createContext(opts: Omit<LiveAppOptions, 'build'>): Promise<AppContext> {
-  const config = testConfig(opts.env, opts.databaseUrl);
+  // RELIABILITY_LOG_LEVEL=debug shows the app's and worker's logs when a scenario misbehaves.
+  const logLevel = process.env.RELIABILITY_LOG_LEVEL;
+  const config = testConfig({ ...opts.env, ...(logLevel ? { LOG_LEVEL: logLevel } : {}) }, opts.databaseUrl);
   return {
     config,
     db: createDb(opts.databaseUrl, { max: 20, ...opts.pool }),
@@ -113,7 +115,8 @@ export async function call(
   const res = await fetch(base + path, {
     method,
     headers,
-    body,
+    // Raw bytes (e.g. invalid UTF-8) go out as a Blob: exactly those bytes, no re-encoding.
+    body: typeof body === 'string' || body === undefined ? body : new Blob([new Uint8Array(body)]),
     redirect: 'manual',
     signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
   });
