@@ -114,6 +114,11 @@ export function toAppError(err: unknown): AppError | undefined {
     const mapped = fromBodyParser(err as { type?: string });
     if (mapped) return mapped;
   }
+  // The router could not percent-decode a path parameter (`/contact/%E0%A4%A`): the client's URL
+  // is malformed, which is a 400, not the 500 an unknown error would get.
+  if (err instanceof URIError && (err as URIError & { status?: number }).status === 400) {
+    return new AppError({ code: 'malformed_url', status: 400, message: 'The URL is not valid percent-encoding' });
+  }
   if (isDatabaseUnavailable(err)) {
     return new AppError({
       code: 'service_unavailable',
