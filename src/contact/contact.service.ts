@@ -11,62 +11,16 @@ import { queueTicketMail } from '../mail/mail.queue.js';
 import type { SubmissionRow, SubmitInput, TicketCategory, TicketStatus } from './contact.schema.js';
 import { findTicket, lockTicket, type Ticket } from './ticket.repository.js';
 import { ACTION_RULES, actionRefused, assertTransition, type TicketAction } from './ticket-workflow.js';
-import { nextTicketNumber } from './ticket-number.js';
+import { submissionBatcher, type SubmitMeta } from './submit-writer.js';
 
-export interface SubmitMeta {
-  actor: Actor | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId?: string | null;
-  source?: AuditSource;
-}
+export type { SubmitMeta };
 
 /**
- * The public submission, as one transaction: number → insert → queue confirmation and admin
- * alert. Raw pg on purpose: this is the hottest write path (see bench/).
+ * The public submission: number → insert → queue confirmation and admin alert, committed
+ * together. Concurrent submissions share a transaction (group commit, see submit-writer.ts).
  */
-export async function submitContact(ctx: AppContext, input: SubmitInput, meta: SubmitMeta): Promise<SubmissionRow> {
-  const now = ctx.clock.now();
-  const writeCtx = { actorId: meta.actor?.id ?? null, source: meta.source ?? 'api', requestId: meta.requestId };
-  return inPgTransaction(ctx.db, writeCtx, async (client) => {
-    const ticketNumber = await nextTicketNumber(client, now);
-    const { rows } = await client.query<SubmissionRow>(
-      `INSERT INTO contact_submissions
-         (id, ticket_number, name, email, subject, message, category, status, user_id,
-          created_at, updated_at, ip_address, user_agent)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::"TicketCategory", 'pending', $7, $8, $8, $9::inet, $10)
-       RETURNING id, ticket_number AS "ticketNumber", name, email, subject, message, category, status,
-         created_at AS "createdAt", updated_at AS "updatedAt"`,
-      [
-        ticketNumber,
-        input.name,
-        input.email,
-        input.subject,
-        input.message,
-        input.category,
-        meta.actor?.id ?? null,
-        now,
-        meta.ip,
-        meta.userAgent?.slice(0, 512) ?? null,
-      ],
-    );
-    const ticket = rows[0]!;
-    const sql = pgRunner(client);
-    await queueTicketMail(sql, {
-      ticketId: ticket.id,
-      ticketNumber,
-      kind: 'contact_confirmation',
-      recipients: [ticket.email],
-    });
-    const adminRecipients = ctx.config.ADMIN_NOTIFY_EMAILS;
-    await queueTicketMail(sql, {
-      ticketId: ticket.id,
-      ticketNumber,
-      kind: 'contact_admin_notification',
-      recipients: adminRecipients.length ? adminRecipients : null,
-    });
-    return ticket;
-  });
+export function submitContact(ctx: AppContext, input: SubmitInput, meta: SubmitMeta): Promise<SubmissionRow> {
+  return submissionBatcher(ctx).submit(input, meta);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,3 +22,16 @@ export async function nextTicketNumber(client: pg.ClientBase, now: Date): Promis
   );
   return formatTicketNumber(day, rows[0]!.last_value);
 }
+
+/** Reserves `count` consecutive numbers of the day at once (a batch of submissions). */
+export async function reserveTicketNumbers(client: pg.ClientBase, now: Date, count: number): Promise<string[]> {
+  const day = utcDay(now);
+  const { rows } = await client.query<{ last_value: number }>(
+    `INSERT INTO ticket_counters (day, last_value) VALUES ($1::date, $2)
+     ON CONFLICT (day) DO UPDATE SET last_value = ticket_counters.last_value + $2
+     RETURNING last_value`,
+    [day, count],
+  );
+  const last = rows[0]!.last_value;
+  return Array.from({ length: count }, (_, i) => formatTicketNumber(day, last - count + 1 + i));
+}

@@ -1,0 +1,152 @@
+// Writes public submissions. Every ticket of a day takes the next number from one counter row, so
+// submissions are serialised on that row's lock until COMMIT (and a COMMIT waits for the WAL
+// flush). Writing them one transaction each capped throughput at roughly one commit per flush.
+// Instead, concurrent submissions in one process are written together: while one transaction is
+// in flight, new ones queue, and the next transaction takes all of them (group commit). Under
+// light load a batch is a single submission and nothing waits. Each ticket still gets its own
+// audit context (actor / source / request id) and its own mails, and the request only gets its
+// 201 after the COMMIT that made its ticket durable.
+
+import type { Actor } from '../auth/actor.js';
+import type { AppContext } from '../context.js';
+import type { AuditSource } from '../db/tx.js';
+import { pgRunner } from '../db/sql.js';
+import { isDatabaseUnavailable } from '../errors.js';
+import { queueTicketMails, type QueueMailInput } from '../mail/mail.queue.js';
+import type { SubmissionRow, SubmitInput } from './contact.schema.js';
+import { reserveTicketNumbers } from './ticket-number.js';
+
+export interface SubmitMeta {
+  actor: Actor | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId?: string | null;
+  source?: AuditSource;
+}
+
+interface PendingSubmission {
+  input: SubmitInput;
+  meta: SubmitMeta;
+  resolve(row: SubmissionRow): void;
+  reject(err: unknown): void;
+}
+
+const MAX_BATCH = 100;
+
+// The audit context is set in the same statement as each insert, so the audit trigger of each
+// row sees its own request's actor, source and request id.
+const INSERT_SQL = `
+  WITH audit_context AS (
+    SELECT set_config('contactdesk.actor_id', $11, true) AS a,
+           set_config('contactdesk.source', $12, true) AS s,
+           set_config('contactdesk.request_id', $13, true) AS r
+  )
+  INSERT INTO contact_submissions
+    (id, ticket_number, name, email, subject, message, category, status, user_id,
+     created_at, updated_at, ip_address, user_agent)
+  SELECT gen_random_uuid(), $1, $2, $3, $4, $5, $6::"TicketCategory", 'pending', $7::uuid, $8, $8, $9::inet, $10
+  FROM audit_context
+  RETURNING id, ticket_number AS "ticketNumber", name, email, subject, message, category, status,
+    created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** Writes the given submissions in ONE transaction: numbers, rows, mails. All or nothing. */
+export async function writeSubmissions(
+  ctx: AppContext,
+  batch: Array<{ input: SubmitInput; meta: SubmitMeta }>,
+): Promise<SubmissionRow[]> {
+  const client = await ctx.db.pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const now = ctx.clock.now();
+    const numbers = await reserveTicketNumbers(client, now, batch.length);
+    const tickets: SubmissionRow[] = [];
+    for (const [i, { input, meta }] of batch.entries()) {
+      const { rows } = await client.query<SubmissionRow>(INSERT_SQL, [
+        numbers[i],
+        input.name,
+        input.email,
+        input.subject,
+        input.message,
+        input.category,
+        meta.actor?.id ?? null,
+        now,
+        meta.ip,
+        meta.userAgent?.slice(0, 512) ?? null,
+        meta.actor?.id ?? '',
+        meta.source ?? 'api',
+        meta.requestId ?? '',
+      ]);
+      tickets.push(rows[0]!);
+    }
+    const adminRecipients = ctx.config.ADMIN_NOTIFY_EMAILS.length ? ctx.config.ADMIN_NOTIFY_EMAILS : null;
+    const mails: QueueMailInput[] = tickets.flatMap((t) => [
+      { ticketId: t.id, ticketNumber: t.ticketNumber, kind: 'contact_confirmation' as const, recipients: [t.email] },
+      { ticketId: t.id, ticketNumber: t.ticketNumber, kind: 'contact_admin_notification' as const, recipients: adminRecipients },
+    ]);
+    await queueTicketMails(pgRunner(client), mails);
+    await client.query('COMMIT');
+    return tickets;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Queues submissions of one process and writes them in group-commit batches. */
+class SubmitBatcher {
+  private queue: PendingSubmission[] = [];
+  private writing = false;
+
+  constructor(private readonly ctx: AppContext) {}
+
+  submit(input: SubmitInput, meta: SubmitMeta): Promise<SubmissionRow> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input, meta, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.writing || this.queue.length === 0) return;
+    this.writing = true;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    void this.write(batch).finally(() => {
+      this.writing = false;
+      this.drain();
+    });
+  }
+
+  private async write(batch: PendingSubmission[]): Promise<void> {
+    try {
+      const rows = await writeSubmissions(this.ctx, batch);
+      batch.forEach((p, i) => p.resolve(rows[i]!));
+    } catch (err) {
+      if (batch.length === 1 || isDatabaseUnavailable(err)) {
+        batch.forEach((p) => p.reject(err));
+        return;
+      }
+      // One bad submission must not fail its neighbours: retry them one by one.
+      for (const p of batch) {
+        try {
+          p.resolve((await writeSubmissions(this.ctx, [p]))[0]!);
+        } catch (single) {
+          p.reject(single);
+        }
+      }
+    }
+  }
+}
+
+const batchers = new WeakMap<AppContext, SubmitBatcher>();
+
+export function submissionBatcher(ctx: AppContext): SubmitBatcher {
+  let batcher = batchers.get(ctx);
+  if (!batcher) batchers.set(ctx, (batcher = new SubmitBatcher(ctx)));
+  return batcher;
+}
+
