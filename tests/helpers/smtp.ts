@@ -24,7 +24,7 @@ export interface SmtpSink {
   stop(): Promise<void>;
   start(): Promise<void>;
   clear(): void;
-  /** Resolves once at least `count` messages arrived; rejects after `timeoutMs`. */
+  /** Resolves once at least `count` messages arrived; rejects after `timeoutMs` (default 30 s). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Messages whose To includes `address`. */
   to(address: string): ReceivedMail[];
@@ -107,7 +107,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     clear() {
       messages.length = 0;
     },
-    async waitFor(count, timeoutMs = 10_000) {
+    async waitFor(count, timeoutMs = 30_000) {
       if (messages.length >= count) return messages.slice();
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -24,7 +24,7 @@ function spawnHangingWorker(env: Record<string, string>) {
     lines.push(line);
     for (const w of waiters) w();
   });
-  const waitForLine = (prefix: string, timeoutMs = 20_000) =>
+  const waitForLine = (prefix: string, timeoutMs = 60_000) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
         const line = lines.find((l) => l.startsWith(prefix));

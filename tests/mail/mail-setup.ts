@@ -39,7 +39,7 @@ export async function mailTestEnv(
 export async function waitUntil<T>(
   probe: () => Promise<T | undefined | null | false>,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -38,7 +38,7 @@ describe('email delivery: several workers on one database', () => {
       ),
     );
     const expected = tickets * 3;
-    await env.sink.waitFor(expected, 20_000);
+    await env.sink.waitFor(expected, 60_000);
     await waitUntil(async () => (await queuedJobs(env.ctx)).length === 0, 'the queue is empty');
     await sleep(300);
 
