@@ -3,7 +3,14 @@
 // on one database share the jobs (graphile locks each job with SKIP LOCKED). New jobs arrive by
 // LISTEN/NOTIFY; the short poll interval only matters for retries scheduled in the future.
 import { EventEmitter } from 'node:events';
-import { Logger as GraphileLogger, run, type LogLevel, type Runner, type WorkerEvents } from 'graphile-worker';
+import {
+  Logger as GraphileLogger,
+  run,
+  type LogLevel,
+  type Runner,
+  type WorkerEvents,
+  type WorkerPool,
+} from 'graphile-worker';
 // Not part of graphile's public index (see retryThroughDatabaseRestarts); tests/reliability/db-restart
 // fails if a graphile upgrade moves it.
 import { RETRYABLE_ERROR_CODES } from 'graphile-worker/dist/lib.js';
@@ -26,10 +33,12 @@ export interface WorkerOptions {
   transport?: MailTransport;
   /** Test seam, see DeliveryHooks. */
   hooks?: DeliveryHooks;
+  /** Observability / test seam: called with each graphile worker pool this worker creates. */
+  onPoolCreate?: (pool: WorkerPool) => void;
 }
 
 export interface WorkerHandle {
-  /** The graphile worker pool id (what jobs' `locked_by` says while this worker runs them). */
+  /** The current graphile worker pool id (what jobs' `locked_by` says while this worker runs them). */
   readonly poolId: string;
   /** Runs one dead-worker sweep now; returns the pool ids whose jobs were released. */
   sweepDeadWorkers(): Promise<string[]>;
@@ -102,24 +111,26 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
     logger.info({ smtp: transport.destination }, 'emails are sent through SMTP');
   }
 
-  const events: WorkerEvents = new EventEmitter();
-  let poolId: string | undefined;
-  events.on('pool:create', ({ workerPool }) => {
-    poolId ??= workerPool.id;
-  });
-
   // A checked-out client whose connection drops emits 'error'; pg re-raises it on the next query,
   // so the listener only has to exist (graphile-worker warns on stderr when it does not).
   if (ctx.db.pool.listeners('connect').length === 0) {
     ctx.db.pool.on('connect', (client) => client.on('error', () => {}));
   }
+  const concurrency = opts.concurrency ?? ctx.config.WORKER_CONCURRENCY;
+  const taskList = createMailTasks(ctx, { transport, hooks: opts.hooks });
 
-  let runner: Runner;
-  try {
-    runner = await run({
+  /** One graphile worker pool plus the advisory lock that says it is alive. */
+  const launch = async (): Promise<PoolInstance> => {
+    const events: WorkerEvents = new EventEmitter();
+    let poolId: string | undefined;
+    events.on('pool:create', ({ workerPool }) => {
+      poolId ??= workerPool.id;
+      opts.onPoolCreate?.(workerPool);
+    });
+    const runner = await run({
       pgPool: ctx.db.pool,
-      taskList: createMailTasks(ctx, { transport, hooks: opts.hooks }),
-      concurrency: opts.concurrency ?? ctx.config.WORKER_CONCURRENCY,
+      taskList,
+      concurrency,
       pollInterval: opts.pollInterval ?? 200,
       noHandleSignals: true,
       // No cron jobs: without this graphile looks for a ./crontab file and logs that it is missing.
@@ -127,45 +138,99 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
       logger: graphileLogger(ctx),
       events,
     });
-  } catch (err) {
-    if (ownsTransport) transport.close();
-    throw err;
-  }
-  if (!poolId) throw new Error('graphile-worker started without announcing its worker pool');
-  const id = poolId;
+    if (!poolId) {
+      await runner.stop().catch(() => {});
+      throw new Error('graphile-worker started without announcing its worker pool');
+    }
+    try {
+      const liveness = await registerLiveness(ctx.db.pool, poolId, logger);
+      return { runner, poolId, liveness };
+    } catch (err) {
+      await runner.stop().catch(() => {});
+      throw err;
+    }
+  };
 
-  let liveness: LivenessRegistration | undefined;
+  let current: PoolInstance;
   try {
-    liveness = await registerLiveness(ctx.db.pool, id, logger);
+    current = await launch();
   } catch (err) {
-    await runner.stop().catch(() => {});
     if (ownsTransport) transport.close();
     throw err;
   }
+  let stopping: Promise<void> | undefined;
+
+  // graphile ends a pool on its own after an error it cannot recover from (it logs "aborting").
+  // An inline worker must not then sit silently inside `npm start`: the ended pool's jobs are
+  // released (it has no running job left) and a new pool takes over.
+  const supervise = (instance: PoolInstance) => {
+    void instance.runner.promise
+      .catch((err: unknown) => err)
+      .then(async (err) => {
+        if (stopping || current !== instance) return;
+        logger.error({ err, workerPool: instance.poolId }, 'worker pool stopped unexpectedly; starting a new one');
+        await instance.liveness.release();
+        await ctx.db.pool
+          .query('SELECT graphile_worker.force_unlock_workers($1::text[])', [[instance.poolId]])
+          .catch((unlockErr) =>
+            // The database may be away: the dead-worker sweep releases them once it is back.
+            logger.warn({ err: unlockErr }, "could not release the ended pool's jobs yet"),
+          );
+        for (let delay = 1_000; !stopping; delay = Math.min(delay * 2, 30_000)) {
+          await new Promise((r) => setTimeout(r, delay));
+          if (stopping) return;
+          try {
+            const next = await launch();
+            if (stopping) {
+              // stop() ran while this pool was starting: it must not outlive the worker.
+              await next.runner.stop().catch(() => {});
+              await next.liveness.release();
+              return;
+            }
+            current = next;
+            logger.info({ workerPool: current.poolId }, 'worker pool restarted');
+            supervise(current);
+            return;
+          } catch (launchErr) {
+            logger.warn({ err: launchErr }, 'could not start a new worker pool yet');
+          }
+        }
+      });
+  };
+  supervise(current);
+
   const sweeper = startDeadWorkerSweeper({
     pool: ctx.db.pool,
     tasks: EMAIL_KINDS,
     intervalMs: opts.lockSweepIntervalMs ?? 60_000,
     logger,
-    ownPoolIds: () => [id],
+    ownPoolIds: () => [current.poolId],
   });
-  logger.info({ workerPool: id, concurrency: opts.concurrency ?? ctx.config.WORKER_CONCURRENCY }, 'worker started');
+  logger.info({ workerPool: current.poolId, concurrency }, 'worker started');
 
-  let stopping: Promise<void> | undefined;
   return {
-    poolId: id,
+    get poolId() {
+      return current.poolId;
+    },
     sweepDeadWorkers: () => sweeper.sweep(),
     stop() {
       stopping ??= (async () => {
         await sweeper.stop();
+        const instance = current;
         // Graceful: running jobs finish (and record their deliveries) before the pool is released.
-        await runner.stop().catch((err) => logger.error({ err }, 'worker did not stop cleanly'));
+        await instance.runner.stop().catch((err) => logger.error({ err }, 'worker did not stop cleanly'));
         // Only now may other workers treat this pool's leftover locks (if any) as abandoned.
-        await liveness?.release();
+        await instance.liveness.release();
         if (ownsTransport) transport.close();
-        logger.info({ workerPool: id }, 'worker stopped');
+        logger.info({ workerPool: instance.poolId }, 'worker stopped');
       })();
       return stopping;
     },
   };
+}
+
+interface PoolInstance {
+  runner: Runner;
+  poolId: string;
+  liveness: LivenessRegistration;
 }
