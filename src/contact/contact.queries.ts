@@ -3,6 +3,7 @@
 // (see prisma/migrations/20261127000000_init), measured with EXPLAIN on generated data; the
 // plans and figures are in docs/readme/tickets-api.md ("Performance").
 import type { Actor } from '../auth/actor.js';
+import { readTicketCounts } from './ticket-counts.js';
 import type { AppContext } from '../context.js';
 import type { TicketCategory, TicketStatus } from './contact.schema.js';
 import { TICKET_CATEGORIES, TICKET_STATUSES } from './contact.schema.js';
@@ -163,10 +164,8 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
   const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
   const pool = ctx.db.pool;
   const [grouped, recent, resolution, oldest, assignees] = await Promise.all([
-    pool.query<{ status: TicketStatus; category: TicketCategory; n: number; unassigned: number }>(
-      `SELECT status, category, count(*)::int AS n, count(*) FILTER (WHERE assigned_to_id IS NULL)::int AS unassigned
-       FROM contact_submissions GROUP BY status, category`,
-    ),
+    // Trigger-maintained totals (ticket-counts.ts): counting 1M rows took ~0.4 s.
+    readTicketCounts(pool),
     pool.query<{ d1: number; d7: number; d30: number }>(
       `SELECT count(*) FILTER (WHERE created_at >= $1)::int AS d1, count(*) FILTER (WHERE created_at >= $2)::int AS d7,
          count(*)::int AS d30
@@ -196,11 +195,11 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
   const byCategory = Object.fromEntries(TICKET_CATEGORIES.map((c) => [c, 0])) as Record<TicketCategory, number>;
   let total = 0;
   let unassignedOpen = 0;
-  for (const r of grouped.rows) {
+  for (const r of grouped) {
     total += r.n;
     byStatus[r.status] += r.n;
     byCategory[r.category] += r.n;
-    if (OPEN.includes(r.status)) unassignedOpen += r.unassigned;
+    if (OPEN.includes(r.status) && !r.assigned) unassignedOpen += r.n;
   }
   const res = resolution.rows[0]!;
   const oldestPending = oldest.rows[0]?.oldest ?? null;
