@@ -12,7 +12,6 @@
 // and exactly-once everywhere else. Every attempt uses the same Message-ID (derived from the
 // delivery id), so a repeated copy is recognisable as the same message.
 import type { AppContext } from '../context.js';
-import { inPgTransaction } from '../db/tx.js';
 import { buildMessage, UnsendableMailError, type MailTicket } from './mail.message.js';
 import type { EmailKind } from './mail.queue.js';
 import type { MailTransport } from './transport.js';
@@ -38,7 +37,6 @@ export interface MailDeps {
   hooks?: DeliveryHooks;
 }
 
-const WORKER = { actorId: null, source: 'worker' } as const;
 const MAX_ERROR_LENGTH = 2_000;
 const RECORD_SENT_ATTEMPTS = 5;
 
@@ -60,55 +58,58 @@ type Claim =
  * one (measured with bench/email.ts).
  */
 async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
-  return inPgTransaction(ctx.db, WORKER, async (client) => {
-    const { rows } = await client.query<
-      LockedDelivery & {
-        t_id: string | null;
-        t_number: string;
-        name: string;
-        email: string;
-        subject: string;
-        message: string;
-        category: MailTicket['category'];
-        resolution_notes: string;
-      }
-    >(
-      `SELECT d.id, d.ticket_id, d.ticket_number, d.kind::text AS kind, d.recipient, d.status::text AS status,
+  // One statement (one round trip): lock the row, then either count the attempt or — when the
+  // ticket is gone — mark it failed. email_deliveries is not audited, so no audit context is needed.
+  const { rows } = await ctx.db.pool.query<ClaimRow>(
+    `WITH d AS (
+       SELECT d.id, d.ticket_id, d.ticket_number, d.kind::text AS kind, d.recipient, d.status::text AS status,
          t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes
        FROM email_deliveries d LEFT JOIN contact_submissions t ON t.id = d.ticket_id
-       WHERE d.id = $1::uuid FOR UPDATE OF d`,
-      [deliveryId],
-    );
-    const row = rows[0];
-    if (!row) return { outcome: 'missing' };
-    if (row.status === 'sent') return { outcome: 'already_sent' };
-    if (!row.t_id) {
-      await client.query(
-        `UPDATE email_deliveries SET status = 'failed', last_error = $2, updated_at = now() WHERE id = $1`,
-        [deliveryId, `ticket ${row.ticket_number} was deleted before this email could be sent; not sending`],
-      );
-      return { outcome: 'ticket_deleted' };
-    }
-    await client.query(`UPDATE email_deliveries SET attempts = attempts + 1, updated_at = now() WHERE id = $1`, [
-      deliveryId,
-    ]);
-    const { id, ticket_id, ticket_number, kind, recipient, status } = row;
-    return {
-      outcome: 'send',
-      delivery: { id, ticket_id, ticket_number, kind, recipient, status },
-      ticket: {
-        id: row.t_id,
-        ticketNumber: row.t_number,
-        name: row.name,
-        email: row.email,
-        subject: row.subject,
-        message: row.message,
-        category: row.category,
-        resolutionNotes: row.resolution_notes,
-      },
-    };
-  });
+       WHERE d.id = $1::uuid FOR UPDATE OF d
+     ), updated AS (
+       UPDATE email_deliveries e SET updated_at = now(),
+         attempts = CASE WHEN d.t_id IS NULL THEN e.attempts ELSE e.attempts + 1 END,
+         status = CASE WHEN d.t_id IS NULL THEN 'failed'::"EmailStatus" ELSE e.status END,
+         last_error = CASE WHEN d.t_id IS NULL
+           THEN 'ticket ' || d.ticket_number || ' was deleted before this email could be sent; not sending'
+           ELSE e.last_error END
+       FROM d WHERE e.id = d.id AND d.status <> 'sent'
+       RETURNING e.id
+     )
+     SELECT d.*, (SELECT count(*) FROM updated)::int AS updated FROM d`,
+    [deliveryId],
+  );
+  const row = rows[0];
+  if (!row) return { outcome: 'missing' };
+  if (row.status === 'sent') return { outcome: 'already_sent' };
+  if (!row.t_id) return { outcome: 'ticket_deleted' };
+  const { id, ticket_id, ticket_number, kind, recipient, status } = row;
+  return {
+    outcome: 'send',
+    delivery: { id, ticket_id, ticket_number, kind, recipient, status },
+    ticket: {
+      id: row.t_id,
+      ticketNumber: row.t_number!,
+      name: row.name!,
+      email: row.email!,
+      subject: row.subject!,
+      message: row.message!,
+      category: row.category!,
+      resolutionNotes: row.resolution_notes!,
+    },
+  };
 }
+
+type ClaimRow = LockedDelivery & {
+  t_id: string | null;
+  t_number: string | null;
+  name: string | null;
+  email: string | null;
+  subject: string | null;
+  message: string | null;
+  category: MailTicket['category'] | null;
+  resolution_notes: string | null;
+};
 
 /**
  * Sends the email of one delivery row unless it was already sent. Throws on a send failure (after
