@@ -27,6 +27,8 @@ export interface DbRestartOptions {
   loadAfterMs: number;
   /** How long PostgreSQL stays down. */
   outageMs: number;
+  /** Upper bound for every ticket's mail to go out afterwards. */
+  drainMs: number;
 }
 
 export interface DbRestartReport {
@@ -138,7 +140,18 @@ export async function runDbRestartScenario(opts: DbRestartOptions): Promise<DbRe
     );
     // The worker recovered too: every ticket's mails went out, none twice.
     const mails = all[0]!.n * 2;
-    await assertEveryMailOnce(live.ctx, sink, mails, 60_000);
+    try {
+      await assertEveryMailOnce(live.ctx, sink, mails, opts.drainMs);
+    } catch (err) {
+      // What the queue and the worker's pool looked like when the mail stopped flowing.
+      const { rows: jobs } = await live.ctx.db.pool.query(
+        `SELECT locked_by IS NOT NULL AS locked, attempts, run_at <= now() AS due, count(*)::int AS n
+         FROM graphile_worker._private_jobs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      );
+      const p = worker.ctx.db.pool;
+      const state = { jobs, workerPool: { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount } };
+      throw new Error(`${(err as Error).message}\n${JSON.stringify(state)}`, { cause: err });
+    }
     // Nothing is left checked out of either pool: a connection lost mid-transaction was given back
     // (a leaked client would shrink the pool for good, and make closing it wait forever). The
     // worker holds two on purpose while it runs (LISTEN, liveness lock), so it is stopped first.

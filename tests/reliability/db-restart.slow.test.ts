@@ -10,6 +10,7 @@ describe('reliability: PostgreSQL restart (10 s outage)', () => {
       loadBeforeMs: 5_000,
       outageMs: 10_000,
       loadAfterMs: 5_000,
+      drainMs: 600_000,
     });
     assert.ok(report.unavailable > 0);
     console.log(`db restart (10 s): ${JSON.stringify(report)}`);

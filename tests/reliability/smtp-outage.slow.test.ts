@@ -11,8 +11,8 @@ describe('reliability: SMTP outage (30 s)', () => {
       clients: 50,
       moderators: 3,
       smtpOutageMs: 30_000,
-      deadlineMs: 120_000,
-      drainMs: 120_000,
+      deadlineMs: 300_000,
+      drainMs: 600_000,
     });
     assert.ok(report.mails >= 4_000);
     console.log(`smtp outage (30 s): ${JSON.stringify(report)}`);
