@@ -51,7 +51,7 @@ export const EXPORT_COLUMNS: ReadonlyArray<readonly [header: string, value: (r: 
 ];
 
 /** Rows fetched from the cursor per round trip. */
-const CURSOR_BATCH = 2_000;
+const CURSOR_BATCH = 500;
 
 // Timestamps leave PostgreSQL already as ISO 8601 UTC text (same format as Date#toISOString):
 // parsing a million of them into Date objects only to print them again cost ~15 % of the export.
