@@ -38,7 +38,10 @@ export interface MailDeps {
 }
 
 const MAX_ERROR_LENGTH = 2_000;
-const RECORD_SENT_ATTEMPTS = 5;
+// Marking a sent mail `sent` is retried for about 45 s (0.5, 1, 2, 4, 8, then 10 s apart): long
+// enough to outlast a PostgreSQL restart, which would otherwise send every in-flight mail twice.
+const RECORD_SENT_ATTEMPTS = 9;
+const RECORD_SENT_MAX_DELAY_MS = 10_000;
 
 interface LockedDelivery {
   id: string;
@@ -159,7 +162,7 @@ export async function deliverEmail(
 
 /**
  * Marks the row `sent`. A brief database hiccup here would otherwise turn into a duplicate email
- * (the job fails and is retried), so the write itself is retried for a few seconds first.
+ * (the job fails and is retried), so the write itself is retried for up to ~45 s first.
  */
 async function recordSent(ctx: AppContext, deliveryId: string, messageId: string): Promise<void> {
   const sentAt = ctx.clock.now();
@@ -175,7 +178,7 @@ async function recordSent(ctx: AppContext, deliveryId: string, messageId: string
     } catch (err) {
       if (attempt >= RECORD_SENT_ATTEMPTS) throw err;
       ctx.logger.warn({ err, deliveryId, attempt }, 'could not record a sent email yet; retrying');
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, RECORD_SENT_MAX_DELAY_MS)));
     }
   }
 }
