@@ -67,7 +67,8 @@ describe('reliability: worker process killed mid-batch', () => {
       `SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE locked_by = $1`,
       [crashed.poolId],
     );
-    assert.equal(locked[0]!.n, CONCURRENCY, 'jobs locked by the worker at the moment it dies');
+    // In-flight jobs plus those prefetched into the worker's local queue (also locked to it).
+    assert.ok(locked[0]!.n >= CONCURRENCY, `jobs locked by the worker at the moment it dies: ${locked[0]!.n}`);
     const deliveredBeforeCrash = sink.total;
 
     await crashed.kill9();
