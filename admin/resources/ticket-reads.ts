@@ -12,7 +12,9 @@ import { actorOf } from '../access.js';
 import { ServiceResource, type ListParams, type PropertySpec } from './service-resource.js';
 import { toOrdering, toTicketFilters, valuesFromAdminFilter } from './ticket-filters.js';
 
-export const TICKET_RESOURCE_ID = 'tickets';
+import { TICKET_RESOURCE_ID } from '../../src/http/panel-links.js';
+
+export { TICKET_RESOURCE_ID };
 
 export const TICKET_PROPERTIES: PropertySpec[] = [
   { path: 'id', type: 'uuid', isId: true },

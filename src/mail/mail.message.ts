@@ -7,6 +7,7 @@
 // refused), and they are handed to nodemailer as structured {name, address} objects that it
 // encodes itself. No user text can start a header line or add a recipient.
 import type { SendMailOptions } from 'nodemailer';
+import { ticketPanelUrl } from '../http/panel-links.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config.js';
 import type { EmailKind } from './mail.queue.js';
@@ -88,7 +89,7 @@ export function messageIdFor(deliveryId: string, from: MailAddress): string {
 }
 
 export function ticketUrl(config: Pick<Config, 'publicUrl'>, ticketId: string): string {
-  return `${config.publicUrl}/admin/resources/ContactSubmission/records/${encodeURIComponent(ticketId)}/show`;
+  return ticketPanelUrl(config.publicUrl, ticketId);
 }
 
 function excerpt(message: string): { excerpt: string; truncated: boolean } {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { getTicketHistory } from '../../src/audit/audit.service.js';
 import { runTicketAction } from '../../src/contact/contact.service.js';
+import { ticketPanelUrl } from '../../src/http/panel-links.js';
 import type { TestApp } from '../helpers/app.js';
 import { createPanelTestApp, panelLogin, type PanelAgent } from '../helpers/admin-login.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
@@ -230,6 +231,17 @@ describe('panel Ticket resource', () => {
         (e: { kind: string; recipient: string }) => e.kind === 'contact_confirmation' && e.recipient === ticket.email,
       ),
     );
+  });
+
+  test('when a moderator follows the link from an admin alert email, then the panel serves that ticket', async () => {
+    const ticket = await createTicket(t.ctx);
+    const link = new URL(ticketPanelUrl(t.ctx.config.publicUrl, ticket.id));
+    const page = await modAgent.get(link.pathname).expect(200);
+    assert.match(page.text, /<html/i);
+    // The page loads the record through the matching API route.
+    const api = await modAgent.get(link.pathname.replace(/^\/admin\//, '/admin/api/')).expect(200);
+    assert.equal(api.body.record.id, ticket.id);
+    assert.equal(api.body.record.params.ticketNumber, ticket.ticketNumber);
   });
 
   test('when the dashboard is loaded, then it has counts, 30 days of data and my assigned tickets', async () => {

@@ -75,7 +75,7 @@ describe('ticket emails: recipients, headers and bodies', () => {
     );
     const alerts = received.filter((m) => !m.envelope.to.includes('cy@example.com'));
     assert.deepEqual(alerts.map((m) => m.envelope.to[0]).sort(), [...admins].sort());
-    const link = `http://localhost:3000/admin/resources/ContactSubmission/records/${ticket.id}/show`;
+    const link = `http://localhost:3000/admin/resources/tickets/records/${ticket.id}/show`;
     for (const mail of alerts) {
       assert.equal(mail.envelope.to.length, 1);
       assert.equal(mail.parsed.subject, `[${ticket.ticket_number}] New feature submission: Bulk export`);
