@@ -35,8 +35,8 @@ describe('bootstrapAdmin', () => {
       const first = await bootstrapAdmin(t.ctx, { print: out.print });
       assert.deepEqual(first, { action: 'created', email: DEFAULT_ADMIN_EMAIL, passwordGenerated: true });
       assert.equal(out.printed.length, 1);
-      const password = /password: (\S+)/.exec(out.printed[0]!)?.[1];
-      assert.match(password ?? '', /^[A-Za-z0-9]{24}$/, out.printed[0]);
+      const password = /password: (\S+)/.exec(out.printed[0]!)?.[1] ?? '';
+      assert.match(password, /^[A-Za-z0-9]{24}$/, out.printed[0]);
       const actor = await authenticateWithPassword(t.ctx, { email: DEFAULT_ADMIN_EMAIL, password, ip: '10.1.1.1' });
       assert.equal(actor.role, 'admin');
       // The log says what happened but never carries the password.
