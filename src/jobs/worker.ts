@@ -133,10 +133,10 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
       concurrency,
       pollInterval: opts.pollInterval ?? 200,
       noHandleSignals: true,
-      // Batching (bench/email.ts): fetch a few jobs per query and complete jobs in batches, instead
-      // of two queries per job. Jobs in the local queue stay locked to this live pool; if it dies,
-      // the liveness sweep below releases them, and a re-run job finds its delivery already sent.
-      preset: { worker: { localQueue: { size: concurrency * 2 }, completeJobBatchDelay: 0 } },
+      // graphile's batching (localQueue, completeJobBatchDelay) measured 0.34x -> 0.50x on
+      // bench/email.ts, but in 0.17 a PostgreSQL restart then throws an uncaught error from the
+      // local queue and a failed batched completion stops the worker for good
+      // (tests/reliability/db-restart.test.ts). Not losing mail beats speed: both stay off.
       // No cron jobs: without this graphile looks for a ./crontab file and logs that it is missing.
       parsedCronItems: [],
       logger: graphileLogger(ctx),
