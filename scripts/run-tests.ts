@@ -98,7 +98,16 @@ async function main() {
     : await new Promise((resolve) => {
         child = spawn(
           process.execPath,
-          ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${os.cpus().length}`, ...selected],
+          [
+            '--import',
+            'tsx',
+            '--test',
+            '--test-reporter=spec',
+            `--test-concurrency=${os.cpus().length}`,
+            // A hung test fails (and the run ends) instead of holding CI until its time limit.
+            `--test-timeout=${reliability ? 45 * 60_000 : 5 * 60_000}`,
+            ...selected,
+          ],
           {
             stdio: 'inherit',
             env: { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_TEMPLATE_DB: template, NODE_ENV: 'test' },
