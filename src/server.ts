@@ -72,11 +72,11 @@ async function main() {
   );
   process.stdout.write(
     `\nContactDesk is running\n` +
+      `  Admin panel    ${base}/admin   (sign in as ${config.ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL}: ADMIN_PASSWORD or the ` +
+      `password printed at first start; more users: npm run cli -- users:create)\n` +
       `  Public submit  POST ${base}/api/v1/contact/submit\n` +
-      `  Health         ${base}/healthz  ${base}/readyz\n` +
-      `  Admin panel    ${base}/admin  (moderators and admins; first start: sign in as ` +
-      `${config.ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL} with ADMIN_PASSWORD or the password printed above; ` +
-      `more users: npm run cli -- users:create)\n\n`,
+      `  API reference  ${base}/api/docs\n` +
+      `  Health         ${base}/healthz  ${base}/readyz\n\n`,
   );
 }
 

@@ -1,7 +1,7 @@
 // Read side of the moderator queue: the filtered ticket list and the stats overview.
 // Raw SQL on purpose: each filter is written so PostgreSQL can use the index made for it
 // (see prisma/migrations/20261127000000_init), measured with EXPLAIN on generated data; the
-// plans and figures are in docs/readme/tickets-api.md ("Performance").
+// plans and figures are in docs/tickets-api.md ("Performance").
 import type { Actor } from '../auth/actor.js';
 import { readTicketCounts } from './ticket-counts.js';
 import type { AppContext } from '../context.js';
