@@ -23,7 +23,9 @@ export async function createUser(
   const role = opts.role ?? 'user';
   const password = opts.password ?? DEFAULT_PASSWORD;
   const passwordHash =
-    password === DEFAULT_PASSWORD ? await (defaultHash ??= hashPassword(DEFAULT_PASSWORD)) : await hashPassword(password);
+    password === DEFAULT_PASSWORD
+      ? await (defaultHash ??= hashPassword(DEFAULT_PASSWORD))
+      : await hashPassword(password);
   const email = opts.email ?? `${role}-${randomBytes(4).toString('hex')}@example.com`;
   const user = await ctx.db.prisma.user.create({
     data: { email, name: opts.name ?? `Test ${role}`, role, passwordHash, isActive: opts.isActive ?? true },
@@ -41,7 +43,14 @@ export async function createUserWithToken(ctx: AppContext, opts: Parameters<type
 let seq = 0;
 export async function createTicket(
   ctx: AppContext,
-  opts: { name?: string; email?: string; subject?: string; message?: string; category?: TicketCategory; actor?: Actor | null } = {},
+  opts: {
+    name?: string;
+    email?: string;
+    subject?: string;
+    message?: string;
+    category?: TicketCategory;
+    actor?: Actor | null;
+  } = {},
 ) {
   seq++;
   return submitContact(
