@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import type { Actor, UserRole } from './actor.js';
 import { unauthenticated } from './auth.middleware.js';
 import { PASSWORD_MAX_LENGTH, type TokenResponse } from './auth.schema.js';
-import { assertLoginAllowed, recordLoginFailure, recordLoginSuccess } from './login-throttle.js';
+import { recordLoginSuccess, reserveLoginAttempt } from './login-throttle.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 import { issueToken, revokeToken } from './tokens.js';
 
@@ -40,7 +40,7 @@ interface LoginRow {
 }
 
 /**
- * throttle check → look up → verify → record. Resolves to the signed-in actor (any role: the
+ * reserve a throttled attempt → look up → verify → record. Resolves to the signed-in actor (any role: the
  * caller decides whether that role may use what it protects); rejects with 401
  * `invalid_credentials` or 429 `too_many_attempts`.
  */
@@ -50,7 +50,12 @@ export async function authenticateWithPassword(
   meta: AuthMeta = { source: 'api' },
 ): Promise<Actor> {
   const attempt = { email: login.email.trim(), ip: login.ip };
-  await assertLoginAllowed(ctx, attempt);
+  // Counted as a failure up front (and handed back on success): see login-throttle.ts.
+  const reservation = await reserveLoginAttempt(ctx, attempt, {
+    actorId: null,
+    source: meta.source,
+    requestId: meta.requestId,
+  });
 
   const { rows } = await ctx.db.pool.query<LoginRow>(
     'SELECT id, email::text AS email, name, role, password_hash, is_active FROM users WHERE email = $1::citext',
@@ -63,14 +68,11 @@ export async function authenticateWithPassword(
   const passwordOk = login.password.length <= PASSWORD_MAX_LENGTH && (await verifyPassword(hash, login.password));
 
   const write = { actorId: usable ? user.id : null, source: meta.source, requestId: meta.requestId };
-  if (!usable || !passwordOk) {
-    await recordLoginFailure(ctx, attempt, write);
-    throw invalidCredentials();
-  }
+  if (!usable || !passwordOk) throw invalidCredentials();
   const now = ctx.clock.now();
   await inTransaction(ctx.db, write, async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: now } });
-    await recordLoginSuccess(prismaRunner(tx), attempt, now);
+    await recordLoginSuccess(prismaRunner(tx), attempt, reservation, now);
   });
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

@@ -6,8 +6,9 @@
 //                 successfully signed in from before (see `seen:` below);
 //   ip:<ip>       per client address, across accounts: more free attempts (offices share NATs),
 //                 but a longer cap and a longer memory — this is the one that hurts an attacker.
-// Attempts made while blocked are refused before the password is checked and are not counted,
-// so hammering a blocked key does not extend the block. A key's failures are forgotten after a
+// Each attempt is counted BEFORE the password is checked (one atomic upsert per key), so a burst
+// of simultaneous guesses gets no more argon2 checks than a slow series. Attempts made while
+// blocked are refused and not counted, so hammering a blocked key does not extend the block. A key's failures are forgotten after a
 // quiet period; a successful login clears the account counter (not the IP counter: otherwise
 // an attacker could reset their IP by signing in to an account of their own between guesses).
 //
@@ -69,13 +70,6 @@ export function backoffMs(failures: number, policy: ThrottlePolicy): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (over - 1));
 }
 
-interface ThrottleRow {
-  key: string;
-  failures: number;
-  last_failure_at: Date;
-  blocked_until: Date | null;
-}
-
 export const tooManyAttempts = (retryAfterSeconds: number) =>
   new AppError({
     code: 'too_many_attempts',
@@ -84,71 +78,107 @@ export const tooManyAttempts = (retryAfterSeconds: number) =>
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
 
-/** Throws 429 `too_many_attempts` (with Retry-After) while the account or the address is blocked. */
-export async function assertLoginAllowed(ctx: AppContext, attempt: LoginAttempt): Promise<void> {
+/** What `reserveLoginAttempt` counted; `recordLoginSuccess` hands the address's attempt back. */
+export interface LoginReservation {
+  /** The per-address failure count right after this attempt was counted. */
+  ipFailures: number;
+}
+
+// Nth failure → when its block ends (NULL within the free ones); the same arithmetic as
+// backoffMs. $2 = now, $3 = free failures, $4 = base delay ms, $5 = cap ms. The exponent is
+// capped so 2^n stays a small finite number long after the cap has taken over.
+const blockedUntilSql = (n: string) =>
+  `CASE WHEN ${n} > $3 THEN $2::timestamptz + LEAST($5::float8, $4::float8 * 2 ^ LEAST(${n} - $3 - 1, 60))
+     * interval '1 millisecond' END`;
+// $6 = quiet period ms: a key quiet that long starts over at 1.
+const nextFailuresSql = `CASE WHEN t.last_failure_at <= $2::timestamptz - $6::float8 * interval '1 millisecond'
+  THEN 1 ELSE t.failures + 1 END`;
+
+// One statement per key counts the attempt and tells whether the key was blocked: the upsert locks
+// the row, so concurrent attempts on one key are counted strictly one after another, and the WHERE
+// leaves a blocked row untouched and returns no row at all (blocked attempts are not counted).
+const RESERVE_SQL = `INSERT INTO login_throttles AS t (key, failures, last_failure_at, blocked_until)
+  VALUES ($1, 1, $2, ${blockedUntilSql('1')})
+  ON CONFLICT (key) DO UPDATE SET failures = ${nextFailuresSql}, last_failure_at = $2,
+    blocked_until = ${blockedUntilSql(`(${nextFailuresSql})`)}
+  WHERE t.blocked_until IS NULL OR t.blocked_until <= $2
+  RETURNING failures`;
+
+const policyParams = (p: ThrottlePolicy) => [p.freeFailures, p.baseDelayMs, p.maxDelayMs, p.resetAfterMs];
+
+/**
+ * Counts this attempt against the account and the address BEFORE the password is checked, so
+ * however many requests arrive at once, only the free allowance reaches argon2 (the attempt that
+ * crosses it sets the block the next ones meet). Throws 429 `too_many_attempts` (with
+ * Retry-After) while a key is blocked; the refused attempt then counts nowhere (rolled back).
+ * The per-account block is ignored from an address the owner has signed in from (`seen:`).
+ */
+export async function reserveLoginAttempt(
+  ctx: AppContext,
+  attempt: LoginAttempt,
+  write: WriteContext,
+): Promise<LoginReservation> {
   const now = ctx.clock.now();
   const acct = accountKey(attempt.email);
   const ip = ipKey(attempt.ip);
   const seen = seenKey(attempt.email, attempt.ip);
-  const { rows } = await ctx.db.pool.query<ThrottleRow>(
-    'SELECT key, failures, last_failure_at, blocked_until FROM login_throttles WHERE key = ANY($1::text[])',
-    [[acct, ip, seen]],
-  );
-  const byKey = new Map(rows.map((r) => [r.key, r]));
-  const seenRow = byKey.get(seen);
-  const knownAddress = !!seenRow && now.getTime() - seenRow.last_failure_at.getTime() < SEEN_ADDRESS_TTL_MS;
-  const blocking = [byKey.get(ip), knownAddress ? undefined : byKey.get(acct)]
-    .map((r) => r?.blocked_until?.getTime() ?? 0)
-    .filter((until) => until > now.getTime());
-  if (blocking.length === 0) return;
-  throw tooManyAttempts(Math.max(1, Math.ceil((Math.max(...blocking) - now.getTime()) / 1000)));
+  const reservation = await inPgTransaction(ctx.db, write, async (client) => {
+    const seenRow = await client.query<{ last_failure_at: Date }>(
+      'SELECT last_failure_at FROM login_throttles WHERE key = $1',
+      [seen],
+    );
+    const seenAt = seenRow.rows[0]?.last_failure_at.getTime();
+    const knownAddress = seenAt !== undefined && now.getTime() - seenAt < SEEN_ADDRESS_TTL_MS;
+    // Same lock order everywhere ('acct:' < 'ip:'): concurrent attempts never deadlock.
+    const counted = await client.query<{ failures: number }>(RESERVE_SQL, [acct, now, ...policyParams(ACCOUNT_POLICY)]);
+    if (counted.rowCount === 0 && !knownAddress) return { blocked: [acct] as string[] };
+    const ipCounted = await client.query<{ failures: number }>(RESERVE_SQL, [ip, now, ...policyParams(IP_POLICY)]);
+    if (ipCounted.rowCount === 0) return { blocked: knownAddress ? [ip] : [acct, ip] };
+    return { blocked: [] as string[], ipFailures: ipCounted.rows[0]!.failures };
+  });
+  if (reservation.blocked.length > 0) {
+    // Read after the (now finished) transaction: only the header depends on it.
+    const { rows } = await ctx.db.pool.query<{ blocked_until: Date | null }>(
+      'SELECT blocked_until FROM login_throttles WHERE key = ANY($1::text[])',
+      [reservation.blocked],
+    );
+    const until = Math.max(now.getTime(), ...rows.map((r) => r.blocked_until?.getTime() ?? 0));
+    throw tooManyAttempts(Math.max(1, Math.ceil((until - now.getTime()) / 1000)));
+  }
+  sweepOldThrottles(ctx, now);
+  return { ipFailures: reservation.ipFailures! };
 }
 
-/** Counts a failed attempt against the account and the address, and sets their blocks. */
-export async function recordLoginFailure(ctx: AppContext, attempt: LoginAttempt, write: WriteContext): Promise<void> {
-  const now = ctx.clock.now();
-  const counters: Array<[string, ThrottlePolicy]> = [
-    [accountKey(attempt.email), ACCOUNT_POLICY],
-    [ipKey(attempt.ip), IP_POLICY],
-  ];
-  // Same lock order everywhere: two concurrent failures never deadlock on each other's rows.
-  counters.sort(([a], [b]) => (a < b ? -1 : 1));
-  await inPgTransaction(ctx.db, write, async (client) => {
-    for (const [key, policy] of counters) {
-      // The upsert takes the row lock; concurrent failures on one key are counted one by one.
-      const { rows } = await client.query<ThrottleRow>(
-        `INSERT INTO login_throttles (key, failures, last_failure_at) VALUES ($1, 0, $2)
-         ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
-         RETURNING key, failures, last_failure_at, blocked_until`,
-        [key, now],
-      );
-      const row = rows[0]!;
-      const quietFor = now.getTime() - row.last_failure_at.getTime();
-      const failures = (quietFor >= policy.resetAfterMs ? 0 : row.failures) + 1;
-      const delay = backoffMs(failures, policy);
-      await client.query(
-        'UPDATE login_throttles SET failures = $2, last_failure_at = $3, blocked_until = $4 WHERE key = $1',
-        [key, failures, now, delay > 0 ? new Date(now.getTime() + delay) : null],
-      );
-    }
-  });
-  // Old rows are swept now and then; no separate job needed.
-  if (Math.random() < 0.01) {
-    ctx.db.pool
-      .query(
-        'DELETE FROM login_throttles WHERE last_failure_at < $1 AND (blocked_until IS NULL OR blocked_until < $2)',
-        [new Date(now.getTime() - SEEN_ADDRESS_TTL_MS), now],
-      )
-      .catch(() => {});
-  }
+// Old rows are swept now and then; no separate job needed.
+function sweepOldThrottles(ctx: AppContext, now: Date): void {
+  if (Math.random() >= 0.01) return;
+  ctx.db.pool
+    .query('DELETE FROM login_throttles WHERE last_failure_at < $1 AND (blocked_until IS NULL OR blocked_until < $2)', [
+      new Date(now.getTime() - SEEN_ADDRESS_TTL_MS),
+      now,
+    ])
+    .catch(() => {});
 }
 
 /**
- * After a successful login: forget the account's failures and remember the address as one the
- * owner uses. Runs on the caller's transaction (the one that records the login).
+ * After a successful login: forget the account's failures, remember the address as one the
+ * owner uses, and hand back the address's reserved attempt (a success is not a failure; the
+ * address's earlier failures stay). If that attempt set a block and nothing was counted since,
+ * the block goes too. Runs on the caller's transaction (the one that records the login).
  */
-export async function recordLoginSuccess(sql: SqlRunner, attempt: LoginAttempt, now: Date): Promise<void> {
+export async function recordLoginSuccess(
+  sql: SqlRunner,
+  attempt: LoginAttempt,
+  reservation: LoginReservation,
+  now: Date,
+): Promise<void> {
   await sql('DELETE FROM login_throttles WHERE key = $1', [accountKey(attempt.email)]);
+  await sql(
+    `UPDATE login_throttles SET failures = GREATEST(failures - 1, 0),
+       blocked_until = CASE WHEN failures = $2 THEN NULL ELSE blocked_until END
+     WHERE key = $1`,
+    [ipKey(attempt.ip), reservation.ipFailures],
+  );
   await sql(
     `INSERT INTO login_throttles (key, failures, last_failure_at, blocked_until) VALUES ($1, 0, $2, NULL)
      ON CONFLICT (key) DO UPDATE SET last_failure_at = EXCLUDED.last_failure_at`,

@@ -40,6 +40,27 @@ describe('login throttling', () => {
     await login(t.app, user.email, user.password, freshIp()).expect(429);
   });
 
+  test('when 30 wrong passwords for one account arrive at once, then only the free allowance reaches the password check', async () => {
+    const user = await createUser(t.ctx);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => login(t.app, user.email, WRONG, freshIp()).then((res) => res.status)),
+    );
+    // Each attempt is counted before argon2 runs: the 6th sets the block, so exactly
+    // freeFailures + 1 are checked (401) and every later one is refused unchecked (429).
+    assert.equal(answers.filter((s) => s === 401).length, ACCOUNT_POLICY.freeFailures + 1, answers.join(','));
+    assert.equal(answers.filter((s) => s === 429).length, 30 - ACCOUNT_POLICY.freeFailures - 1);
+  });
+
+  test('when 30 wrong passwords from one address arrive at once, then that address gets only its free allowance', async () => {
+    const attacker = freshIp();
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        login(t.app, `spray-${i}@example.com`, WRONG, attacker).then((r) => r.status),
+      ),
+    );
+    assert.equal(answers.filter((s) => s === 401).length, IP_POLICY.freeFailures + 1, answers.join(','));
+  });
+
   test('when the back-off has passed, then the real user signs in and the account counter starts over', async () => {
     const user = await createUser(t.ctx);
     for (let i = 0; i < 6; i++) await login(t.app, user.email, WRONG, freshIp()).expect(401);
