@@ -24,6 +24,8 @@ const SECRET_FILE = 'session-secret';
 declare module 'express-session' {
   interface SessionData {
     adminUser?: PanelAdmin;
+    /** When this session signed in (ms since epoch): a later password change ends it. */
+    signedInAt?: number;
   }
 }
 
@@ -111,15 +113,18 @@ export async function panelSignIn(
 }
 
 /** Starts the signed-in session under a NEW session id (no session fixation). */
-export async function startPanelSession(req: Request, actor: Actor): Promise<void> {
+export async function startPanelSession(req: Request, actor: Actor, signedInAt: Date): Promise<void> {
   await regenerate(req);
   req.session.adminUser = toPanelAdmin(actor);
+  req.session.signedInAt = signedInAt.getTime();
   await save(req);
 }
 
 /**
- * Every panel request re-reads the signed-in user: a deactivated account, or one whose role no
- * longer allows the panel, is signed out at its next click; a role change applies at once.
+ * Every panel request re-reads the signed-in user: a deactivated account, one whose role no
+ * longer allows the panel, or one whose password changed after this session signed in (a reset
+ * must lock out whoever had the old password) is signed out at its next click; a role change
+ * applies at once.
  */
 export function requirePanelUser(ctx: AppContext, loginPath: string): RequestHandler {
   return async (req: Request, res: Response, next) => {
@@ -128,7 +133,12 @@ export function requirePanelUser(ctx: AppContext, loginPath: string): RequestHan
     let fresh: Actor | null = null;
     try {
       const user = await getUser(ctx, null, { userId: current.id });
-      if (user.isActive) fresh = { id: user.id, email: user.email, name: user.name, role: user.role };
+      // A session without a sign-in time predates this check: it ends if the password ever changed.
+      const signedInAt = req.session.signedInAt ?? 0;
+      const passwordChangedSince = (user.passwordChangedAt?.getTime() ?? 0) > signedInAt;
+      if (user.isActive && !passwordChangedSince) {
+        fresh = { id: user.id, email: user.email, name: user.name, role: user.role };
+      }
     } catch (err) {
       if (!(err instanceof AppError && err.status === 404)) return next(err);
     }

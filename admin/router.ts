@@ -46,7 +46,7 @@ export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise
       if (outcome.status === 429) res.set('Retry-After', '60');
       return res.status(outcome.status).send(await renderLogin(outcome.message));
     }
-    await startPanelSession(req, outcome.actor);
+    await startPanelSession(req, outcome.actor, ctx.clock.now());
     res.redirect(rootPath);
   });
 
