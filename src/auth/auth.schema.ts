@@ -20,6 +20,15 @@ export const newPasswordSchema = z
 
 export const userRoleSchema = z.enum(USER_ROLES, { error: `must be one of: ${USER_ROLES.join(', ')}` });
 
+// No real address holds a control character, and PostgreSQL text cannot hold NUL at all (an email
+// with one would fail the account lookup with a 500). A password never reaches the database,
+// but NUL is refused there too: some clients and hash tools cut a string at the first NUL.
+const LOGIN_EMAIL_CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** False for sign-in input no account can match (the panel answers it as a wrong password). */
+export const isPlausibleLogin = (email: string, password: string): boolean =>
+  !LOGIN_EMAIL_CONTROL_CHARS.test(email) && !password.includes('\u0000');
+
 /** POST /api/v1/auth/token. The password is not length-checked beyond the cap: a wrong one is just wrong. */
 export const tokenRequestSchema = z.strictObject(
   {
@@ -27,11 +36,13 @@ export const tokenRequestSchema = z.strictObject(
       .string({ error: 'must be a string' })
       .trim()
       .min(1, 'is required')
-      .max(254, 'must be at most 254 characters'),
+      .max(254, 'must be at most 254 characters')
+      .refine((s) => !LOGIN_EMAIL_CONTROL_CHARS.test(s), 'must not contain control characters'),
     password: z
       .string({ error: 'must be a string' })
       .min(1, 'is required')
-      .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`),
+      .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
+      .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters'),
   },
   strictKeys,
 );

@@ -7,7 +7,7 @@ import { inTransaction, type AuditSource } from '../db/tx.js';
 import { AppError } from '../errors.js';
 import type { Actor, UserRole } from './actor.js';
 import { unauthenticated } from './auth.middleware.js';
-import { PASSWORD_MAX_LENGTH, type TokenResponse } from './auth.schema.js';
+import { isPlausibleLogin, PASSWORD_MAX_LENGTH, type TokenResponse } from './auth.schema.js';
 import { recordLoginSuccess, reserveLoginAttempt } from './login-throttle.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 import { issueToken, revokeToken } from './tokens.js';
@@ -49,7 +49,10 @@ export async function authenticateWithPassword(
   login: PasswordLogin,
   meta: AuthMeta = { source: 'api' },
 ): Promise<Actor> {
+  // Callers without the zod schema (the panel form) may pass anything; such input cannot match an
+  // account and cannot be stored as a throttle key, so it is simply wrong credentials.
   const attempt = { email: login.email.trim(), ip: login.ip };
+  if (!isPlausibleLogin(attempt.email, login.password)) throw invalidCredentials();
   // Counted as a failure up front (and handed back on success): see login-throttle.ts.
   const reservation = await reserveLoginAttempt(ctx, attempt, {
     actorId: null,

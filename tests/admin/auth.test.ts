@@ -60,6 +60,19 @@ describe('panel sign-in', () => {
     }
   });
 
+  test('when the panel login gets a NUL or control character in the email or a NUL in the password, then the same 401 login page', async () => {
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    for (const [email, password] of [
+      ['a\u0000b@x.com', 'xxxxxxxxxxxxx'],
+      [`${mod.email}\u0001`, mod.password],
+      [mod.email, `${mod.password}\u0000`],
+    ]) {
+      const res = await loginStatus(t, email!, password!);
+      assert.equal(res.status, 401, JSON.stringify(email));
+      assert.ok(res.text.includes(INVALID_CREDENTIALS_MESSAGE));
+    }
+  });
+
   test('when nobody is signed in, then panel pages and API calls redirect to the login page', async () => {
     const page = await request(t.app).get('/admin').expect(302);
     assert.equal(page.headers.location, '/admin/login');

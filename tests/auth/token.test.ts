@@ -63,6 +63,17 @@ describe('API tokens: POST and DELETE /api/v1/auth/token', () => {
     }
   });
 
+  test('when the email holds a NUL or another control character, or the password a NUL, then 400 validation_error (not 500)', async () => {
+    for (const email of ['a\u0000b@x.com', 'a\u0007b@x.com', 'a\u009bb@x.com']) {
+      const res = await login(t.app, email, 'xxxxxxxxxxxxx').expect(400);
+      assert.equal(res.body.error.code, 'validation_error');
+      assert.deepEqual(res.body.error.fields.email, ['must not contain control characters']);
+    }
+    const user = await createUser(t.ctx);
+    const res = await login(t.app, user.email, `${user.password}\u0000`).expect(400);
+    assert.deepEqual(res.body.error.fields.password, ['must not contain NUL characters']);
+  });
+
   test('when the body has an unknown field, lacks the password or is a form post, then 400 / 400 / 415', async () => {
     const res = await request(t.app)
       .post('/api/v1/auth/token')
