@@ -57,6 +57,11 @@ export interface TicketHistory {
 }
 
 const uuid = z.uuid({ error: 'must be a UUID' });
+// PostgreSQL text cannot hold NUL (a filter with one failed with a 500); no ticket number has controls.
+const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
+// Event ids are bigint: anything larger cannot be one, and would fail the query with a 500.
+const MAX_EVENT_ID = BigInt('9223372036854775807');
+
 const dateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
 
 export const auditListFiltersSchema = z.strictObject(
@@ -66,11 +71,21 @@ export const auditListFiltersSchema = z.strictObject(
     source: z.enum(EVENT_SOURCES, { error: `must be one of: ${EVENT_SOURCES.join(', ')}` }).optional(),
     /** The audited row's id: a ticket id (entity=ticket) or a user id (entity=user). */
     entity_id: uuid.optional(),
-    ticket_number: z.string().trim().min(1).max(50).optional(),
+    ticket_number: z
+      .string()
+      .trim()
+      .min(1)
+      .max(50)
+      .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters')
+      .optional(),
     from: dateTime.optional(),
     to: dateTime.optional(),
     /** Keyset pagination: only events older than this event id. */
-    before: z.coerce.bigint({ error: 'must be an event id' }).positive('must be an event id').optional(),
+    before: z.coerce
+      .bigint({ error: 'must be an event id' })
+      .positive('must be an event id')
+      .max(MAX_EVENT_ID, 'must be an event id')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown filter' : undefined) },

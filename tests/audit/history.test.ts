@@ -219,4 +219,17 @@ describe('GET /api/v1/audit/events', () => {
     assert.ok(res.body.error.fields.source);
     assert.ok(res.body.error.fields._ || res.body.error.fields.nope);
   });
+
+  test('when ticket_number holds a NUL or before is beyond bigint, then 400 names the filter (not 500)', async () => {
+    const nul = await request(t.app).get('/api/v1/audit/events?ticket_number=%00').set(adminAuth).expect(400);
+    assert.equal(nul.body.error.code, 'validation_error');
+    assert.deepEqual(nul.body.error.fields.ticket_number, ['must not contain control characters']);
+    const huge = await request(t.app)
+      .get('/api/v1/audit/events?before=99999999999999999999999')
+      .set(adminAuth)
+      .expect(400);
+    assert.deepEqual(huge.body.error.fields.before, ['must be an event id']);
+    // The largest bigint is still a valid (if empty) page boundary.
+    await request(t.app).get('/api/v1/audit/events?before=9223372036854775807').set(adminAuth).expect(200);
+  });
 });
