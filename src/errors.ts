@@ -33,6 +33,14 @@ export class AppError extends Error {
 export const notFound = (what = 'Resource') =>
   new AppError({ code: 'not_found', status: 404, message: `${what} not found` });
 
+/** 409 for a save made from an outdated copy of a record (optimistic concurrency on edit forms). */
+export const staleEdit = (what: string) =>
+  new AppError({
+    code: 'stale_edit',
+    status: 409,
+    message: `This ${what} was changed by someone else since you opened it: reload it and make your change again`,
+  });
+
 export function fieldErrorsFromZod(err: ZodError): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of err.issues) {

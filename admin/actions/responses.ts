@@ -39,3 +39,24 @@ export function payloadString(payload: Record<string, unknown> | undefined, key:
   if (v === undefined || v === null) return undefined;
   return String(v);
 }
+
+/**
+ * The record's updatedAt as the edit form loaded it. AdminJS's edit form posts back every param
+ * of the record it opened (useRecord without includeParams), so this is the version the user saw;
+ * the services refuse the save with 409 stale_edit when the row has changed since. Absent (a
+ * hand-made request) means no check.
+ */
+export function formLoadedUpdatedAt(payload: Record<string, unknown> | undefined): Date | undefined {
+  const raw = payloadString(payload, 'updatedAt');
+  if (!raw) return undefined;
+  const loaded = new Date(raw);
+  if (Number.isNaN(loaded.getTime())) {
+    throw new AppError({
+      code: 'validation_error',
+      status: 400,
+      message: 'The request has invalid fields',
+      fields: { updatedAt: ['must be the date the record was loaded with'] },
+    });
+  }
+  return loaded;
+}

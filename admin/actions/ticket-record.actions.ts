@@ -22,7 +22,7 @@ import type { AppContext } from '../../src/context.js';
 import { AppError, validationError } from '../../src/errors.js';
 import { adminOnly, isAdminAdmin, nobody, panelMeta, requireActor, staffOnly } from '../access.js';
 import { ticketParams } from '../resources/ticket-reads.js';
-import { bulkErrorResponse, payloadString, recordErrorResponse } from './responses.js';
+import { bulkErrorResponse, formLoadedUpdatedAt, payloadString, recordErrorResponse } from './responses.js';
 
 const editSchema = z.object({
   category: z.enum(TICKET_CATEGORIES, { error: `must be one of: ${TICKET_CATEGORIES.join(', ')}` }).optional(),
@@ -119,8 +119,13 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
         if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
         try {
           const patch = editPatch(request, record.params);
+          // The form's values are compared with the current row, so without this check a form
+          // opened before another moderator's change would write its old values over it.
+          const expectedUpdatedAt = formLoadedUpdatedAt(request.payload);
           const ticket = Object.keys(patch).length
-            ? await updateTicket(ctx, requireActor(context), String(record.id()), patch, meta(request))
+            ? await updateTicket(ctx, requireActor(context), String(record.id()), patch, meta(request), {
+                expectedUpdatedAt,
+              })
             : null;
           const json = ticket ? resource.build(ticketParams(ticket)).toJSON(currentAdmin) : record.toJSON(currentAdmin);
           return {

@@ -16,7 +16,7 @@ import { AppError, validationError } from '../../src/errors.js';
 import { adminOnly, isAdminAdmin, nobody, panelMeta, requireActor } from '../access.js';
 import { Components } from '../components.js';
 import { userParams } from '../resources/user-reads.js';
-import { payloadString, recordErrorResponse } from './responses.js';
+import { formLoadedUpdatedAt, payloadString, recordErrorResponse } from './responses.js';
 
 const SECRET_KEY = /pass(word)?_?hash|^password$|password\./i;
 
@@ -110,8 +110,13 @@ export function userActions(ctx: AppContext): Record<string, Partial<Action<Acti
           if (role !== undefined && role !== current.role) patch.role = role;
           if (isActive !== undefined && isActive !== current.isActive) patch.is_active = isActive;
           const ref = { userId: String(record.id()) };
+          // The form re-sends every value it loaded: without this check a form opened before
+          // another admin deactivated the user or changed the role would undo that change.
+          const expectedUpdatedAt = formLoadedUpdatedAt(request.payload);
           let user = Object.keys(patch).length
-            ? await updateUser(ctx, actor, ref, patch as Parameters<typeof updateUser>[3], panelMeta(request))
+            ? await updateUser(ctx, actor, ref, patch as Parameters<typeof updateUser>[3], panelMeta(request), {
+                expectedUpdatedAt,
+              })
             : null;
           if (password) user = await setUserPassword(ctx, actor, { ...ref, password }, panelMeta(request));
           if (!user) {

@@ -5,7 +5,7 @@ import { Prisma, type User } from '@prisma/client';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { inTransaction, type AuditSource, type Tx } from '../db/tx.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, notFound, staleEdit } from '../errors.js';
 import { parseInput } from '../http/validate.js';
 import { isAdmin, type Actor, type UserRole } from './actor.js';
 import {
@@ -171,6 +171,18 @@ export async function setUserPassword(
   return toRecord(user);
 }
 
+/** `now`, or 1 ms after `previous` when the clock has not moved past it. */
+const laterThan = (previous: Date, now: Date) => new Date(Math.max(now.getTime(), previous.getTime() + 1));
+
+/**
+ * Optimistic concurrency for edit forms: `expectedUpdatedAt` is the user's updated_at as the form
+ * loaded it; if the row has changed since (say another admin deactivated the user or changed the
+ * role), the save is refused with 409 stale_edit instead of writing the form's old values back.
+ */
+export interface UserEditOptions {
+  expectedUpdatedAt?: Date;
+}
+
 /** Changes name, role and/or active flag. Deactivation revokes the user's API tokens. */
 export async function updateUser(
   ctx: AppContext,
@@ -178,6 +190,7 @@ export async function updateUser(
   ref: UserRef,
   patch: UpdateUserInput,
   meta: UserMeta,
+  opts: UserEditOptions = {},
 ): Promise<UserRecord> {
   assertMayManageUsers(actor);
   const changes = parseInput(updateUserSchema, patch);
@@ -185,13 +198,19 @@ export async function updateUser(
   const user = await inTransaction(ctx.db, writeContext(actor, meta), async (tx) => {
     if (changes.role !== undefined || changes.is_active !== undefined) await lockAdminSet(tx);
     const target = await lockUser(tx, ref);
+    // Checked under the row lock, so a change committed just before ours is always seen.
+    if (opts.expectedUpdatedAt && target.updatedAt.getTime() !== opts.expectedUpdatedAt.getTime()) {
+      throw staleEdit('user');
+    }
     const role = changes.role ?? target.role;
     const isActive = changes.is_active ?? target.isActive;
     await assertAdminRemains(tx, target, { role, isActive });
     if (target.isActive && !isActive) await revokeUserTokens(tx, target.id, now);
     return tx.user.update({
       where: { id: target.id },
-      data: { name: changes.name, role, isActive },
+      // updated_at is the version stale-edit checks compare, so it must move even when two
+      // changes land within the same millisecond.
+      data: { name: changes.name, role, isActive, updatedAt: laterThan(target.updatedAt, new Date()) },
     });
   });
   return toRecord(user);

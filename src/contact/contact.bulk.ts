@@ -48,6 +48,7 @@ export async function bulkTicketAction(
       const assignGuard =
         action === 'assign_to_me' && !opts.force ? 'AND (assigned_to_id IS NULL OR assigned_to_id = $3::uuid)' : '';
       // Rows are locked in id order so two overlapping bulk actions cannot deadlock each other.
+      // updated_at always moves forward: it is the version edit forms check (see applyUpdate).
       const { rows: changed } = await client.query<{ id: string; ticket_number: string; email: string }>(
         `WITH args AS (SELECT $3::uuid AS actor_id, $4::timestamptz AS now, $5::text AS notes),
        target AS (
@@ -56,7 +57,7 @@ export async function bulkTicketAction(
          ORDER BY id
          FOR UPDATE
        )
-       UPDATE contact_submissions t SET updated_at = args.now, ${SET_CLAUSES[action]}
+       UPDATE contact_submissions t SET updated_at = GREATEST(args.now, t.updated_at + interval '1 millisecond'), ${SET_CLAUSES[action]}
        FROM target, args WHERE t.id = target.id
        RETURNING t.id, t.ticket_number, t.email`,
         [unique, rule.from, actor.id, now, action === 'resolve' ? (opts.resolutionNotes ?? null) : null],

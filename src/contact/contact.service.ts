@@ -2,7 +2,7 @@
 // CLI) calls these functions: the rules, the emails and the audit context live here only.
 import type pg from 'pg';
 import { isAdmin, isStaff, type Actor } from '../auth/actor.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, notFound, staleEdit } from '../errors.js';
 import type { AppContext } from '../context.js';
 import type { AuditSource } from '../db/tx.js';
 import { inPgTransaction } from '../db/tx.js';
@@ -38,6 +38,16 @@ export interface TicketPatch {
   adminNotes?: string;
   /** `null` unassigns. */
   assignedToId?: string | null;
+}
+
+/** Optimistic concurrency for edit forms: the version the editor saw when it opened the form. */
+export interface EditOptions {
+  /**
+   * The ticket's updated_at as the form loaded it. When the row has changed since (another
+   * moderator's note, assignment or status change), the save is refused with 409 stale_edit
+   * instead of silently writing the form's old values over that change.
+   */
+  expectedUpdatedAt?: Date;
 }
 
 export interface ActionOptions {
@@ -96,12 +106,16 @@ async function mutateTicket(
 
 type LockedTicket = NonNullable<Awaited<ReturnType<typeof lockTicket>>>;
 
-/** Builds "col = $n" assignments for the fields that change, plus updated_at. */
+/**
+ * Builds "col = $n" assignments for the fields that change, plus updated_at. updated_at always
+ * moves forward (by at least 1 ms) so it works as the row's version for stale-edit checks, even
+ * when two changes land within the same millisecond or the clock is held still.
+ */
 async function applyUpdate(client: pg.PoolClient, id: string, now: Date, set: Record<string, unknown>): Promise<void> {
   const cols = Object.keys(set);
   const assignments = cols.map((c, i) => `${c} = $${i + 3}`);
   await client.query(
-    `UPDATE contact_submissions SET updated_at = $2${assignments.length ? ', ' : ''}${assignments.join(', ')} WHERE id = $1`,
+    `UPDATE contact_submissions SET updated_at = GREATEST($2, updated_at + interval '1 millisecond')${assignments.length ? ', ' : ''}${assignments.join(', ')} WHERE id = $1`,
     [id, now, ...cols.map((c) => set[c])],
   );
 }
@@ -149,9 +163,14 @@ export async function updateTicket(
   id: string,
   patch: TicketPatch,
   meta: ServiceMeta,
+  opts: EditOptions = {},
 ): Promise<Ticket> {
   requireStaff(actor);
   return mutateTicket(ctx, actor, id, meta, async (client, current) => {
+    // Checked under the row lock, so a change committed just before ours is always seen.
+    if (opts.expectedUpdatedAt && current.updated_at.getTime() !== opts.expectedUpdatedAt.getTime()) {
+      throw staleEdit('ticket');
+    }
     const now = ctx.clock.now();
     const set: Record<string, unknown> = {};
     if (patch.category !== undefined) set.category = patch.category;

@@ -88,9 +88,10 @@ export async function lockTicket(
   assigned_to_id: string | null;
   ticket_number: string;
   email: string;
+  updated_at: Date;
 } | null> {
   const { rows } = await client.query(
-    `SELECT id, status, assigned_to_id, ticket_number, email FROM contact_submissions WHERE id = $1 FOR UPDATE`,
+    `SELECT id, status, assigned_to_id, ticket_number, email, updated_at FROM contact_submissions WHERE id = $1 FOR UPDATE`,
     [id],
   );
   return rows[0] ?? null;
