@@ -183,6 +183,28 @@ describe('client IP and TRUST_PROXY', () => {
     }
   });
 
+  test('when X-Forwarded-For holds an IPv6 address with a zone id, then the submission succeeds with the address without the zone', async () => {
+    const t = await createTestApp({ env: { TRUST_PROXY: 'true' } });
+    try {
+      const cases: Array<[string, string]> = [
+        ['fe80::1%eth0', 'fe80::1'],
+        ['[fe80::2%en0]:443', 'fe80::2'],
+        ['fe80::3%', 'fe80::3'],
+      ];
+      for (const [xff, expected] of cases) {
+        const res = await submit(t, xff);
+        assert.equal(res.status, 201, `${xff}: ${JSON.stringify(res.body)}`);
+        const { rows } = await t.ctx.db.pool.query(
+          'SELECT host(ip_address) AS ip FROM contact_submissions WHERE id = $1',
+          [res.body.id],
+        );
+        assert.equal(rows[0].ip, expected, xff);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   test('when RATE_LIMIT_ENABLED=false, then no limit applies', async () => {
     const t = await createTestApp({ env: { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '1' } });
     try {
