@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { createUserAccount, setUserPassword, toUserJson } from '../../src/auth/users.service.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, TestClock, type TestApp } from '../helpers/app.js';
 import { captureLogger, validSubmission } from './auth-helpers.js';
 
 describe('secrets never leave the server', () => {
@@ -12,7 +12,9 @@ describe('secrets never leave the server', () => {
   let app: Express;
   const log = captureLogger();
   before(async () => {
-    t = await createTestApp({ env: { TRUST_PROXY: 'true' } });
+    // A clock that stands still: the throttle's 1 s block must not expire between attempts on a
+    // slow machine (argon2 per attempt), or the last attempt is a 401 instead of the 429 checked.
+    t = await createTestApp({ env: { TRUST_PROXY: 'true' }, clock: new TestClock('2026-06-01T12:00:00Z') });
     // Rebuild the app on a logger that records everything, unredacted, at trace level.
     t.ctx.logger = log.logger;
     app = await buildApp(t.ctx);
