@@ -52,3 +52,27 @@ export async function compactTicketCounts(pool: pg.Pool): Promise<void> {
     client.release();
   }
 }
+
+/**
+ * Recounts the totals from the table. Only needed after writes made with triggers switched off
+ * (a bulk import under `session_replication_role = replica`, as bench/seed.ts does).
+ */
+export async function rebuildTicketCounts(client: pg.ClientBase): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('LOCK TABLE ticket_count_deltas IN EXCLUSIVE MODE');
+    await client.query('DELETE FROM ticket_count_deltas');
+    await client.query(
+      `UPDATE ticket_counts tc SET n = COALESCE(x.n, 0)
+       FROM ticket_counts k
+       LEFT JOIN (SELECT status, category, assigned_to_id IS NOT NULL AS assigned, count(*) AS n
+                  FROM contact_submissions GROUP BY 1, 2, 3) x
+         ON x.status = k.status AND x.category = k.category AND x.assigned = k.assigned
+       WHERE tc.status = k.status AND tc.category = k.category AND tc.assigned = k.assigned`,
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
