@@ -165,7 +165,7 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
   const pool = ctx.db.pool;
   const [grouped, recent, resolution, oldest, assignees] = await Promise.all([
     // Trigger-maintained totals (ticket-counts.ts): counting 1M rows took ~0.4 s.
-    readTicketCounts(pool),
+    readTicketCounts(ctx.db),
     pool.query<{ d1: number; d7: number; d30: number }>(
       `SELECT count(*) FILTER (WHERE created_at >= $1)::int AS d1, count(*) FILTER (WHERE created_at >= $2)::int AS d7,
          count(*)::int AS d30

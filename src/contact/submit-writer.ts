@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
-import type { AuditSource } from '../db/tx.js';
+import { withPgTransaction, type AuditSource } from '../db/tx.js';
 import { pgRunner } from '../db/sql.js';
 import { isDatabaseUnavailable } from '../errors.js';
 import { queueTicketMails, type QueueMailInput } from '../mail/mail.queue.js';
@@ -68,10 +68,8 @@ type BatchItem = { input: SubmitInput; meta: SubmitMeta };
 
 /** Writes the given submissions in ONE transaction: numbers, rows, mails. All or nothing. */
 export async function writeSubmissions(ctx: AppContext, batch: BatchItem[]): Promise<SubmissionRow[]> {
-  const client = await ctx.db.pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
+  // The audit context is set per statement inside the batch (batchInsertSql), not per transaction.
+  return withPgTransaction(ctx.db, async (client) => {
     const now = ctx.clock.now();
     const numbers = await reserveTicketNumbers(client, now, batch.length);
     const results = (await client.query(batchInsertSql(client, batch, numbers, now))) as unknown as pg.QueryResult[];
@@ -88,16 +86,8 @@ export async function writeSubmissions(ctx: AppContext, batch: BatchItem[]): Pro
       },
     ]);
     await queueTicketMails(pgRunner(client), mails);
-    await client.query('COMMIT');
     return tickets;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /** Queues submissions of one process and writes them in group-commit batches. */

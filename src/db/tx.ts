@@ -37,17 +37,12 @@ export async function inTransaction<T>(db: Db, ctx: WriteContext, fn: (tx: Tx) =
   );
 }
 
-/** Raw pg transaction with the write context set (hot paths that Prisma would slow down). */
-export async function inPgTransaction<T>(
-  db: Db,
-  ctx: WriteContext,
-  fn: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
+/** Raw pg transaction: BEGIN … COMMIT, ROLLBACK on error; a connection that failed to roll back is discarded. */
+export async function withPgTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.pool.connect();
   let broken = false;
   try {
     await client.query('BEGIN');
-    await client.query(SET_CONTEXT_SQL, contextParams(ctx));
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
@@ -59,4 +54,16 @@ export async function inPgTransaction<T>(
   } finally {
     client.release(broken);
   }
+}
+
+/** Raw pg transaction with the write context set (hot paths that Prisma would slow down). */
+export async function inPgTransaction<T>(
+  db: Db,
+  ctx: WriteContext,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return withPgTransaction(db, async (client) => {
+    await client.query(SET_CONTEXT_SQL, contextParams(ctx));
+    return fn(client);
+  });
 }

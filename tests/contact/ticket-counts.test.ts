@@ -15,7 +15,7 @@ async function assertCountsMatchTable(t: TestApp) {
      FROM contact_submissions GROUP BY 1, 2, 3`,
   );
   const expected = new Map(counted.rows.map((r) => [key(r), r.n]));
-  const maintained = await readTicketCounts(t.ctx.db.pool);
+  const maintained = await readTicketCounts(t.ctx.db);
   for (const r of maintained) assert.equal(r.n, expected.get(key(r)) ?? 0, `count for ${key(r)}`);
   assert.equal(maintained.length, 4 * 7 * 2, 'every combination is present');
 }
@@ -72,7 +72,7 @@ describe('ticket counts maintained by triggers', () => {
     await t.ctx.db.pool.query('DELETE FROM users WHERE id = $1', [mod.id]);
     await assertCountsMatchTable(t);
 
-    await compactTicketCounts(t.ctx.db.pool);
+    await compactTicketCounts(t.ctx.db);
     const { rows } = await t.ctx.db.pool.query('SELECT count(*)::int AS n FROM ticket_count_deltas');
     assert.equal(rows[0].n, 0, 'compaction folds every committed delta');
     await assertCountsMatchTable(t);
@@ -92,7 +92,7 @@ describe('ticket counts maintained by triggers', () => {
   });
 
   test('when a change is rolled back, then the totals do not move', async () => {
-    const before = await readTicketCounts(t.ctx.db.pool);
+    const before = await readTicketCounts(t.ctx.db);
     const client = await t.ctx.db.pool.connect();
     try {
       await client.query('BEGIN');
@@ -101,7 +101,7 @@ describe('ticket counts maintained by triggers', () => {
     } finally {
       client.release();
     }
-    assert.deepEqual(await readTicketCounts(t.ctx.db.pool), before);
+    assert.deepEqual(await readTicketCounts(t.ctx.db), before);
     await assertCountsMatchTable(t);
   });
 });
