@@ -3,6 +3,7 @@
 // → AdminJS routes. (buildAuthenticatedRouter keeps the pre-login session id and has no hook to
 // re-check the user on each request, hence the assembly.)
 import { buildAssets, buildRoutes } from '@adminjs/express';
+import { clientIp } from '../src/http/client-ip.js';
 import { Router as AdminJsRouter, type AdminJS } from 'adminjs';
 import express, { type Router } from 'express';
 import formidable from 'express-formidable';
@@ -39,7 +40,7 @@ export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise
     const outcome = await panelSignIn(ctx, {
       email: fields.email,
       password: fields.password,
-      ip: req.ip ?? '',
+      ip: clientIp(req),
       requestId: req.id,
     });
     if (!outcome.ok) {

@@ -1,5 +1,6 @@
 // REST entry points for API tokens: parse → service → shape. Mounted at /api/v1/auth.
 import { Router } from 'express';
+import { clientIp } from '../http/client-ip.js';
 import type { AppContext } from '../context.js';
 import { parseInput, requireJson } from '../http/validate.js';
 import { requireAuthenticated } from './auth.middleware.js';
@@ -13,7 +14,7 @@ export function createAuthRouter(ctx: AppContext): Router {
     const input = parseInput(tokenRequestSchema, req.body);
     const issued = await loginForToken(
       ctx,
-      { email: input.email, password: input.password, ip: req.ip ?? req.socket.remoteAddress ?? '0.0.0.0' },
+      { email: input.email, password: input.password, ip: clientIp(req) },
       { source: 'api', requestId: req.id },
     );
     // The token is a credential: no cache on the way may keep it.
