@@ -2,6 +2,7 @@
 // enforced on the API route as well as in the UI (`isVisible` only hides buttons).
 import type { ActionContext, ActionRequest, CurrentAdmin } from 'adminjs';
 import type { Actor, UserRole } from '../src/auth/actor.js';
+import { canAdmin, canStaff } from '../src/auth/access.js';
 import { USER_ROLES } from '../src/auth/actor.js';
 import type { ServiceMeta } from '../src/contact/contact.service.js';
 
@@ -27,12 +28,10 @@ export function actorOf(currentAdmin: CurrentAdmin | undefined | null): Actor | 
   return { id, email, name: String(name ?? ''), role: role as UserRole };
 }
 
-export const isStaffAdmin = (currentAdmin?: CurrentAdmin | null): boolean => {
-  const role = actorOf(currentAdmin)?.role;
-  return role === 'moderator' || role === 'admin';
-};
+// The rules are src/auth/access.ts's; these only translate the panel's session user first.
+export const isStaffAdmin = (currentAdmin?: CurrentAdmin | null): boolean => canStaff(actorOf(currentAdmin));
 
-export const isAdminAdmin = (currentAdmin?: CurrentAdmin | null): boolean => actorOf(currentAdmin)?.role === 'admin';
+export const isAdminAdmin = (currentAdmin?: CurrentAdmin | null): boolean => canAdmin(actorOf(currentAdmin));
 
 /** `isAccessible` guards in the shape AdminJS calls them with. */
 export const staffOnly = ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => isStaffAdmin(currentAdmin);

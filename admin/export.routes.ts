@@ -3,10 +3,9 @@
 // sort (the same query string as the list page), not just the visible page. The export service
 // audits it (csv_exports: who, which filters, how many rows).
 import type { Request, Response } from 'express';
-import { isStaff } from '../src/auth/actor.js';
+import { requireStaff } from '../src/auth/access.js';
 import { exportFileName, exportTicketsCsv } from '../src/contact/contact.export.js';
 import type { AppContext } from '../src/context.js';
-import { AppError } from '../src/errors.js';
 import { actorOf } from './access.js';
 import { toOrdering, toTicketFilters, valuesFromListQuery } from './resources/ticket-filters.js';
 
@@ -15,8 +14,7 @@ export const EXPORT_PATH = '/export/tickets.csv';
 export function exportTicketsHandler(ctx: AppContext) {
   return async (req: Request, res: Response) => {
     const actor = actorOf(req.session.adminUser);
-    if (!isStaff(actor))
-      throw new AppError({ code: 'forbidden', status: 403, message: 'Moderator or admin role required' });
+    requireStaff(actor);
     const query = req.query as Record<string, unknown>;
     const filters = {
       ...toTicketFilters(valuesFromListQuery(query)),

@@ -12,7 +12,7 @@ import { actorOf } from '../access.js';
 import { ServiceResource, type ListParams, type PropertySpec } from './service-resource.js';
 import { toOrdering, toTicketFilters, valuesFromAdminFilter } from './ticket-filters.js';
 
-import { TICKET_RESOURCE_ID } from '../../src/http/panel-links.js';
+import { TICKET_RESOURCE_ID } from '../../src/shared/panel-links.js';
 
 export { TICKET_RESOURCE_ID };
 

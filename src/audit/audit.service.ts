@@ -3,9 +3,10 @@
 // an event: the database triggers write them, and a trigger refuses any change afterwards.
 import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
-import { assertUuid, requireAdmin, requireStaff } from '../contact/contact.service.js';
+import { requireAdmin, requireStaff } from '../auth/access.js';
 import { notFound } from '../errors.js';
-import { parseInput } from '../http/validate.js';
+import { assertUuid } from '../shared/ids.js';
+import { parseInput } from '../shared/input.js';
 import {
   findTicketNumber,
   listEvents,

@@ -2,8 +2,9 @@
 import { Router } from 'express';
 import { clientIp } from '../http/client-ip.js';
 import type { AppContext } from '../context.js';
-import { parseInput, requireJson } from '../http/validate.js';
-import { requireAuthenticated } from './auth.middleware.js';
+import { requireJson } from '../http/validate.js';
+import { parseInput } from '../shared/input.js';
+import { requireAuthenticated, withChallenge } from './auth.middleware.js';
 import { tokenRequestSchema } from './auth.schema.js';
 import { loginForToken, revokeCurrentToken } from './auth.service.js';
 
@@ -22,7 +23,10 @@ export function createAuthRouter(ctx: AppContext): Router {
   });
 
   router.delete('/token', requireAuthenticated, async (req, res) => {
-    await revokeCurrentToken(ctx, req.actor, req.apiTokenId, { source: 'api', requestId: req.id });
+    // The service's 401 is plain; on the REST API it carries the Bearer challenge.
+    await revokeCurrentToken(ctx, req.actor, req.apiTokenId, { source: 'api', requestId: req.id }).catch((err) => {
+      throw withChallenge(err);
+    });
     res.status(204).end();
   });
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { inTransaction, type AuditSource, type Tx } from '../db/tx.js';
 import { AppError, notFound, staleEdit } from '../errors.js';
-import { parseInput } from '../http/validate.js';
+import { isUuid } from '../shared/ids.js';
+import { parseInput } from '../shared/input.js';
 import { isAdmin, type Actor, type UserRole } from './actor.js';
 import {
   createUserSchema,
@@ -77,13 +78,11 @@ const writeContext = (actor: Actor | null, meta: UserMeta) => ({
   requestId: meta.requestId,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The user row, locked for the rest of the transaction; 404 when there is none. */
 async function lockUser(tx: Tx, ref: UserRef): Promise<User> {
   let id: string | undefined;
   if ('userId' in ref) {
-    if (UUID.test(ref.userId)) id = ref.userId;
+    if (isUuid(ref.userId)) id = ref.userId;
   } else {
     const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE email = ${ref.email.trim()}::citext`;
     id = rows[0]?.id;
@@ -277,7 +276,7 @@ export async function listUsers(
 /** One user by id or email, without its hash; 404 when unknown. */
 export async function getUser(ctx: AppContext, actor: Actor | null, ref: UserRef): Promise<UserRecord> {
   assertMayManageUsers(actor);
-  const id = 'userId' in ref ? (UUID.test(ref.userId) ? ref.userId : undefined) : await userIdByEmail(ctx, ref.email);
+  const id = 'userId' in ref ? (isUuid(ref.userId) ? ref.userId : undefined) : await userIdByEmail(ctx, ref.email);
   const user = id ? await ctx.db.prisma.user.findUnique({ where: { id } }) : null;
   if (!user) throw notFound('User');
   return toRecord(user);

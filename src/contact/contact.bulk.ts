@@ -6,7 +6,9 @@ import type { AppContext } from '../context.js';
 import { inPgTransaction } from '../db/tx.js';
 import { MAIL_MAX_ATTEMPTS } from '../mail/mail.queue.js';
 import type { TicketStatus } from './contact.schema.js';
-import { assertUuid, requireStaff, type ActionOptions, type ServiceMeta } from './contact.service.js';
+import { requireStaff } from '../auth/access.js';
+import { assertUuid } from '../shared/ids.js';
+import type { ActionOptions, ServiceMeta } from './contact.service.js';
 import { ACTION_RULES, skipReason, type TicketAction } from './ticket-workflow.js';
 
 export interface BulkResult {

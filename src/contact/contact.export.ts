@@ -10,7 +10,7 @@ import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
 import { inPgTransaction, type AuditSource } from '../db/tx.js';
 import { buildTicketWhere, orderByClause } from './contact.queries.js';
-import { requireStaff } from './contact.service.js';
+import { requireStaff } from '../auth/access.js';
 import { CSV_BOM, csvRow, type CsvValue } from './csv.js';
 import { normalizeFilters, type TicketFilters } from './moderator.schema.js';
 

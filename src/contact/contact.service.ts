@@ -1,12 +1,14 @@
 // Contact use cases. Every path that changes a ticket (REST, AdminJS actions and forms, jobs,
 // CLI) calls these functions: the rules, the emails and the audit context live here only.
 import type pg from 'pg';
-import { isAdmin, isStaff, type Actor } from '../auth/actor.js';
+import { requireAdmin, requireStaff } from '../auth/access.js';
+import type { Actor } from '../auth/actor.js';
 import { AppError, notFound, staleEdit } from '../errors.js';
 import type { AppContext } from '../context.js';
 import type { AuditSource } from '../db/tx.js';
 import { inPgTransaction } from '../db/tx.js';
 import { pgRunner } from '../db/sql.js';
+import { assertUuid, isUuid } from '../shared/ids.js';
 import { queueTicketMail } from '../mail/mail.queue.js';
 import type { SubmissionRow, SubmitInput, TicketCategory, TicketStatus } from './contact.schema.js';
 import { findTicket, lockTicket, type Ticket } from './ticket.repository.js';
@@ -53,30 +55,6 @@ export interface EditOptions {
 export interface ActionOptions {
   force?: boolean;
   resolutionNotes?: string;
-}
-
-export function requireStaff(actor: Actor | null | undefined): asserts actor is Actor {
-  if (!actor) throw new AppError({ code: 'unauthenticated', status: 401, message: 'Authentication required' });
-  if (!isStaff(actor))
-    throw new AppError({ code: 'forbidden', status: 403, message: 'Moderator or admin role required' });
-}
-
-export function requireAdmin(actor: Actor | null | undefined): asserts actor is Actor {
-  requireStaff(actor);
-  if (!isAdmin(actor)) throw new AppError({ code: 'forbidden', status: 403, message: 'Admin role required' });
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function assertUuid(value: string, field = 'id'): void {
-  if (!UUID.test(value)) {
-    throw new AppError({
-      code: 'validation_error',
-      status: 400,
-      message: 'The request has invalid fields',
-      fields: { [field]: ['must be a UUID'] },
-    });
-  }
 }
 
 export async function getTicket(ctx: AppContext, actor: Actor | null, id: string): Promise<Ticket> {
@@ -149,7 +127,7 @@ export async function assertAssignable(client: pg.ClientBase | pg.Pool, userId: 
     message: 'The request has invalid fields',
     fields: { assigned_to_id: ['must be an active moderator or admin'] },
   });
-  if (!UUID.test(userId)) throw invalid;
+  if (!isUuid(userId)) throw invalid;
   const { rows } = await client.query(
     `SELECT 1 FROM users WHERE id = $1 AND is_active AND role IN ('moderator', 'admin')`,
     [userId],

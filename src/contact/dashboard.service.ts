@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
 import { TICKET_CATEGORIES, type TicketCategory } from './contact.schema.js';
 import { getTicketStats, listTickets } from './contact.queries.js';
-import { requireStaff } from './contact.service.js';
+import { requireStaff } from '../auth/access.js';
 
 export const DASHBOARD_DAYS = 30;
 const DAY_MS = 86_400_000;

@@ -4,7 +4,8 @@
 import { Router, type Request, type Response } from 'express';
 import { requireAdminRole, requireStaffRole } from '../auth/auth.middleware.js';
 import type { AppContext } from '../context.js';
-import { parseInput, requireJson } from '../http/validate.js';
+import { requireJson } from '../http/validate.js';
+import { parseInput } from '../shared/input.js';
 import { ExportAborted, exportFileName, exportTicketsCsv } from './contact.export.js';
 import { getTicketStats, listTickets } from './contact.queries.js';
 import { deleteTicket, getTicket, runTicketAction, updateTicket, type ServiceMeta } from './contact.service.js';

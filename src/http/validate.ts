@@ -1,13 +1,7 @@
+// Content-type guards for REST routes. Parsing the body itself is src/shared/input.ts's parseInput,
+// which services use too.
 import type { RequestHandler } from 'express';
-import type { z } from 'zod';
-import { AppError, validationError } from '../errors.js';
-
-/** Parses with a feature schema; a failure becomes the documented 400 with field messages. */
-export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
-  const result = schema.safeParse(data);
-  if (!result.success) throw validationError(result.error);
-  return result.data;
-}
+import { AppError } from '../errors.js';
 
 /** Rejects bodies that are neither JSON nor an HTML form post (or no body at all) with 415. */
 export function requireJsonOrForm(): RequestHandler {

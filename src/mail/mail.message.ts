@@ -7,7 +7,7 @@
 // refused), and they are handed to nodemailer as structured {name, address} objects that it
 // encodes itself. No user text can start a header line or add a recipient.
 import type { SendMailOptions } from 'nodemailer';
-import { ticketPanelUrl } from '../http/panel-links.js';
+import { ticketPanelUrl } from '../shared/panel-links.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config.js';
 import type { EmailKind } from './mail.queue.js';

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { getTicketHistory } from '../../src/audit/audit.service.js';
 import { runTicketAction } from '../../src/contact/contact.service.js';
-import { ticketPanelUrl } from '../../src/http/panel-links.js';
+import { ticketPanelUrl } from '../../src/shared/panel-links.js';
 import type { TestApp } from '../helpers/app.js';
 import { createPanelTestApp, panelLogin, type PanelAgent } from '../helpers/admin-login.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
