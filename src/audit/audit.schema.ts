@@ -1,6 +1,8 @@
 // What the audit trail reads in (list filters) and hands out (history entries, event summaries).
 // Field names are the REST API's snake_case names; the history and the panel show the same shapes.
 import { z } from 'zod';
+import { strictKeys } from '../shared/input.js';
+import { ANY_CONTROL_CHARS } from '../shared/text.js';
 
 export const EVENT_SOURCES = ['api', 'admin', 'worker', 'cli', 'system', 'sql'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
@@ -58,7 +60,6 @@ export interface TicketHistory {
 
 const uuid = z.uuid({ error: 'must be a UUID' });
 // PostgreSQL text cannot hold NUL (a filter with one failed with a 500); no ticket number has controls.
-const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
 // Event ids are bigint: anything larger cannot be one, and would fail the query with a 500.
 const MAX_EVENT_ID = BigInt('9223372036854775807');
 
@@ -76,7 +77,7 @@ export const auditListFiltersSchema = z.strictObject(
       .trim()
       .min(1)
       .max(50)
-      .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters')
+      .refine((s) => !ANY_CONTROL_CHARS.test(s), 'must not contain control characters')
       .optional(),
     from: dateTime.optional(),
     to: dateTime.optional(),
@@ -88,7 +89,7 @@ export const auditListFiltersSchema = z.strictObject(
       .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown filter' : undefined) },
+  strictKeys('unknown filter'),
 );
 export type AuditListFilters = z.input<typeof auditListFiltersSchema>;
 

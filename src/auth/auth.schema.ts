@@ -2,16 +2,15 @@
 // may send, and the JSON a user is shown as (never with its password hash).
 import { z } from 'zod';
 import { emailAddress, singleLine } from '../contact/contact.schema.js';
+import { strictKeys as strictKeysOption } from '../shared/input.js';
+import { ANY_CONTROL_CHARS } from '../shared/text.js';
 import { USER_ROLES } from './actor.js';
 
 export const PASSWORD_MIN_LENGTH = 12;
 // argon2 hashes any length, but megabyte "passwords" would make every login attempt expensive.
 export const PASSWORD_MAX_LENGTH = 1024;
 
-// Unknown keys are reported under their own name (see fieldErrorsFromZod).
-const strictKeys = {
-  error: (issue: { code?: string }) => (issue.code === 'unrecognized_keys' ? 'unknown field' : undefined),
-};
+const strictKeys = strictKeysOption();
 
 export const newPasswordSchema = z
   .string({ error: 'must be a string' })
@@ -23,11 +22,9 @@ export const userRoleSchema = z.enum(USER_ROLES, { error: `must be one of: ${USE
 // No real address holds a control character, and PostgreSQL text cannot hold NUL at all (an email
 // with one would fail the account lookup with a 500). A password never reaches the database,
 // but NUL is refused there too: some clients and hash tools cut a string at the first NUL.
-const LOGIN_EMAIL_CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
-
 /** False for sign-in input no account can match (the panel answers it as a wrong password). */
 export const isPlausibleLogin = (email: string, password: string): boolean =>
-  !LOGIN_EMAIL_CONTROL_CHARS.test(email) && !password.includes('\u0000');
+  !ANY_CONTROL_CHARS.test(email) && !password.includes('\u0000');
 
 /** POST /api/v1/auth/token. The password is not length-checked beyond the cap: a wrong one is just wrong. */
 export const tokenRequestSchema = z.strictObject(
@@ -37,7 +34,7 @@ export const tokenRequestSchema = z.strictObject(
       .trim()
       .min(1, 'is required')
       .max(254, 'must be at most 254 characters')
-      .refine((s) => !LOGIN_EMAIL_CONTROL_CHARS.test(s), 'must not contain control characters'),
+      .refine((s) => !ANY_CONTROL_CHARS.test(s), 'must not contain control characters'),
     password: z
       .string({ error: 'must be a string' })
       .min(1, 'is required')

@@ -11,6 +11,7 @@ import type { AppContext } from '../context.js';
 import { inPgTransaction, type AuditSource } from '../db/tx.js';
 import { buildTicketWhere, orderByClause } from './contact.queries.js';
 import { requireStaff } from '../auth/access.js';
+import { utcDay } from '../shared/text.js';
 import { CSV_BOM, csvRow, type CsvValue } from './csv.js';
 import { normalizeFilters, type TicketFilters } from './moderator.schema.js';
 
@@ -60,7 +61,7 @@ const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"H
 const CHUNK_BYTES = 64 * 1024;
 
 export function exportFileName(now: Date): string {
-  return `contactdesk-tickets-${now.toISOString().slice(0, 10)}.csv`;
+  return `contactdesk-tickets-${utcDay(now)}.csv`;
 }
 
 /** The destination closed (client went away) before the export finished. */

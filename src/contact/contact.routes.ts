@@ -9,7 +9,8 @@ import { parseInput } from '../shared/input.js';
 import { submitInputSchema, TICKET_CATEGORIES, toPublicSubmission, type PublicSubmission } from './contact.schema.js';
 import { submitContact } from './contact.service.js';
 import { enforceSubmitRateLimit } from './rate-limit.js';
-import { formatTicketNumber, utcDay } from './ticket-number.js';
+import { utcDay } from '../shared/text.js';
+import { formatTicketNumber } from './ticket-number.js';
 import { renderFormError, renderFormThanks, wantsHtml } from './form-pages.js';
 
 export function createPublicContactRouter(ctx: AppContext): Router {

@@ -1,13 +1,13 @@
 // zod schemas for the contact feature: what the public may send, and what it gets back.
 import { z } from 'zod';
+import { strictKeys } from '../shared/input.js';
+import { CONTROL_CHARS } from '../shared/text.js';
 
 export const TICKET_CATEGORIES = ['general', 'bug', 'feature', 'abuse', 'data', 'account', 'other'] as const;
 export const TICKET_STATUSES = ['pending', 'in_progress', 'resolved', 'archived'] as const;
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
-// PostgreSQL text cannot hold NUL; other C0 controls have no business in a contact form.
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
 /** A trimmed single-line string: CR/LF would let a value break out of an email header. */
@@ -46,7 +46,7 @@ export const submitInputSchema = z.strictObject(
       .enum(TICKET_CATEGORIES, { error: `must be one of: ${TICKET_CATEGORIES.join(', ')}` })
       .default('general'),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : undefined) },
+  strictKeys(),
 );
 export type SubmitInput = z.infer<typeof submitInputSchema>;
 

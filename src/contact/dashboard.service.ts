@@ -6,6 +6,7 @@ import type { AppContext } from '../context.js';
 import { TICKET_CATEGORIES, type TicketCategory } from './contact.schema.js';
 import { getTicketStats, listTickets } from './contact.queries.js';
 import { requireStaff } from '../auth/access.js';
+import { utcDay } from '../shared/text.js';
 
 export const DASHBOARD_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -53,8 +54,6 @@ const toDashboardTicket = (t: {
   category: t.category,
   createdAt: t.createdAt.toISOString(),
 });
-
-const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Tickets created per UTC day and category, for the last `days` days including today. */
 export async function ticketsPerDay(

@@ -2,6 +2,7 @@
 // page): a thank-you page with the ticket number, or the list of problems to fix.
 import type { Request } from 'express';
 import type { AppError } from '../errors.js';
+import { escapeHtml } from '../shared/text.js';
 import type { PublicSubmission } from './contact.schema.js';
 
 export function wantsHtml(req: Request): boolean {
@@ -10,9 +11,6 @@ export function wantsHtml(req: Request): boolean {
     req.accepts(['json', 'html']) === 'html'
   );
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +

@@ -3,24 +3,10 @@
 // concurrent submissions of the same day, and a rolled-back submission rolls the counter back too,
 // so numbers are unique and gapless. Past 9999 the number simply gets wider.
 import type pg from 'pg';
-
-export function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
+import { utcDay } from '../shared/text.js';
 
 export function formatTicketNumber(day: string, counter: number): string {
   return `CONT-${day.replaceAll('-', '')}-${String(counter).padStart(4, '0')}`;
-}
-
-export async function nextTicketNumber(client: pg.ClientBase, now: Date): Promise<string> {
-  const day = utcDay(now);
-  const { rows } = await client.query<{ last_value: number }>(
-    `INSERT INTO ticket_counters (day, last_value) VALUES ($1::date, 1)
-     ON CONFLICT (day) DO UPDATE SET last_value = ticket_counters.last_value + 1
-     RETURNING last_value`,
-    [day],
-  );
-  return formatTicketNumber(day, rows[0]!.last_value);
 }
 
 /** Reserves `count` consecutive numbers of the day at once (a batch of submissions). */

@@ -2,12 +2,12 @@
 // self-contained HTML reference rendered here from that same document. No scripts, no CDN:
 // the page works offline and under a strict Content-Security-Policy.
 import { Router } from 'express';
+import { escapeHtml } from '../shared/text.js';
 import { openApiDocument, type JsonSchema } from './openapi.js';
 
 const METHODS = ['get', 'post', 'patch', 'put', 'delete'] as const;
 
-const esc = (s: unknown) =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: unknown) => escapeHtml(String(s));
 
 /** Inline `code` spans in descriptions (the only markup the document uses). */
 const prose = (s: unknown) => esc(s ?? '').replace(/`([^`]+)`/g, '<code>$1</code>');
