@@ -60,7 +60,8 @@ const STEP_ORDER = { queued: 0, sent: 1, failed: 1 } as const;
 function causeIndex(events: TicketEventRow[], d: DeliveryRow): number {
   const created = d.created_at.getTime();
   return events.findIndex((e) => {
-    // 1 min covers any real transaction; beyond it the match would be a guess.
+    // 1 min covers any real transaction; beyond it the match would be a guess. The 1 ms of slack
+    // below: created_at is stored rounded to the millisecond, event_at is not.
     const sameTransactionWindow = e.event_at.getTime() >= created - 1 && e.event_at.getTime() <= created + 60_000;
     if (!sameTransactionWindow) return false;
     if (d.kind === 'contact_resolved') {
@@ -70,56 +71,50 @@ function causeIndex(events: TicketEventRow[], d: DeliveryRow): number {
   });
 }
 
-function slotAt(events: TicketEventRow[], time: number): number {
+/** The last change at or before `time` (or strictly before it); -1 when there is none. */
+function lastChange(events: TicketEventRow[], time: number, strictly = false): number {
   let slot = -1;
   events.forEach((e, i) => {
-    if (e.event_at.getTime() <= time) slot = i;
+    const at = e.event_at.getTime();
+    if (strictly ? at < time : at <= time) slot = i;
   });
   return slot;
 }
 
+/**
+ * A delivery's steps, each with the time it is shown at and the change it follows. The times
+ * never run backwards along a chain of causes: a queued step is shown at max(created_at, its
+ * cause's event_at) — it became part of the ticket's story with that change, and created_at (the
+ * transaction's start) would put it before the change — and a sent/failed step at
+ * max(its own time, the queued step's), because sent_at comes from the sending app's clock.
+ * Every step's time then lies between its slot's change and the next change, so merging by slot
+ * keeps the whole timeline in time order.
+ */
 function emailSteps(events: TicketEventRow[], deliveries: DeliveryRow[]): EmailStep[] {
   const steps: EmailStep[] = [];
   for (const d of deliveries) {
     const base = { delivery_id: d.id, kind: d.kind, recipient: d.recipient, attempts: d.attempts };
     const cause = causeIndex(events, d);
-    const queuedTime = d.created_at.getTime();
-    steps.push({
-      entry: {
-        type: 'email',
-        id: `${d.id}:queued`,
-        at: d.created_at.toISOString(),
-        ...base,
-        status: 'queued',
-        error: null,
-      },
-      time: queuedTime,
-      slot: cause >= 0 ? cause : slotAt(events, queuedTime),
-      order: STEP_ORDER.queued,
+    const queuedTime = Math.max(d.created_at.getTime(), cause >= 0 ? events[cause]!.event_at.getTime() : -Infinity);
+    const step = (status: EmailEntry['status'], time: number, slot: number, error: string | null): EmailStep => ({
+      entry: { type: 'email', id: `${d.id}:${status}`, at: new Date(time).toISOString(), ...base, status, error },
+      time,
+      slot,
+      order: STEP_ORDER[status],
     });
-    if (d.status === 'sent' && d.sent_at) {
-      const t = d.sent_at.getTime();
-      steps.push({
-        entry: { type: 'email', id: `${d.id}:sent`, at: d.sent_at.toISOString(), ...base, status: 'sent', error: null },
-        time: t,
-        slot: slotAt(events, t),
-        order: STEP_ORDER.sent,
-      });
-    } else if (d.status === 'failed') {
-      const t = d.updated_at.getTime();
-      steps.push({
-        entry: {
-          type: 'email',
-          id: `${d.id}:failed`,
-          at: d.updated_at.toISOString(),
-          ...base,
-          status: 'failed',
-          error: d.last_error,
-        },
-        time: t,
-        slot: slotAt(events, t),
-        order: STEP_ORDER.failed,
-      });
+    // Right after its cause, unless a later change is already older than the queued time.
+    const queuedSlot =
+      cause >= 0 ? Math.max(cause, lastChange(events, queuedTime, true)) : lastChange(events, queuedTime);
+    steps.push(step('queued', queuedTime, queuedSlot, null));
+    const outcome =
+      d.status === 'sent' && d.sent_at
+        ? { status: 'sent' as const, at: d.sent_at.getTime(), error: null }
+        : d.status === 'failed'
+          ? { status: 'failed' as const, at: d.updated_at.getTime(), error: d.last_error }
+          : null;
+    if (outcome) {
+      const time = Math.max(outcome.at, queuedTime);
+      steps.push(step(outcome.status, time, lastChange(events, time), outcome.error));
     }
   }
   return steps;
