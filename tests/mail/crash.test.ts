@@ -8,7 +8,14 @@ import { startWorker, type WorkerHandle } from '../../src/jobs/worker.js';
 import { findSilentPools } from '../../src/jobs/worker-liveness.js';
 import { EMAIL_KINDS } from '../../src/mail/mail.queue.js';
 import { createTicket } from '../helpers/factories.js';
-import { deliveriesOf, mailTestEnv, queuedJobs, sleep, waitUntil, type MailTestEnv } from './mail-setup.js';
+import {
+  deliveriesOf,
+  mailTestEnv,
+  queuedJobs,
+  waitForQueueDrained,
+  waitUntil,
+  type MailTestEnv,
+} from './mail-setup.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'worker-hangs-after-sent.ts');
 
@@ -89,7 +96,7 @@ describe('email delivery: a worker killed after the SMTP accept', () => {
     assert.deepEqual(await rescuer.sweepDeadWorkers(), []);
     assert.deepEqual(await rescuer.sweepDeadWorkers(), [childPool]);
     await waitUntil(async () => (await queuedJobs(env.ctx)).length === 0, 'the recovered job completed');
-    await sleep(300);
+    await waitForQueueDrained(env.ctx);
 
     assert.equal(env.sink.to('crash@example.com').length, 1, 'no second copy');
     const [after] = await deliveriesOf(env.ctx, ticket.id);

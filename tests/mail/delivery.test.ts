@@ -13,7 +13,7 @@ import {
   makeJobsDueNow,
   mailTestEnv,
   queuedJobs,
-  sleep,
+  waitForQueueDrained,
   waitUntil,
   type MailTestEnv,
 } from './mail-setup.js';
@@ -34,13 +34,7 @@ describe('email delivery: retries, failures and exactly-once', () => {
       const job = await jobOf(recipient);
       return job && job.attempts === attempts && job.locked_by === null && job;
     }, `attempt ${attempts} for ${recipient} has failed and been released`);
-  const settle = async () => {
-    await waitUntil(
-      async () => (await queuedJobs(env.ctx)).every((j) => j.attempts >= j.max_attempts),
-      'the queue drained',
-    );
-    await sleep(300);
-  };
+  const settle = () => waitForQueueDrained(env.ctx);
 
   test('when the SMTP server is down, then the job is retried and the mail arrives once the server is back, exactly once', async () => {
     await env.sink.stop();
@@ -172,7 +166,7 @@ describe('email delivery: retries, failures and exactly-once', () => {
       { attempt: 1, maxAttempts: 12 },
     );
     assert.equal(direct, 'already_sent');
-    await sleep(200);
+    await settle();
     assert.equal(env.sink.to('twice@example.com').length, 1);
     assert.equal((await deliveriesOf(env.ctx, ticket.id))[0]!.attempts, 1);
   });

@@ -50,7 +50,21 @@ export async function waitUntil<T>(
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Resolves once nothing can send another mail: no job is running or can still run (the queue holds
+ * at most jobs that used up their attempts) and no delivery is still queued. An "exactly once"
+ * assertion made after this is final; a sleep before it only made a duplicate unlikely to be seen.
+ */
+export async function waitForQueueDrained(ctx: AppContext): Promise<void> {
+  await waitUntil(async () => {
+    const { rows } = await ctx.db.pool.query<{ runnable: number; queued: number }>(
+      `SELECT
+         (SELECT count(*) FROM graphile_worker.jobs WHERE attempts < max_attempts OR locked_by IS NOT NULL)::int AS runnable,
+         (SELECT count(*) FROM email_deliveries WHERE status = 'queued')::int AS queued`,
+    );
+    return rows[0]!.runnable === 0 && rows[0]!.queued === 0;
+  }, 'the mail queue drained (no runnable job, no queued delivery)');
+}
 
 export interface DeliveryRow {
   id: string;

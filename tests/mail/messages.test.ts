@@ -9,7 +9,7 @@ import { createUser } from '../helpers/factories.js';
 import type { ReceivedMail } from '../helpers/smtp.js';
 import { testConfig } from '../helpers/app.js';
 import { submitContact } from '../../src/contact/contact.service.js';
-import { deliveriesOf, mailTestEnv, queuedJobs, sleep, waitUntil, type MailTestEnv } from './mail-setup.js';
+import { deliveriesOf, mailTestEnv, waitForQueueDrained, waitUntil, type MailTestEnv } from './mail-setup.js';
 
 const first = (a: AddressObject | AddressObject[] | undefined) => (Array.isArray(a) ? a[0] : a)?.value[0];
 const UUID_MESSAGE_ID = /^<[0-9a-f-]{36}\.contactdesk@contactdesk\.test>$/;
@@ -176,8 +176,7 @@ describe('ticket emails: recipients, headers and bodies', () => {
       { resolutionNotes: 'Second time' },
       { source: 'api' },
     );
-    await waitUntil(async () => (await queuedJobs(env.ctx)).length === 0, 'the queue is empty');
-    await sleep(300);
+    await waitForQueueDrained(env.ctx);
     assert.equal(env.sink.to('hal@example.com').filter((m) => m.parsed.subject?.includes('resolved')).length, 1);
     const resolved = (await deliveriesOf(env.ctx, ticket.id)).filter((d) => d.kind === 'contact_resolved');
     assert.equal(resolved.length, 1);
@@ -197,8 +196,7 @@ describe('ticket emails: recipients, headers and bodies', () => {
       { source: 'admin' },
     );
     assert.equal(bulk.changed.length, 2, 'the already resolved ticket is skipped');
-    await waitUntil(async () => (await queuedJobs(env.ctx)).length === 0, 'the queue is empty');
-    await sleep(300);
+    await waitForQueueDrained(env.ctx);
     for (const email of ['ida@example.com', 'jo@example.com', 'kim@example.com']) {
       const resolved = env.sink.to(email).filter((m) => m.parsed.subject?.includes('has been resolved'));
       assert.equal(resolved.length, 1, email);

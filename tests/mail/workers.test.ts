@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { AppContext } from '../../src/context.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { startWorker, type WorkerHandle } from '../../src/jobs/worker.js';
-import { mailTestEnv, queuedJobs, sleep, waitUntil, type MailTestEnv } from './mail-setup.js';
+import { mailTestEnv, queuedJobs, waitForQueueDrained, waitUntil, type MailTestEnv } from './mail-setup.js';
 
 describe('email delivery: several workers on one database', () => {
   let env: MailTestEnv;
@@ -40,7 +40,7 @@ describe('email delivery: several workers on one database', () => {
     const expected = tickets * 3;
     await env.sink.waitFor(expected, 60_000);
     await waitUntil(async () => (await queuedJobs(env.ctx)).length === 0, 'the queue is empty');
-    await sleep(300);
+    await waitForQueueDrained(env.ctx);
 
     assert.equal(env.sink.messages.length, expected);
     const ids = new Set(env.sink.messages.map((m) => m.parsed.messageId));
