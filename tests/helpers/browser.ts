@@ -1,6 +1,7 @@
 // A real browser for panel tests: Debian's chromium driven by playwright-core (never a downloaded
 // browser). CHROMIUM_PATH overrides the default /usr/bin/chromium; without one, tests skip with
-// the install hint.
+// the install hint — except on CI (CI=true), where a missing browser fails the run: a skipped
+// browser suite there would report green while testing nothing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,11 +12,20 @@ import { ADMIN_BUNDLE_FILE, ADMIN_COMPONENTS_DIR, PROJECT_ROOT } from '../../adm
 
 export const CHROMIUM_MISSING = 'chromium not found: apt-get install chromium';
 
-export function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-    (p): p is string => !!p,
-  );
-  return candidates.find((p) => existsSync(p)) ?? null;
+const isCi = (env: NodeJS.ProcessEnv) => !!env.CI && !['false', '0'].includes(env.CI.trim().toLowerCase());
+
+/**
+ * The browser to use, or null (tests then skip with CHROMIUM_MISSING). An explicit CHROMIUM_PATH
+ * is the only candidate: a wrong path is a mistake to report, not a cue to try another browser.
+ * Throws on CI, where the test file then fails to load and the run fails.
+ */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
+  const candidates = env.CHROMIUM_PATH ? [env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const found = candidates.find((p) => existsSync(p)) ?? null;
+  if (!found && isCi(env)) {
+    throw new Error(`CI=${env.CI} and no browser at ${candidates.join(' or ')}: ${CHROMIUM_MISSING}`);
+  }
+  return found;
 }
 
 export interface LaunchedBrowser {
