@@ -9,7 +9,7 @@ import path from 'node:path';
 import connectPgSimple from 'connect-pg-simple';
 import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import { isStaff, type Actor } from '../src/auth/actor.js';
+import { isStaff, SYSTEM_ACTOR, type Actor } from '../src/auth/actor.js';
 import { authenticateWithPassword, INVALID_CREDENTIALS_MESSAGE } from '../src/auth/auth.service.js';
 import { getUser } from '../src/auth/users.service.js';
 import type { Config } from '../src/config.js';
@@ -132,7 +132,8 @@ export function requirePanelUser(ctx: AppContext, loginPath: string): RequestHan
     if (!current) return res.redirect(loginPath);
     let fresh: Actor | null = null;
     try {
-      const user = await getUser(ctx, null, { userId: current.id });
+      // The session check is the system's own work, not the (possibly revoked) user's.
+      const user = await getUser(ctx, SYSTEM_ACTOR, { userId: current.id });
       // A session without a sign-in time predates this check: it ends if the password ever changed.
       const signedInAt = req.session.signedInAt ?? 0;
       const passwordChangedSince = (user.passwordChangedAt?.getTime() ?? 0) > signedInAt;

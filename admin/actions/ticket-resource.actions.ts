@@ -2,6 +2,7 @@
 // filter (a hidden action, so moderators never need the admin-only Users resource), Export CSV,
 // and the History tab backed by the audit trail.
 import type { Action, ActionContext, ActionResponse } from 'adminjs';
+import { SYSTEM_ACTOR } from '../../src/auth/actor.js';
 import { listUsers } from '../../src/auth/users.service.js';
 import { getTicketHistory } from '../../src/audit/audit.service.js';
 import type { AppContext } from '../../src/context.js';
@@ -15,13 +16,13 @@ export interface AssigneeOption {
 }
 
 /**
- * Active moderators and admins, by name. Read as a trusted operator (actor null): a moderator may
- * not list users, but may see who tickets can be assigned to — only id and name leave here.
+ * Active moderators and admins, by name. Read as the system (SYSTEM_ACTOR): a moderator may not
+ * list users, but may see who tickets can be assigned to — only id and name leave here.
  */
 export async function assigneeOptions(ctx: AppContext): Promise<AssigneeOption[]> {
   const [mods, admins] = await Promise.all([
-    listUsers(ctx, null, { role: 'moderator', isActive: true, pageSize: 100 }),
-    listUsers(ctx, null, { role: 'admin', isActive: true, pageSize: 100 }),
+    listUsers(ctx, SYSTEM_ACTOR, { role: 'moderator', isActive: true, pageSize: 100 }),
+    listUsers(ctx, SYSTEM_ACTOR, { role: 'admin', isActive: true, pageSize: 100 }),
   ]);
   return [...mods.items, ...admins.items]
     .map((u) => ({ id: u.id, name: u.name || u.email }))

@@ -2,17 +2,16 @@
 // last-admin protection, token revocation and the audit context live there). `secretsStripped`
 // runs after every action: no response carries a password or a hash, whatever a read returned.
 import type { Action, ActionContext, ActionRequest, ActionResponse, After, RecordJSON } from 'adminjs';
-import { newPasswordSchema } from '../../src/auth/auth.schema.js';
 import {
   createUserAccount,
   deactivateUser,
-  setUserPassword,
   updateUser,
+  type UserChanges,
   type UserRecord,
 } from '../../src/auth/users.service.js';
 import type { UserRole } from '../../src/auth/actor.js';
 import type { AppContext } from '../../src/context.js';
-import { AppError, validationError } from '../../src/errors.js';
+import { AppError } from '../../src/errors.js';
 import { adminOnly, isAdminAdmin, nobody, panelMeta, requireActor } from '../access.js';
 import { Components } from '../components.js';
 import { userParams } from '../resources/user-reads.js';
@@ -35,16 +34,9 @@ export const secretsStripped: After<ActionResponse> = async (response) => {
 
 const bool = (v: string | undefined) => (v === undefined ? undefined : v === 'true');
 
-function passwordFrom(request: ActionRequest): string | undefined {
-  const password = payloadString(request.payload, 'password');
-  if (!password) return undefined;
-  const parsed = newPasswordSchema.safeParse(password);
-  if (!parsed.success) {
-    const err = validationError(parsed.error);
-    throw Object.assign(err, { fields: { password: err.fields?._ ?? ['is invalid'] } });
-  }
-  return parsed.data;
-}
+/** The form's new password, if one was typed; the service checks it (fields.password on failure). */
+const passwordFrom = (request: ActionRequest): string | undefined =>
+  payloadString(request.payload, 'password') || undefined;
 
 function saved(context: ActionContext, user: UserRecord, message: string): ActionResponse {
   const { resource, h, currentAdmin } = context;
@@ -93,7 +85,7 @@ export function userActions(ctx: AppContext): Record<string, Partial<Action<Acti
           const actor = requireActor(context);
           const password = passwordFrom(request);
           const current = record.params;
-          const patch: { name?: string; role?: string; is_active?: boolean } = {};
+          const patch: UserChanges = {};
           const name = payloadString(request.payload, 'name');
           const role = payloadString(request.payload, 'role');
           const isActive = bool(payloadString(request.payload, 'isActive'));
@@ -107,21 +99,18 @@ export function userActions(ctx: AppContext): Record<string, Partial<Action<Acti
             });
           }
           if (name !== undefined && name !== current.name) patch.name = name;
-          if (role !== undefined && role !== current.role) patch.role = role;
+          if (role !== undefined && role !== current.role) patch.role = role as UserRole;
           if (isActive !== undefined && isActive !== current.isActive) patch.is_active = isActive;
           const ref = { userId: String(record.id()) };
           // The form re-sends every value it loaded: without this check a form opened before
           // another admin deactivated the user or changed the role would undo that change.
           const expectedUpdatedAt = formLoadedUpdatedAt(request.payload);
-          let user = Object.keys(patch).length
-            ? await updateUser(ctx, actor, ref, patch as Parameters<typeof updateUser>[3], panelMeta(request), {
-                expectedUpdatedAt,
-              })
-            : null;
-          if (password) user = await setUserPassword(ctx, actor, { ...ref, password }, panelMeta(request));
-          if (!user) {
+          if (password) patch.password = password;
+          if (!Object.keys(patch).length) {
             return { record: record.toJSON(currentAdmin), notice: { message: 'Nothing changed', type: 'success' } };
           }
+          // Profile and password in one service call, one transaction: all of it is saved or none.
+          const user = await updateUser(ctx, actor, ref, patch, panelMeta(request), { expectedUpdatedAt });
           return saved(context, user, `User ${user.email} saved${password ? ' (new password set)' : ''}`);
         } catch (err) {
           return recordErrorResponse(err, context);

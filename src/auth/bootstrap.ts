@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { inTransaction } from '../db/tx.js';
+import { SYSTEM_ACTOR } from './actor.js';
 import { hashPassword } from './passwords.js';
 import { revokeUserTokens } from './tokens.js';
 
@@ -36,7 +37,8 @@ export async function bootstrapAdmin(ctx: AppContext, opts: BootstrapOptions = {
   const passwordHash = await hashPassword(password);
   const now = ctx.clock.now();
 
-  const outcome = await inTransaction(ctx.db, { actorId: null, source: 'system' }, async (tx) => {
+  // Start-up work, done as the system actor: no user id, audit source 'system'.
+  const outcome = await inTransaction(ctx.db, { actorId: null, source: SYSTEM_ACTOR.source }, async (tx) => {
     // Two instances starting together: the second waits here, then finds the admin made.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('contactdesk:bootstrap-admin'))`;
     const admins = await tx.$queryRaw<unknown[]>`SELECT 1 FROM users WHERE role = 'admin' AND is_active LIMIT 1`;

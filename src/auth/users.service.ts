@@ -1,6 +1,7 @@
 // User management, shared by the CLI, the bootstrap and the AdminJS Users resource.
-// `actor` is the signed-in user doing it (only admins may), or null for a trusted operator
-// (CLI on the server, start-up bootstrap). Whatever the path, the last active admin stays.
+// `actor` is the signed-in user doing it (only admins may) or the explicit system actor (CLI on
+// the server, start-up work: CLI_ACTOR / SYSTEM_ACTOR). null is the anonymous public and is
+// refused with 401. Whatever the path, the last active admin stays.
 import { Prisma, type User } from '@prisma/client';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
@@ -8,7 +9,8 @@ import { inTransaction, type AuditSource, type Tx } from '../db/tx.js';
 import { AppError, notFound, staleEdit } from '../errors.js';
 import { isUuid } from '../shared/ids.js';
 import { parseInput } from '../shared/input.js';
-import { isAdmin, type Actor, type UserRole } from './actor.js';
+import { requireUserManager } from './access.js';
+import { isSystemActor, type Principal, type UserRole } from './actor.js';
 import {
   createUserSchema,
   newPasswordSchema,
@@ -55,12 +57,6 @@ export function toUserJson(user: UserRecord | User): UserJson {
   };
 }
 
-function assertMayManageUsers(actor: Actor | null): void {
-  if (actor && !isAdmin(actor)) {
-    throw new AppError({ code: 'forbidden', status: 403, message: 'Only admins may manage users' });
-  }
-}
-
 const emailTaken = (cause?: unknown) =>
   new AppError({
     code: 'email_taken',
@@ -72,8 +68,9 @@ const emailTaken = (cause?: unknown) =>
 
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
-const writeContext = (actor: Actor | null, meta: UserMeta) => ({
-  actorId: actor?.id ?? null,
+// The system writes with no actor id: the audit trail shows its source ('cli', 'system') instead.
+const writeContext = (actor: Principal, meta: UserMeta) => ({
+  actorId: isSystemActor(actor) ? null : actor.id,
   source: meta.source,
   requestId: meta.requestId,
 });
@@ -122,11 +119,11 @@ async function assertAdminRemains(tx: Tx, target: User, after: { role: UserRole;
 
 export async function createUserAccount(
   ctx: AppContext,
-  actor: Actor | null,
+  actor: Principal | null,
   input: CreateUserInput,
   meta: UserMeta,
 ): Promise<UserRecord> {
-  assertMayManageUsers(actor);
+  requireUserManager(actor);
   const data = parseInput(createUserSchema, input);
   const now = ctx.clock.now();
   const passwordHash = data.password ? await hashPassword(data.password) : null;
@@ -153,21 +150,12 @@ export async function createUserAccount(
 /** Sets a new password (min 12 characters) and revokes the user's API tokens. */
 export async function setUserPassword(
   ctx: AppContext,
-  actor: Actor | null,
+  actor: Principal | null,
   input: UserRef & { password: string },
   meta: UserMeta,
 ): Promise<UserRecord> {
-  assertMayManageUsers(actor);
-  const { password } = parseInput(z.object({ password: newPasswordSchema }), { password: input.password });
-  const passwordHash = await hashPassword(password);
-  const now = ctx.clock.now();
-  const user = await inTransaction(ctx.db, writeContext(actor, meta), async (tx) => {
-    const target = await lockUser(tx, input);
-    // Whoever held a token under the old password (perhaps the reason for the reset) loses it.
-    await revokeUserTokens(tx, target.id, now);
-    return tx.user.update({ where: { id: target.id }, data: { passwordHash, passwordChangedAt: now } });
-  });
-  return toRecord(user);
+  const ref: UserRef = 'userId' in input ? { userId: input.userId } : { email: input.email };
+  return updateUser(ctx, actor, ref, { password: input.password }, meta);
 }
 
 /** `now`, or 1 ms after `previous` when the clock has not moved past it. */
@@ -182,17 +170,32 @@ export interface UserEditOptions {
   expectedUpdatedAt?: Date;
 }
 
-/** Changes name, role and/or active flag. Deactivation revokes the user's API tokens. */
+/** What an edit may change: the profile fields and, optionally, the password. */
+export type UserChanges = UpdateUserInput & { password?: string };
+
+/**
+ * Changes name, role, active flag and/or password in one transaction, so an edit form's save is
+ * all or nothing: a refused password leaves the name as it was. Deactivation and a new password
+ * revoke the user's API tokens (whoever held one under the old password, perhaps the reason for
+ * the reset, loses it).
+ */
 export async function updateUser(
   ctx: AppContext,
-  actor: Actor | null,
+  actor: Principal | null,
   ref: UserRef,
-  patch: UpdateUserInput,
+  patch: UserChanges,
   meta: UserMeta,
   opts: UserEditOptions = {},
 ): Promise<UserRecord> {
-  assertMayManageUsers(actor);
-  const changes = parseInput(updateUserSchema, patch);
+  requireUserManager(actor);
+  const { password: rawPassword, ...profile } = patch;
+  const changes = parseInput(updateUserSchema, profile);
+  const password =
+    rawPassword === undefined
+      ? undefined
+      : parseInput(z.object({ password: newPasswordSchema }), { password: rawPassword }).password;
+  // Hashed before the transaction: argon2 takes a while and must not hold the row lock.
+  const passwordHash = password === undefined ? undefined : await hashPassword(password);
   const now = ctx.clock.now();
   const user = await inTransaction(ctx.db, writeContext(actor, meta), async (tx) => {
     if (changes.role !== undefined || changes.is_active !== undefined) await lockAdminSet(tx);
@@ -204,12 +207,18 @@ export async function updateUser(
     const role = changes.role ?? target.role;
     const isActive = changes.is_active ?? target.isActive;
     await assertAdminRemains(tx, target, { role, isActive });
-    if (target.isActive && !isActive) await revokeUserTokens(tx, target.id, now);
+    if ((target.isActive && !isActive) || passwordHash) await revokeUserTokens(tx, target.id, now);
     return tx.user.update({
       where: { id: target.id },
-      // updated_at is the version stale-edit checks compare, so it must move even when two
-      // changes land within the same millisecond.
-      data: { name: changes.name, role, isActive, updatedAt: laterThan(target.updatedAt, new Date()) },
+      data: {
+        name: changes.name,
+        role,
+        isActive,
+        ...(passwordHash ? { passwordHash, passwordChangedAt: now } : {}),
+        // updated_at is the version stale-edit checks compare, so it must move even when two
+        // changes land within the same millisecond.
+        updatedAt: laterThan(target.updatedAt, new Date()),
+      },
     });
   });
   return toRecord(user);
@@ -217,17 +226,19 @@ export async function updateUser(
 
 export async function setUserRole(
   ctx: AppContext,
-  actor: Actor | null,
+  actor: Principal | null,
   input: UserRef & { role: string },
   meta: UserMeta,
 ): Promise<UserRecord> {
+  requireUserManager(actor);
   const { role } = parseInput(z.object({ role: userRoleSchema }), { role: input.role });
-  return updateUser(ctx, actor, input, { role }, meta);
+  const ref: UserRef = 'userId' in input ? { userId: input.userId } : { email: input.email };
+  return updateUser(ctx, actor, ref, { role }, meta);
 }
 
 export async function deactivateUser(
   ctx: AppContext,
-  actor: Actor | null,
+  actor: Principal | null,
   ref: UserRef,
   meta: UserMeta,
 ): Promise<UserRecord> {
@@ -245,10 +256,10 @@ export interface UserListQuery {
 
 export async function listUsers(
   ctx: AppContext,
-  actor: Actor | null,
+  actor: Principal | null,
   query: UserListQuery = {},
 ): Promise<{ items: UserRecord[]; total: number; page: number; page_size: number; pages: number }> {
-  assertMayManageUsers(actor);
+  requireUserManager(actor);
   const page = Math.max(1, Math.floor(query.page ?? 1));
   const pageSize = Math.min(100, Math.max(1, Math.floor(query.pageSize ?? 50)));
   const q = query.q?.trim();
@@ -274,8 +285,8 @@ export async function listUsers(
 }
 
 /** One user by id or email, without its hash; 404 when unknown. */
-export async function getUser(ctx: AppContext, actor: Actor | null, ref: UserRef): Promise<UserRecord> {
-  assertMayManageUsers(actor);
+export async function getUser(ctx: AppContext, actor: Principal | null, ref: UserRef): Promise<UserRecord> {
+  requireUserManager(actor);
   const id = 'userId' in ref ? (isUuid(ref.userId) ? ref.userId : undefined) : await userIdByEmail(ctx, ref.email);
   const user = id ? await ctx.db.prisma.user.findUnique({ where: { id } }) : null;
   if (!user) throw notFound('User');

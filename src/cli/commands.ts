@@ -1,8 +1,8 @@
 // The operator commands. Each one parses its own options (node:util parseArgs, strict), checks
 // what it can before touching the database, then calls the same user services the admin panel
-// uses, as the trusted operator (actor = null, audit source 'cli').
+// uses, as the explicit operator actor (CLI_ACTOR, audit source 'cli').
 import { parseArgs } from 'node:util';
-import { USER_ROLES, type UserRole } from '../auth/actor.js';
+import { CLI_ACTOR, USER_ROLES, type UserRole } from '../auth/actor.js';
 import { newPasswordSchema, userRoleSchema } from '../auth/auth.schema.js';
 import {
   createUserAccount,
@@ -36,7 +36,7 @@ interface Command {
 
 type Values = Record<string, string | boolean | undefined>;
 
-const META = { source: 'cli' } as const;
+const META = { source: CLI_ACTOR.source } as const;
 const str = (v: Values, k: string) => v[k] as string;
 
 function checkRole(values: Values): Values {
@@ -76,7 +76,7 @@ export const COMMANDS: Record<string, Command> = {
     run: async (ctx, v, io) => {
       const user = await createUserAccount(
         ctx,
-        null,
+        CLI_ACTOR,
         {
           email: str(v, 'email'),
           name: str(v, 'name'),
@@ -95,7 +95,7 @@ export const COMMANDS: Record<string, Command> = {
     required: ['email'],
     prepare: async (v) => ({ ...v, password: await passwordFrom(v) }),
     run: async (ctx, v, io) => {
-      const user = await setUserPassword(ctx, null, { email: str(v, 'email'), password: str(v, 'password') }, META);
+      const user = await setUserPassword(ctx, CLI_ACTOR, { email: str(v, 'email'), password: str(v, 'password') }, META);
       printUser(io, v, 'Password changed for', user);
     },
   },
@@ -106,7 +106,7 @@ export const COMMANDS: Record<string, Command> = {
     required: ['email', 'role'],
     prepare: async (v) => checkRole(v),
     run: async (ctx, v, io) => {
-      const user = await setUserRole(ctx, null, { email: str(v, 'email'), role: str(v, 'role') }, META);
+      const user = await setUserRole(ctx, CLI_ACTOR, { email: str(v, 'email'), role: str(v, 'role') }, META);
       printUser(io, v, 'Updated', user);
     },
   },
@@ -116,7 +116,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { email: { type: 'string' }, json: { type: 'boolean' } },
     required: ['email'],
     run: async (ctx, v, io) => {
-      const user = await deactivateUser(ctx, null, { email: str(v, 'email') }, META);
+      const user = await deactivateUser(ctx, CLI_ACTOR, { email: str(v, 'email') }, META);
       printUser(io, v, 'Deactivated', user);
     },
   },
@@ -126,7 +126,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { email: { type: 'string' }, json: { type: 'boolean' } },
     required: ['email'],
     run: async (ctx, v, io) => {
-      const user = await updateUser(ctx, null, { email: str(v, 'email') }, { is_active: true }, META);
+      const user = await updateUser(ctx, CLI_ACTOR, { email: str(v, 'email') }, { is_active: true }, META);
       printUser(io, v, 'Activated', user);
     },
   },
@@ -136,7 +136,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { json: { type: 'boolean' } },
     required: [],
     run: async (ctx, v, io) => {
-      const { items, total } = await listUsers(ctx, null, { pageSize: 100 });
+      const { items, total } = await listUsers(ctx, CLI_ACTOR, { pageSize: 100 });
       if (v.json) return io.out(JSON.stringify(items.map(toUserJson)));
       for (const u of items) io.out(`${u.id}  ${u.role.padEnd(9)} ${u.isActive ? 'active  ' : 'inactive'}  ${u.email}`);
       io.out(`${total} user(s)`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
+import { CLI_ACTOR } from '../../src/auth/actor.js';
 import { buildApp } from '../../src/app.js';
 import { createUserAccount, setUserPassword, toUserJson } from '../../src/auth/users.service.js';
 import { createTestApp, TestClock, type TestApp } from '../helpers/app.js';
@@ -26,7 +27,7 @@ describe('secrets never leave the server', () => {
     const newPassword = 'the replacement password 42';
     const admin = await createUserAccount(
       t.ctx,
-      null,
+      CLI_ACTOR,
       { email: 'admin@example.com', name: 'Admin', role: 'admin', password },
       { source: 'cli' },
     );
@@ -59,7 +60,7 @@ describe('secrets never leave the server', () => {
     assert.equal(bodies.at(-1)!.includes('too_many_attempts'), true);
     record(await request(app).delete('/api/v1/auth/token').set(auth).expect(204));
     record(await request(app).delete('/api/v1/auth/token').set(auth).expect(401));
-    await setUserPassword(t.ctx, null, { email: 'admin@example.com', password: newPassword }, { source: 'cli' });
+    await setUserPassword(t.ctx, CLI_ACTOR, { email: 'admin@example.com', password: newPassword }, { source: 'cli' });
 
     const { rows: users } = await t.ctx.db.pool.query<{ password_hash: string }>('SELECT password_hash FROM users');
     const { rows: tokens } = await t.ctx.db.pool.query<{ token_hash: string }>('SELECT token_hash FROM api_tokens');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
+import { CLI_ACTOR } from '../../src/auth/actor.js';
 import { hashToken } from '../../src/auth/tokens.js';
 import { deactivateUser } from '../../src/auth/users.service.js';
 import { createTestApp, TestClock, type TestApp } from '../helpers/app.js';
@@ -167,7 +168,7 @@ describe('API tokens: POST and DELETE /api/v1/auth/token', () => {
 
   test('when a user is deactivated, then their token stops working and they cannot obtain a new one', async () => {
     const { user, auth } = await createUserWithToken(t.ctx);
-    await deactivateUser(t.ctx, null, { userId: user.id }, { source: 'cli' });
+    await deactivateUser(t.ctx, CLI_ACTOR, { userId: user.id }, { source: 'cli' });
     await request(t.app).post('/api/v1/contact/submit').set(auth).send(validSubmission).expect(401);
     await login(t.app, user.email, user.password, '198.51.100.8').expect(401);
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CLI_ACTOR, SYSTEM_ACTOR } from '../../src/auth/actor.js';
 import { authenticateWithPassword } from '../../src/auth/auth.service.js';
 import { resolveBearerToken } from '../../src/auth/tokens.js';
 import {
@@ -39,7 +40,7 @@ describe('user management services', () => {
   test('when an operator creates a user, then it is stored with an argon2id hash and audited with source cli', async () => {
     const user = await createUserAccount(
       t.ctx,
-      null,
+      CLI_ACTOR,
       { email: 'new.mod@example.com', name: 'New Mod', role: 'moderator', password: PASSWORD },
       CLI,
     );
@@ -67,7 +68,12 @@ describe('user management services', () => {
   test('when the email is taken in another case, then 409 email_taken with a field error', async () => {
     await createUser(t.ctx, { email: 'taken@example.com' });
     await assert.rejects(
-      createUserAccount(t.ctx, null, { email: 'TAKEN@example.com', name: 'X', role: 'user', password: PASSWORD }, CLI),
+      createUserAccount(
+        t.ctx,
+        CLI_ACTOR,
+        { email: 'TAKEN@example.com', name: 'X', role: 'user', password: PASSWORD },
+        CLI,
+      ),
       (err: AppError) => {
         assert.equal(err.status, 409);
         assert.equal(err.code, 'email_taken');
@@ -84,11 +90,14 @@ describe('user management services', () => {
       [{ role: 'boss' }, 'role'],
       [{ email: 'not-an-email' }, 'email'],
     ] as const) {
-      await assert.rejects(createUserAccount(t.ctx, null, { ...base, ...patch } as never, CLI), (err: AppError) => {
-        assert.equal(err.status, 400);
-        assert.ok(err.fields?.[field], JSON.stringify(err.fields));
-        return true;
-      });
+      await assert.rejects(
+        createUserAccount(t.ctx, CLI_ACTOR, { ...base, ...patch } as never, CLI),
+        (err: AppError) => {
+          assert.equal(err.status, 400);
+          assert.ok(err.fields?.[field], JSON.stringify(err.fields));
+          return true;
+        },
+      );
     }
   });
 
@@ -107,10 +116,51 @@ describe('user management services', () => {
     assert.deepEqual(rows, [{ actor_id: admin.id, source: 'admin', request_id: 'req-1' }]);
   });
 
+  test('when no actor (null) manages users, then every function refuses with 401 and nothing is written', async () => {
+    const user = await createUser(t.ctx, { role: 'moderator', name: 'Untouched' });
+    const ref = { userId: user.id };
+    const input = { email: 'by-nobody@example.com', name: 'Nobody', role: 'admin' as const, password: PASSWORD };
+    await rejectsWith(createUserAccount(t.ctx, null, input, CLI), 401, 'unauthenticated');
+    await rejectsWith(setUserPassword(t.ctx, null, { ...ref, password: PASSWORD }, CLI), 401, 'unauthenticated');
+    await rejectsWith(updateUser(t.ctx, null, ref, { name: 'Changed' }, CLI), 401, 'unauthenticated');
+    await rejectsWith(setUserRole(t.ctx, null, { ...ref, role: 'admin' }, CLI), 401, 'unauthenticated');
+    await rejectsWith(deactivateUser(t.ctx, null, ref, CLI), 401, 'unauthenticated');
+    await rejectsWith(listUsers(t.ctx, null), 401, 'unauthenticated');
+    await rejectsWith(getUser(t.ctx, null, ref), 401, 'unauthenticated');
+    const { rows } = await t.ctx.db.pool.query(
+      "SELECT name, role, is_active, (SELECT count(*)::int FROM users WHERE email = 'by-nobody@example.com') AS created FROM users WHERE id = $1",
+      [user.id],
+    );
+    assert.deepEqual(rows, [{ name: 'Untouched', role: 'moderator', is_active: true, created: 0 }]);
+  });
+
+  test('when the system actor manages users, then it works and is audited without an actor id', async () => {
+    const user = await createUser(t.ctx, { role: 'user' });
+    const renamed = await updateUser(
+      t.ctx,
+      SYSTEM_ACTOR,
+      { userId: user.id },
+      { name: 'By System' },
+      { source: 'system' },
+    );
+    assert.equal(renamed.name, 'By System');
+    assert.equal((await getUser(t.ctx, SYSTEM_ACTOR, { userId: user.id })).name, 'By System');
+    const { rows } = await t.ctx.db.pool.query(
+      "SELECT actor_id, source FROM user_events WHERE user_id = $1 AND operation = 'update'",
+      [user.id],
+    );
+    assert.deepEqual(rows, [{ actor_id: null, source: 'system' }]);
+  });
+
   test('when a password is set, then the new one works, the old one not, and old tokens are revoked', async () => {
     const { user, token } = await createUserWithToken(t.ctx);
     clock.advance(60_000);
-    const updated = await setUserPassword(t.ctx, null, { email: user.email.toUpperCase(), password: PASSWORD }, CLI);
+    const updated = await setUserPassword(
+      t.ctx,
+      CLI_ACTOR,
+      { email: user.email.toUpperCase(), password: PASSWORD },
+      CLI,
+    );
     assert.equal(updated.passwordChangedAt?.toISOString(), clock.now().toISOString());
     assert.equal(await resolveBearerToken(t.ctx, token), null);
     await authenticateWithPassword(t.ctx, { email: user.email, password: PASSWORD, ip: '10.0.0.2' });
@@ -120,24 +170,28 @@ describe('user management services', () => {
       'invalid_credentials',
     );
     await rejectsWith(
-      setUserPassword(t.ctx, null, { email: user.email, password: 'short' }, CLI),
+      setUserPassword(t.ctx, CLI_ACTOR, { email: user.email, password: 'short' }, CLI),
       400,
       'validation_error',
     );
   });
 
   test('when the user is unknown or the id malformed, then 404', async () => {
-    await rejectsWith(setUserRole(t.ctx, null, { email: 'ghost@example.com', role: 'admin' }, CLI), 404, 'not_found');
-    await rejectsWith(deactivateUser(t.ctx, null, { userId: 'not-a-uuid' }, CLI), 404, 'not_found');
-    await rejectsWith(getUser(t.ctx, null, { userId: '00000000-0000-4000-8000-000000000000' }), 404, 'not_found');
+    await rejectsWith(
+      setUserRole(t.ctx, CLI_ACTOR, { email: 'ghost@example.com', role: 'admin' }, CLI),
+      404,
+      'not_found',
+    );
+    await rejectsWith(deactivateUser(t.ctx, CLI_ACTOR, { userId: 'not-a-uuid' }, CLI), 404, 'not_found');
+    await rejectsWith(getUser(t.ctx, CLI_ACTOR, { userId: '00000000-0000-4000-8000-000000000000' }), 404, 'not_found');
   });
 
   test('when a user is deactivated, then they are inactive and all their tokens are revoked', async () => {
     const { user, token } = await createUserWithToken(t.ctx, { role: 'moderator' });
-    const result = await deactivateUser(t.ctx, null, { email: user.email }, CLI);
+    const result = await deactivateUser(t.ctx, CLI_ACTOR, { email: user.email }, CLI);
     assert.equal(result.isActive, false);
     assert.equal(await resolveBearerToken(t.ctx, token), null);
-    const reactivated = await updateUser(t.ctx, null, { userId: user.id }, { is_active: true, name: 'Back' }, CLI);
+    const reactivated = await updateUser(t.ctx, CLI_ACTOR, { userId: user.id }, { is_active: true, name: 'Back' }, CLI);
     assert.deepEqual([reactivated.isActive, reactivated.name], [true, 'Back']);
   });
 });
@@ -152,13 +206,13 @@ describe('the last active admin', () => {
   test('when the only active admin would be deactivated or demoted, then 409 last_admin; with a second admin it is allowed', async () => {
     const only = await createUser(t.ctx, { role: 'admin' });
     await createUser(t.ctx, { role: 'admin', isActive: false });
-    await rejectsWith(deactivateUser(t.ctx, null, { userId: only.id }, CLI), 409, 'last_admin');
-    await rejectsWith(setUserRole(t.ctx, null, { userId: only.id, role: 'moderator' }, CLI), 409, 'last_admin');
+    await rejectsWith(deactivateUser(t.ctx, CLI_ACTOR, { userId: only.id }, CLI), 409, 'last_admin');
+    await rejectsWith(setUserRole(t.ctx, CLI_ACTOR, { userId: only.id, role: 'moderator' }, CLI), 409, 'last_admin');
     await rejectsWith(deactivateUser(t.ctx, only, { userId: only.id }, { source: 'admin' }), 409, 'last_admin');
     const second = await createUser(t.ctx, { role: 'admin' });
-    const demoted = await setUserRole(t.ctx, null, { userId: only.id, role: 'moderator' }, CLI);
+    const demoted = await setUserRole(t.ctx, CLI_ACTOR, { userId: only.id, role: 'moderator' }, CLI);
     assert.equal(demoted.role, 'moderator');
-    await rejectsWith(deactivateUser(t.ctx, null, { userId: second.id }, CLI), 409, 'last_admin');
+    await rejectsWith(deactivateUser(t.ctx, CLI_ACTOR, { userId: second.id }, CLI), 409, 'last_admin');
   });
 
   test('when two admins demote each other at the same moment, then exactly one succeeds', async () => {
@@ -210,12 +264,12 @@ describe('toUserJson and listUsers', () => {
     await createUser(t.ctx, { role: 'moderator', name: 'Zed Findme' });
     await createUser(t.ctx, { role: 'moderator', name: 'Other' });
     await createUser(t.ctx, { role: 'moderator', name: 'Gone', isActive: false });
-    const found = await listUsers(t.ctx, null, { q: 'findME' });
+    const found = await listUsers(t.ctx, CLI_ACTOR, { q: 'findME' });
     assert.deepEqual(
       found.items.map((u) => u.name),
       ['Zed Findme'],
     );
-    const active = await listUsers(t.ctx, null, { role: 'moderator', isActive: true, pageSize: 1 });
+    const active = await listUsers(t.ctx, CLI_ACTOR, { role: 'moderator', isActive: true, pageSize: 1 });
     assert.deepEqual([active.total, active.items.length, active.pages], [2, 1, 2]);
   });
 });

@@ -2,6 +2,7 @@
 // since is never overwritten, even when it landed in the same millisecond (clock held still).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CLI_ACTOR } from '../../src/auth/actor.js';
 import { updateUser } from '../../src/auth/users.service.js';
 import { runTicketAction, updateTicket } from '../../src/contact/contact.service.js';
 import { AppError } from '../../src/errors.js';
@@ -57,7 +58,7 @@ describe('expectedUpdatedAt on ticket and user updates', () => {
   test('when the user changed after the editor loaded them, then updateUser refuses with 409 stale_edit', async () => {
     const user = await createUser(t.ctx, { role: 'user' });
     const loaded = (await updateUser(t.ctx, admin, { userId: user.id }, { name: 'First' }, api)).updatedAt;
-    await updateUser(t.ctx, null, { userId: user.id }, { role: 'moderator' }, { source: 'cli' });
+    await updateUser(t.ctx, CLI_ACTOR, { userId: user.id }, { role: 'moderator' }, { source: 'cli' });
     await assert.rejects(
       updateUser(t.ctx, admin, { userId: user.id }, { name: 'Second' }, api, { expectedUpdatedAt: loaded }),
       isStaleEdit,
