@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { getTicketHistory } from '../../src/audit/audit.service.js';
 import type { EmailEntry } from '../../src/audit/audit.schema.js';
 import { TICKET_CATEGORIES } from '../../src/contact/contact.schema.js';
-import { deleteTicket, updateTicket, type TicketPatch } from '../../src/contact/contact.service.js';
+import { deleteTicket, deleteTickets, updateTicket, type TicketPatch } from '../../src/contact/contact.service.js';
 import { NOTES_MAX_LENGTH } from '../../src/contact/moderator.schema.js';
 import type { AppContext } from '../../src/context.js';
 import { AppError, validationError } from '../../src/errors.js';
@@ -168,9 +168,9 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
         const { records = [], currentAdmin, h, resource } = context;
         if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
         try {
-          const actor = requireActor(context);
-          // Each delete is its own audited transaction (no bulk delete use case exists).
-          for (const r of records) await deleteTicket(ctx, actor, String(r.id()), meta(request));
+          // One statement, one transaction: the selection is deleted whole or not at all.
+          const ids = records.map((r) => String(r.id()));
+          await deleteTickets(ctx, requireActor(context), ids, meta(request));
           return {
             records: records.map((r) => r.toJSON(currentAdmin)),
             notice: { message: `${records.length} ticket${records.length === 1 ? '' : 's'} deleted`, type: 'success' },

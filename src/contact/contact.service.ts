@@ -213,3 +213,29 @@ export async function deleteTicket(ctx: AppContext, actor: Actor | null, id: str
     },
   );
 }
+
+/**
+ * Deletes several tickets (the panel's bulk delete) in one statement and one transaction: all of
+ * them or none. If one is already gone, or the delete fails on any row, nothing is deleted, and
+ * the audit events of a successful delete all carry the same request.
+ */
+export async function deleteTickets(
+  ctx: AppContext,
+  actor: Actor | null,
+  ids: readonly string[],
+  meta: ServiceMeta,
+): Promise<number> {
+  requireAdmin(actor);
+  const unique = [...new Set(ids)];
+  unique.forEach((id) => assertUuid(id, 'ids'));
+  if (!unique.length) return 0;
+  await inPgTransaction(
+    ctx.db,
+    { actorId: actor.id, source: meta.source, requestId: meta.requestId },
+    async (client) => {
+      const { rowCount } = await client.query('DELETE FROM contact_submissions WHERE id = ANY($1::uuid[])', [unique]);
+      if (rowCount !== unique.length) throw notFound('Ticket');
+    },
+  );
+  return unique.length;
+}

@@ -110,6 +110,49 @@ describe('panel Users resource', () => {
     await panelLogin(t.app, { email: user.email, password: 'brand new password 1' });
   });
 
+  test('when an admin renames a user and the new password is too short, then the form shows the password error and the name is unchanged', async () => {
+    const user = await createUser(t.ctx, { role: 'moderator', name: 'Before' });
+    const res = await adminAgent
+      .post(recordUrl(user.id, 'edit'))
+      .send({ email: user.email, name: 'After', role: 'moderator', isActive: 'true', password: 'short' })
+      .expect(200);
+    assert.equal(res.body.notice.type, 'error');
+    assert.ok(res.body.record.errors.password);
+    assertNoSecrets(res);
+    const row = (await t.ctx.db.pool.query('SELECT name FROM users WHERE id = $1', [user.id])).rows[0];
+    assert.equal(row.name, 'Before');
+  });
+
+  test('when writing the new password fails during an edit that also renames, then nothing of the edit is saved', async () => {
+    const user = await createUser(t.ctx, { role: 'moderator', name: 'Before' });
+    // Fails the password write inside the database, after every check in the app has passed: only
+    // a single transaction for the whole edit keeps the rename from being committed on its own.
+    await t.ctx.db.pool.query(`
+      CREATE FUNCTION test_fail_password_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'provoked failure writing the password'; END $$;
+      CREATE TRIGGER test_fail_password_write BEFORE UPDATE OF password_hash ON users
+        FOR EACH ROW WHEN (OLD.email = '${user.email}') EXECUTE FUNCTION test_fail_password_write();`);
+    try {
+      const res = await adminAgent
+        .post(recordUrl(user.id, 'edit'))
+        .send({
+          email: user.email,
+          name: 'After',
+          role: 'moderator',
+          isActive: 'true',
+          password: 'brand new password 1',
+        });
+      assert.notEqual(res.body?.notice?.type, 'success', `${res.status} ${res.text.slice(0, 200)}`);
+    } finally {
+      await t.ctx.db.pool.query(`
+        DROP TRIGGER test_fail_password_write ON users;
+        DROP FUNCTION test_fail_password_write();`);
+    }
+    const row = (await t.ctx.db.pool.query('SELECT name FROM users WHERE id = $1', [user.id])).rows[0];
+    assert.equal(row.name, 'Before');
+    await panelLogin(t.app, user);
+  });
+
   test('when an admin deactivates a moderator, then they cannot sign in any more', async () => {
     const victim = await createUser(t.ctx, { role: 'moderator' });
     const res = await adminAgent.post(recordUrl(victim.id, 'deactivate')).send({}).expect(200);
