@@ -12,52 +12,31 @@ import {
   type ActionResponse,
   type RecordActionResponse,
 } from 'adminjs';
-import { z } from 'zod';
 import { getTicketHistory } from '../../src/audit/audit.service.js';
 import type { EmailEntry } from '../../src/audit/audit.schema.js';
-import { TICKET_CATEGORIES } from '../../src/contact/contact.schema.js';
 import { deleteTicket, deleteTickets, updateTicket, type TicketPatch } from '../../src/contact/contact.service.js';
-import { NOTES_MAX_LENGTH } from '../../src/contact/moderator.schema.js';
+import { TICKET_LAYOUT } from '../../src/contact/ticket.fields.js';
+import { fields, ticketPatchSchema } from '../../src/contact/ticket.shape.js';
 import type { AppContext } from '../../src/context.js';
-import { AppError, validationError } from '../../src/errors.js';
+import { AppError } from '../../src/errors.js';
+import { parseInput } from '../../src/shared/input.js';
 import { adminOnly, isAdminAdmin, nobody, panelMeta, requireActor, staffOnly } from '../access.js';
+import { panelPath } from '../resources/ticket-filters.js';
 import { ticketParams } from '../resources/ticket-reads.js';
 import { bulkErrorResponse, formLoadedUpdatedAt, payloadString, recordErrorResponse } from './responses.js';
 
-const editSchema = z.object({
-  category: z.enum(TICKET_CATEGORIES, { error: `must be one of: ${TICKET_CATEGORIES.join(', ')}` }).optional(),
-  adminNotes: z.string().max(NOTES_MAX_LENGTH, `must be at most ${NOTES_MAX_LENGTH} characters`).optional(),
-  // '' = unassigned (the select's empty choice).
-  assignedToId: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === '' ? null : v)),
-});
-
-const EDIT_FIELD_NAMES: Record<string, string> = { adminNotes: 'admin_notes', assignedToId: 'assigned_to_id' };
-
-/** Only the fields that differ from the stored ticket, so an unchanged save writes nothing. */
-function editPatch(request: ActionRequest, current: Record<string, unknown>): TicketPatch {
-  const raw = Object.fromEntries(
-    ['category', 'adminNotes', 'assignedToId'].flatMap((k) => {
-      const v = payloadString(request.payload, k);
-      return v === undefined ? [] : [[k, v]];
-    }),
-  );
-  const parsed = editSchema.safeParse(raw);
-  if (!parsed.success) {
-    const err = validationError(parsed.error);
-    const fields = Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [EDIT_FIELD_NAMES[k] ?? k, v]));
-    throw new AppError({ code: err.code, status: err.status, message: err.message, fields });
+/**
+ * The edit form's values as a REST patch (snake_case; a user select's empty choice = null),
+ * validated by the PATCH schema itself: the same messages, limits and control-character rules.
+ */
+function editPatch(request: ActionRequest): TicketPatch {
+  const raw: Record<string, unknown> = {};
+  for (const prop of TICKET_LAYOUT.edit) {
+    const f = fields.find((x) => x.prop === prop)!;
+    const v = payloadString(request.payload, panelPath(f));
+    if (v !== undefined) raw[f.name] = f.type === 'user' && v === '' ? null : v;
   }
-  const patch: TicketPatch = {};
-  const p = parsed.data;
-  if (p.category !== undefined && p.category !== current.category) patch.category = p.category;
-  if (p.adminNotes !== undefined && p.adminNotes !== (current.adminNotes ?? '')) patch.adminNotes = p.adminNotes;
-  if (p.assignedToId !== undefined && p.assignedToId !== (current.assignedToId ?? null)) {
-    patch.assignedToId = p.assignedToId;
-  }
-  return patch;
+  return Object.keys(raw).length ? parseInput(ticketPatchSchema, raw) : {};
 }
 
 /** The newest state of each email about the ticket, from its history (newest first). */
@@ -118,7 +97,7 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
         if (!record) throw new AppError({ code: 'not_found', status: 404, message: 'Ticket not found' });
         if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
         try {
-          const patch = editPatch(request, record.params);
+          const patch = editPatch(request);
           // The form's values are compared with the current row, so without this check a form
           // opened before another moderator's change would write its old values over it.
           const expectedUpdatedAt = formLoadedUpdatedAt(request.payload);
@@ -128,9 +107,12 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
               })
             : null;
           const json = ticket ? resource.build(ticketParams(ticket)).toJSON(currentAdmin) : record.toJSON(currentAdmin);
+          // Values equal to the stored ones are not written (the service leaves them out).
+          const before = record.params.updatedAt as Date | string;
+          const changed = ticket && ticket.updatedAt.getTime() !== new Date(before).getTime();
           return {
             record: json,
-            notice: { message: ticket ? `Ticket ${ticket.ticketNumber} saved` : 'Nothing changed', type: 'success' },
+            notice: { message: changed ? `Ticket ${ticket.ticketNumber} saved` : 'Nothing changed', type: 'success' },
             redirectUrl: h.recordActionUrl({
               resourceId: resource.id(),
               recordId: String(record.id()),

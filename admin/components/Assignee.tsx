@@ -1,12 +1,14 @@
-// "Assigned to" on the list and show pages: the assignee's name, or Unassigned.
+// A user field (assigned to, resolved by, submitted by) on the list and show pages: the name, or a placeholder.
 import React from 'react';
 import { useTranslation, type BasePropertyProps } from 'adminjs';
 import { Box, Label, Text } from '@adminjs/design-system';
 
 const Assignee: React.FC<BasePropertyProps> = ({ record, property, where, resource }) => {
   const { translateProperty } = useTranslation();
-  const name = record?.params?.assignedToName as string | null | undefined;
-  const value = name ? <span>{name}</span> : <span style={{ color: '#6b7280' }}>Unassigned</span>;
+  // A user field's panel path is <prop>Id; its name is in the params as <prop>Name.
+  const name = record?.params?.[property.path.replace(/Id$/, 'Name')] as string | null | undefined;
+  const empty = String(property.custom?.empty ?? 'Unassigned');
+  const value = name ? <span>{name}</span> : <span style={{ color: '#6b7280' }}>{empty}</span>;
   if (where === 'show') {
     return (
       <Box mb="xl">

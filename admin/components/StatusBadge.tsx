@@ -1,21 +1,23 @@
-// A ticket's status as a coloured badge (list and show pages).
+// An enum field's value as a coloured badge (list and show pages): status, priority, … The
+// colours come from the field declaration (property.custom.badges), the label from the locale.
 import React from 'react';
 import { useTranslation, type BasePropertyProps } from 'adminjs';
 import { Box, Label } from '@adminjs/design-system';
 
-export const STATUS_STYLES: Record<string, { label: string; background: string; color: string }> = {
-  pending: { label: 'Pending', background: '#fff4e5', color: '#8a4b00' },
-  in_progress: { label: 'In progress', background: '#e7f0ff', color: '#0b4fb3' },
-  resolved: { label: 'Resolved', background: '#e6f6ec', color: '#166534' },
-  archived: { label: 'Archived', background: '#eeeeee', color: '#4b5563' },
-};
+type Styles = Record<string, { background: string; color: string }>;
 
-export const Badge: React.FC<{ status: string }> = ({ status }) => {
-  const style = STATUS_STYLES[status] ?? { label: status, background: '#eee', color: '#333' };
+export const Badge: React.FC<{ path: string; value: string; label: string; styles?: Styles }> = ({
+  path,
+  value,
+  label,
+  styles,
+}) => {
+  const style = styles?.[value] ?? { background: '#eeeeee', color: '#333333' };
   return (
     <span
-      data-testid="status-badge"
-      data-status={status}
+      data-testid={`${path}-badge`}
+      data-value={value}
+      data-status={path === 'status' ? value : undefined}
       style={{
         display: 'inline-block',
         padding: '2px 10px',
@@ -27,23 +29,27 @@ export const Badge: React.FC<{ status: string }> = ({ status }) => {
         whiteSpace: 'nowrap',
       }}
     >
-      {style.label}
+      {label}
     </span>
   );
 };
 
 const StatusBadge: React.FC<BasePropertyProps> = ({ record, property, where, resource }) => {
   const { translateProperty } = useTranslation();
-  const status = String(record?.params?.[property.path] ?? '');
+  const value = String(record?.params?.[property.path] ?? '');
+  const label = property.availableValues?.find((v) => v.value === value)?.label ?? value;
+  const badge = (
+    <Badge path={property.path} value={value} label={label} styles={property.custom?.badges as Styles | undefined} />
+  );
   if (where === 'show') {
     return (
       <Box mb="xl">
         <Label>{translateProperty(property.path, resource.id)}</Label>
-        <Badge status={status} />
+        {badge}
       </Box>
     );
   }
-  return <Badge status={status} />;
+  return badge;
 };
 
 export default StatusBadge;

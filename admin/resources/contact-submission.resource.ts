@@ -1,20 +1,44 @@
 // The Ticket resource: the moderators' queue. Reads go through the queue's services; every
 // action that changes a ticket calls a contact service function (see admin/actions/).
-import type { ResourceWithOptions } from 'adminjs';
+import type { PropertyOptions, ResourceWithOptions } from 'adminjs';
+import { TICKET_LAYOUT, type TicketFieldSpec } from '../../src/contact/ticket.fields.js';
+import { fields } from '../../src/contact/ticket.shape.js';
 import type { AppContext } from '../../src/context.js';
 import { ticketBulkActions } from '../actions/ticket-bulk.actions.js';
 import { ticketRecordActions } from '../actions/ticket-record.actions.js';
 import { ticketResourceActions } from '../actions/ticket-resource.actions.js';
 import { ticketWorkflowActions } from '../actions/ticket-workflow.actions.js';
 import { Components } from '../components.js';
+import { panelPath } from './ticket-filters.js';
 import { createTicketResource } from './ticket-reads.js';
 
-const only = (...where: Array<'list' | 'show' | 'edit' | 'filter'>) => ({
-  list: where.includes('list'),
-  show: where.includes('show'),
-  edit: where.includes('edit'),
-  filter: where.includes('filter'),
-});
+type Where = 'list' | 'show' | 'edit' | 'filter';
+const WHERE: readonly Where[] = ['list', 'show', 'edit', 'filter'];
+
+const inLayout = (prop: string) =>
+  Object.fromEntries(WHERE.map((w) => [w, (TICKET_LAYOUT[w] as readonly string[]).includes(prop)])) as Record<
+    Where,
+    boolean
+  >;
+
+/** Panel options of one declared field: where it shows, and the component its type calls for. */
+function propertyOptions(f: TicketFieldSpec): PropertyOptions {
+  const opts: PropertyOptions = { isVisible: inLayout(f.prop), isTitle: f.name === 'ticket_number' };
+  if (f.name === 'id') opts.isVisible = false;
+  if (f.type === 'enum' && f.badges) {
+    opts.components = { list: Components.StatusBadge, show: Components.StatusBadge };
+    opts.custom = { badges: f.badges };
+  }
+  if (f.type === 'user') {
+    opts.components = { list: Components.Assignee, show: Components.Assignee };
+    if (f.staffOnly) Object.assign(opts.components, { edit: Components.AssigneeSelect, filter: Components.AssigneeSelect });
+    opts.custom = { empty: f.staffOnly ? 'Unassigned' : '—' };
+  }
+  if (f.type === 'text') Object.assign(opts, { type: 'textarea', components: { show: Components.PreText } });
+  return opts;
+}
+
+const layout = (w: Where) => (TICKET_LAYOUT[w] as readonly string[]).map((prop) => panelPath(fields.find((f) => f.prop === prop)!));
 
 export function contactSubmissionResource(ctx: AppContext): ResourceWithOptions {
   return {
@@ -23,50 +47,14 @@ export function contactSubmissionResource(ctx: AppContext): ResourceWithOptions 
       navigation: { name: 'Support', icon: 'Inbox' },
       titleProperty: 'ticketNumber',
       sort: { sortBy: 'createdAt', direction: 'desc' },
-      listProperties: ['ticketNumber', 'name', 'email', 'subject', 'category', 'status', 'assignedToId', 'createdAt'],
-      filterProperties: ['q', 'status', 'category', 'assignedToId', 'createdAt'],
-      showProperties: [
-        'ticketNumber',
-        'status',
-        'category',
-        'assignedToId',
-        'name',
-        'email',
-        'subject',
-        'message',
-        'adminNotes',
-        'resolutionNotes',
-        'resolvedAt',
-        'resolvedByName',
-        'createdAt',
-        'updatedAt',
-        'submittedBy',
-        'ipAddress',
-        'userAgent',
-        'emails',
-      ],
-      editProperties: ['category', 'assignedToId', 'adminNotes'],
+      listProperties: layout('list'),
+      filterProperties: ['q', ...layout('filter')],
+      showProperties: [...layout('show'), 'emails'],
+      editProperties: layout('edit'),
       properties: {
-        id: { isVisible: false },
-        ticketNumber: { isTitle: true, isVisible: only('list', 'show') },
-        status: {
-          isVisible: only('list', 'show', 'filter'),
-          components: { list: Components.StatusBadge, show: Components.StatusBadge },
-        },
-        assignedToId: {
-          components: {
-            list: Components.Assignee,
-            show: Components.Assignee,
-            edit: Components.AssigneeSelect,
-            filter: Components.AssigneeSelect,
-          },
-        },
-        message: { type: 'textarea', isVisible: only('show'), components: { show: Components.PreText } },
-        adminNotes: { type: 'textarea', isVisible: only('show', 'edit'), components: { show: Components.PreText } },
-        resolutionNotes: { isVisible: only('show'), components: { show: Components.PreText } },
-        createdAt: { isVisible: only('list', 'show', 'filter') },
-        q: { isVisible: only('filter') },
-        emails: { isVisible: only('show'), components: { show: Components.EmailsSent } },
+        ...Object.fromEntries(fields.map((f) => [panelPath(f), propertyOptions(f)])),
+        q: { isVisible: { list: false, show: false, edit: false, filter: true } },
+        emails: { isVisible: { list: false, show: true, edit: false, filter: false }, components: { show: Components.EmailsSent } },
       },
       actions: {
         ...ticketRecordActions(ctx),

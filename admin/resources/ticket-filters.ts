@@ -1,85 +1,71 @@
-// One mapping from the panel's list filters to the queue's TicketFilters, used by the list (so
-// archived tickets stay hidden unless asked for) and by the CSV export (so the file holds exactly
-// what the list shows, every page of it).
+// The panel's list filters, search and sort → the REST query that the one filter parser
+// (src/contact/ticket.filters.ts) reads. Used by the list (so archived tickets stay hidden unless
+// asked for) and by the CSV export (so the file holds exactly what the list shows, every page).
+// The panel only translates its UI conventions (paths, an inclusive "to" date); it validates
+// nothing itself: a bad value is the parser's 400, naming the REST parameter.
 import type { Filter } from 'adminjs';
-import type { TicketCategory, TicketStatus } from '../../src/contact/contact.schema.js';
-import type { TicketFilters } from '../../src/contact/contact.queries.js';
-import type { TicketOrdering } from '../../src/contact/moderator.schema.js';
+import { fields } from '../../src/contact/ticket.shape.js';
+import type { TicketFieldSpec } from '../../src/contact/ticket.fields.js';
+import { TICKET_ORDERINGS } from '../../src/contact/ticket.filters.js';
 
-/** The filter values as the list's filter drawer sends them (`filters.<path>` in the URL). */
-export interface PanelTicketFilterValues {
-  status?: string;
-  category?: string;
-  assignedToId?: string;
-  createdFrom?: string;
-  createdTo?: string;
-  q?: string;
-}
+/** The panel property of a field (user fields are edited and filtered by id). */
+export const panelPath = (f: TicketFieldSpec): string => (f.type === 'user' ? `${f.prop}Id` : f.prop);
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
-function parseInstant(value: string): Date {
-  // An unparseable value is passed on as an invalid Date: the queue's validation names the field.
-  return new Date(value);
-}
-
-/** The drawer's "to" date is inclusive; TicketFilters.createdBefore is exclusive. */
-function inclusiveEnd(value: string): Date {
-  const d = parseInstant(value);
-  if (Number.isNaN(d.getTime())) return d;
+/** The drawer's "to" date is inclusive; the API's `<x>_before` is exclusive. */
+function inclusiveEnd(value: string): string {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value; // the parser names the parameter
   const midnight = d.getUTCHours() + d.getUTCMinutes() + d.getUTCSeconds() + d.getUTCMilliseconds() === 0;
-  return new Date(d.getTime() + (DATE_ONLY.test(value) || midnight ? 86_400_000 : 1));
+  return new Date(d.getTime() + (DATE_ONLY.test(value) || midnight ? DAY_MS : 1)).toISOString();
 }
 
-export function toTicketFilters(v: PanelTicketFilterValues): TicketFilters {
-  const f: TicketFilters = {};
-  if (v.status) f.statuses = [v.status as TicketStatus];
-  if (v.category) f.categories = [v.category as TicketCategory];
-  if (v.assignedToId) f.assignedTo = v.assignedToId;
-  if (v.createdFrom) f.createdAfter = parseInstant(v.createdFrom);
-  if (v.createdTo) f.createdBefore = inclusiveEnd(v.createdTo);
-  if (v.q) f.q = v.q;
-  return f;
+/** `get(path)` reads one filter value; ranges are read as `<path>~~from` / `<path>~~to`. */
+export function panelFiltersToQuery(get: (path: string) => string | undefined): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const f of fields.filter((x) => x.filter)) {
+    const path = panelPath(f);
+    if (f.type === 'datetime') {
+      const base = f.name.replace(/_at$/, '');
+      const from = get(`${path}~~from`);
+      const to = get(`${path}~~to`);
+      if (from) query[`${base}_after`] = from;
+      if (to) query[`${base}_before`] = inclusiveEnd(to);
+    } else {
+      const v = get(path);
+      if (v) query[f.type === 'user' ? f.json : f.name] = v;
+    }
+  }
+  const q = get('q');
+  if (q) query.q = q;
+  return query;
 }
 
 /** From the populated AdminJS Filter the list action hands to the resource. */
-export function valuesFromAdminFilter(filter: Filter | undefined): PanelTicketFilterValues {
-  const get = (path: string) => filter?.get(path)?.value as unknown;
-  const created = get('createdAt');
-  const range = created && typeof created === 'object' ? (created as { from?: unknown; to?: unknown }) : {};
-  return {
-    status: str(get('status')),
-    category: str(get('category')),
-    assignedToId: str(get('assignedToId')),
-    createdFrom: str(range.from),
-    createdTo: str(range.to),
-    q: str(get('q')),
-  };
+export function queryFromAdminFilter(filter: Filter | undefined): Record<string, string> {
+  return panelFiltersToQuery((path) => {
+    const [base, part] = path.split('~~');
+    const v = filter?.get(base!)?.value as unknown;
+    if (!part) return str(v);
+    return v && typeof v === 'object' ? str((v as Record<string, unknown>)[part]) : undefined;
+  });
 }
 
 /** From the list page's query string (`filters.status=…&filters.createdAt~~from=…`). */
-export function valuesFromListQuery(query: Record<string, unknown>): PanelTicketFilterValues {
-  const get = (key: string) => {
-    const v = query[`filters.${key}`];
+export function queryFromListQuery(query: Record<string, unknown>): Record<string, string> {
+  return panelFiltersToQuery((path) => {
+    const v = query[`filters.${path}`];
     return str(Array.isArray(v) ? v[0] : v);
-  };
-  return {
-    status: get('status'),
-    category: get('category'),
-    assignedToId: get('assignedToId'),
-    createdFrom: get('createdAt~~from'),
-    createdTo: get('createdAt~~to'),
-    q: get('q'),
-  };
+  });
 }
 
-/** The list's sortable columns → the queue's orderings; anything else keeps newest first. */
-export function toOrdering(sortBy: string | undefined, direction: string | undefined): TicketOrdering {
-  const desc = direction !== 'asc';
-  if (sortBy === 'createdAt') return desc ? '-created_at' : 'created_at';
-  if (sortBy === 'updatedAt') return desc ? '-updated_at' : 'updated_at';
-  if (sortBy === 'status') return 'status';
-  return '-created_at';
+/** The list's sort (a panel path and a direction) → an ordering; anything else keeps newest first. */
+export function toOrdering(sortBy: string | undefined, direction: string | undefined): string {
+  const field = fields.find((f) => panelPath(f) === sortBy);
+  const ordering = field ? `${direction === 'asc' ? '' : '-'}${field.name}` : '-created_at';
+  return TICKET_ORDERINGS.includes(ordering) ? ordering : '-created_at';
 }

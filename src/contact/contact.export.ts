@@ -9,11 +9,11 @@ import QueryStream from 'pg-query-stream';
 import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
 import { inPgTransaction, type AuditSource } from '../db/tx.js';
-import { buildTicketWhere, orderByClause } from './contact.queries.js';
 import { requireStaff } from '../auth/access.js';
 import { utcDay } from '../shared/text.js';
-import { CSV_BOM, csvRow, type CsvValue } from './csv.js';
-import { normalizeFilters, type TicketFilters } from './moderator.schema.js';
+import { CSV_BOM, csvRow } from './csv.js';
+import { buildTicketWhere, orderByClause, type TicketFilters } from './ticket.filters.js';
+import { EXPORT_COLUMNS, TICKET_JOINS, ticketSelect } from './ticket.shape.js';
 
 export interface ExportMeta {
   source: AuditSource;
@@ -29,34 +29,21 @@ export interface ExportResult {
 
 type ExportRow = Record<string, unknown>;
 
-/** Column order and header names of the file: part of the interface, change with care. */
-export const EXPORT_COLUMNS: ReadonlyArray<readonly [header: string, value: (r: ExportRow) => CsvValue]> = [
-  ['ticket_number', (r) => r.ticket_number as string],
-  ['created_at', (r) => r.created_at as string],
-  ['updated_at', (r) => r.updated_at as string],
-  ['status', (r) => r.status as string],
-  ['category', (r) => r.category as string],
-  ['name', (r) => r.name as string],
-  ['email', (r) => r.email as string],
-  ['subject', (r) => r.subject as string],
-  ['message', (r) => r.message as string],
-  ['assigned_to_name', (r) => r.assigned_name as string | null],
-  ['assigned_to_email', (r) => r.assigned_email as string | null],
-  ['resolved_at', (r) => r.resolved_at as string | null],
-  ['resolved_by_name', (r) => r.resolved_name as string | null],
-  ['resolved_by_email', (r) => r.resolved_email as string | null],
-  ['resolution_notes', (r) => r.resolution_notes as string],
-  ['admin_notes', (r) => r.admin_notes as string],
-  ['submitted_by_email', (r) => r.user_email as string | null],
-  ['id', (r) => r.id as string],
-];
+/** Column order and header names of the file, derived from the field declarations. */
+export { EXPORT_COLUMNS };
+
+/** The filters of an export as (parameter, value) pairs, as they would be sent in the query. */
+function filterEntries(f: TicketFilters): Array<[string, string]> {
+  return Object.entries(f).flatMap(([param, v]): Array<[string, string]> => {
+    if (v === undefined || v === null || param === 'ordering') return [];
+    const values = Array.isArray(v) ? v : [v];
+    return values.map((x) => [param, x instanceof Date ? x.toISOString() : String(x)]);
+  });
+}
 
 /** Rows fetched from the cursor per round trip. */
 const CURSOR_BATCH = 500;
 
-// Timestamps leave PostgreSQL already as ISO 8601 UTC text (same format as Date#toISOString):
-// parsing a million of them into Date objects only to print them again cost ~15 % of the export.
-const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** Rows are joined into chunks of about this size before each write (fewer, larger writes). */
 const CHUNK_BYTES = 64 * 1024;
 
@@ -103,29 +90,25 @@ export async function exportTicketsCsv(
   meta: ExportMeta,
 ): Promise<ExportResult> {
   requireStaff(actor);
-  const f = normalizeFilters({ ...filters });
+  const f = filters;
   const writeCtx = { actorId: actor.id, source: meta.source, requestId: meta.requestId };
   const exportId = await inPgTransaction(ctx.db, writeCtx, async (client) => {
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO csv_exports (id, actor_id, actor_email, source, statuses, categories, assigned_to, search,
-         created_after, created_before, include_archived, started_at)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4::"TicketStatus"[], $5::"TicketCategory"[], $6, $7, $8, $9, $10, $11)
-       RETURNING id`,
-      [
-        actor.id,
-        actor.email,
-        meta.source,
-        f.statuses ?? [],
-        f.categories ?? [],
-        f.assignedTo ?? null,
-        f.q ?? null,
-        f.createdAfter ?? null,
-        f.createdBefore ?? null,
-        f.includeArchived ?? false,
-        ctx.clock.now(),
-      ],
+      `INSERT INTO csv_exports (id, actor_id, actor_email, source, started_at)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4) RETURNING id`,
+      [actor.id, actor.email, meta.source, ctx.clock.now()],
     );
-    return rows[0]!.id;
+    const id = rows[0]!.id;
+    // One row per filter value, whatever filters the field declarations define.
+    const filterRows = filterEntries(f);
+    if (filterRows.length) {
+      await client.query(
+        `INSERT INTO csv_export_filters (export_id, param, value)
+         SELECT $1, p, v FROM unnest($2::text[], $3::text[]) AS x(p, v) ON CONFLICT DO NOTHING`,
+        [id, filterRows.map(([p]) => p), filterRows.map(([, v]) => v)],
+      );
+    }
+    return id;
   });
 
   let closed = false;
@@ -141,15 +124,7 @@ export async function exportTicketsCsv(
     const where = buildTicketWhere(actor, f, [], 't');
     stream = client.query(
       new QueryStream(
-        `SELECT t.id, t.ticket_number, ${iso('t.created_at')} AS created_at, ${iso('t.updated_at')} AS updated_at,
-           t.status, t.category, t.name, t.email, t.subject,
-           t.message, ${iso('t.resolved_at')} AS resolved_at, t.resolution_notes, t.admin_notes,
-           au.name AS assigned_name, au.email::text AS assigned_email,
-           ru.name AS resolved_name, ru.email::text AS resolved_email, su.email::text AS user_email
-         FROM contact_submissions t
-         LEFT JOIN users au ON au.id = t.assigned_to_id
-         LEFT JOIN users ru ON ru.id = t.resolved_by_id
-         LEFT JOIN users su ON su.id = t.user_id
+        `SELECT ${ticketSelect({ isoDates: true })} FROM contact_submissions t ${TICKET_JOINS}
          ${where.sql}
          ORDER BY ${orderByClause(f.ordering, 't')}`,
         where.params,

@@ -3,21 +3,15 @@
 // (see prisma/migrations/20261127000000_init), measured with EXPLAIN on generated data; the
 // plans and figures are in docs/tickets-api.md ("Performance").
 import type { Actor } from '../auth/actor.js';
-import { readTicketCounts } from './ticket-counts.js';
-import type { AppContext } from '../context.js';
-import type { TicketCategory, TicketStatus } from './contact.schema.js';
-import { TICKET_CATEGORIES, TICKET_STATUSES } from './contact.schema.js';
 import { requireStaff } from '../auth/access.js';
-import {
-  normalizeFilters,
-  PAGE_SIZE_DEFAULT,
-  type TicketFilters,
-  type TicketOrdering,
-  type TicketPageRequest,
-} from './moderator.schema.js';
-import { mapTicketRow, TICKET_COLUMNS, TICKET_JOINS, type Ticket, type UserSummary } from './ticket.repository.js';
+import type { AppContext } from '../context.js';
+import { readTicketCounts } from './ticket-counts.js';
+import { TICKET_STATUSES, type TicketStatus } from './ticket.fields.js';
+import { buildTicketWhere, orderByClause, PAGE_SIZE_DEFAULT, type TicketFilters, type TicketPageRequest } from './ticket.filters.js';
+import { COUNTED_FIELDS } from './moderator.schema.js';
+import { mapTicketRow, TICKET_COLUMNS, TICKET_JOINS, type Ticket, type UserSummary } from './ticket.shape.js';
 
-export type { TicketFilters } from './moderator.schema.js';
+export type { TicketFilters };
 
 /**
  * Counting every match of a broad filter on a million rows costs a scan of all of them (~100+ ms)
@@ -25,67 +19,6 @@ export type { TicketFilters } from './moderator.schema.js';
  * `totalCapped` is true ("10000+"), the way large issue trackers do. Stats give exact totals.
  */
 export const TOTAL_COUNT_CAP = 10_000;
-
-/**
- * The search expression, character for character as in the trigram index
- * contact_submissions_search_trgm_idx: PostgreSQL only uses an expression index when the
- * query's expression is the same one.
- */
-export const SEARCH_EXPRESSION = `("ticket_number" || ' ' || "name" || ' ' || "email" || ' ' || "subject")`;
-
-/** The same expression with qualified columns (still matches the index: same columns, same operators). */
-const searchExpression = (alias: string) =>
-  alias ? SEARCH_EXPRESSION.replace(/"(\w+)"/g, `${alias}."$1"`) : SEARCH_EXPRESSION;
-
-/** Stable orderings: a unique tie-breaker (id) so rows never repeat or vanish across pages. */
-const ORDER_BY: Record<TicketOrdering, string> = {
-  created_at: 'created_at ASC, id ASC',
-  '-created_at': 'created_at DESC, id DESC',
-  updated_at: 'updated_at ASC, id ASC',
-  '-updated_at': 'updated_at DESC, id DESC',
-  // Enum order is the workflow order (pending, in_progress, resolved, archived); newest first
-  // within a status matches the (status, created_at DESC) index.
-  status: 'status ASC, created_at DESC, id DESC',
-};
-
-/** Escapes LIKE wildcards so `q` is always a literal substring (default escape char: backslash). */
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-export interface SqlWhere {
-  sql: string;
-  params: unknown[];
-}
-
-/**
- * WHERE clause for the filters. Columns are unqualified, or qualified with `alias` when the
- * query joins other tables. Filters must already be normalised (normalizeFilters).
- */
-export function buildTicketWhere(actor: Actor, f: TicketFilters, params: unknown[] = [], alias = ''): SqlWhere {
-  const conds: string[] = [];
-  const c = (column: string) => (alias ? `${alias}.${column}` : column);
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  if (f.statuses?.length) conds.push(`${c('status')} = ANY(${p(f.statuses)}::"TicketStatus"[])`);
-  // Spelled like the partial index's predicate so the planner can use that index.
-  if (!f.statuses?.includes('archived') && !f.includeArchived) conds.push(`${c('status')} <> 'archived'`);
-  if (f.categories?.length) conds.push(`${c('category')} = ANY(${p(f.categories)}::"TicketCategory"[])`);
-  if (f.assignedTo === 'none') conds.push(`${c('assigned_to_id')} IS NULL`);
-  else if (f.assignedTo === 'me') conds.push(`${c('assigned_to_id')} = ${p(actor.id)}::uuid`);
-  else if (f.assignedTo) conds.push(`${c('assigned_to_id')} = ${p(f.assignedTo)}::uuid`);
-  if (f.createdAfter) conds.push(`${c('created_at')} >= ${p(f.createdAfter)}`);
-  if (f.createdBefore) conds.push(`${c('created_at')} < ${p(f.createdBefore)}`);
-  if (f.q) conds.push(`${searchExpression(alias)} ILIKE '%' || ${p(escapeLike(f.q))} || '%'`);
-  return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
-}
-
-export function orderByClause(ordering: TicketOrdering | undefined, alias = ''): string {
-  const order = ORDER_BY[ordering ?? '-created_at'];
-  return alias ? order.replace(/(\w+) (ASC|DESC)/g, `${alias}.$1 $2`) : order;
-}
 
 export interface TicketPage {
   items: Ticket[];
@@ -102,9 +35,9 @@ export async function listTickets(
   filters: TicketFilters & TicketPageRequest,
 ): Promise<TicketPage> {
   requireStaff(actor);
-  const f = normalizeFilters(filters);
+  const f = filters;
   const page = f.page ?? 1;
-  const pageSize = f.pageSize ?? PAGE_SIZE_DEFAULT;
+  const pageSize = f.page_size ?? PAGE_SIZE_DEFAULT;
   const where = buildTicketWhere(actor, f);
   const order = orderByClause(f.ordering);
   const n = where.params.length;
@@ -137,8 +70,10 @@ export async function listTickets(
 
 export interface TicketStats {
   total: number;
-  byStatus: Record<TicketStatus, number>;
-  byCategory: Record<TicketCategory, number>;
+  /** Totals per value of each counted field (status, category, …): by[field][value]. */
+  by: Record<string, Record<string, number>>;
+  /** The same for open (pending / in-progress) tickets. */
+  openBy: Record<string, Record<string, number>>;
   open: number;
   unassignedOpen: number;
   createdLast24h: number;
@@ -151,7 +86,7 @@ export interface TicketStats {
 }
 
 const DAY_MS = 86_400_000;
-const OPEN: TicketStatus[] = ['pending', 'in_progress'];
+const OPEN: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => s === 'pending' || s === 'in_progress');
 
 /**
  * The numbers a moderator's overview needs, as five small queries run side by side. Only the
@@ -191,23 +126,29 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
        ORDER BY a.open DESC, u.name, u.id`,
     ),
   ]);
-  const byStatus = Object.fromEntries(TICKET_STATUSES.map((s) => [s, 0])) as Record<TicketStatus, number>;
-  const byCategory = Object.fromEntries(TICKET_CATEGORIES.map((c) => [c, 0])) as Record<TicketCategory, number>;
+  const zeros = () =>
+    Object.fromEntries(COUNTED_FIELDS.map((f) => [f.name, Object.fromEntries(f.values.map((v) => [v, 0]))]));
+  const by: Record<string, Record<string, number>> = zeros();
+  const openBy: Record<string, Record<string, number>> = zeros();
   let total = 0;
   let unassignedOpen = 0;
   for (const r of grouped) {
+    const isOpen = OPEN.includes(r.status as TicketStatus);
     total += r.n;
-    byStatus[r.status] += r.n;
-    byCategory[r.category] += r.n;
-    if (OPEN.includes(r.status) && !r.assigned) unassignedOpen += r.n;
+    for (const f of COUNTED_FIELDS) {
+      const value = String(r[f.name]);
+      by[f.name]![value] = (by[f.name]![value] ?? 0) + r.n;
+      if (isOpen) openBy[f.name]![value] = (openBy[f.name]![value] ?? 0) + r.n;
+    }
+    if (isOpen && !r.assigned) unassignedOpen += r.n;
   }
   const res = resolution.rows[0]!;
   const oldestPending = oldest.rows[0]?.oldest ?? null;
   return {
     total,
-    byStatus,
-    byCategory,
-    open: byStatus.pending + byStatus.in_progress,
+    by,
+    openBy,
+    open: OPEN.reduce((sum, s) => sum + (by.status![s] ?? 0), 0),
     unassignedOpen,
     createdLast24h: recent.rows[0]!.d1,
     createdLast7d: recent.rows[0]!.d7,

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { strictKeys } from '../shared/input.js';
 import { CONTROL_CHARS } from '../shared/text.js';
 
-export const TICKET_CATEGORIES = ['general', 'bug', 'feature', 'abuse', 'data', 'account', 'other'] as const;
-export const TICKET_STATUSES = ['pending', 'in_progress', 'resolved', 'archived'] as const;
-export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
+import { TICKET_CATEGORIES } from './ticket.fields.js';
+
+export { TICKET_CATEGORIES, TICKET_STATUSES, type TicketCategory, type TicketStatus } from './ticket.fields.js';
+export { publicSubmissionSchema, toPublicSubmission, type PublicSubmission } from './ticket.shape.js';
 
 const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
@@ -50,45 +50,5 @@ export const submitInputSchema = z.strictObject(
 );
 export type SubmitInput = z.infer<typeof submitInputSchema>;
 
-/** What the submitter sees: no moderator-only fields (notes, ip, assignee). */
-export const publicSubmissionSchema = z.object({
-  id: z.uuid(),
-  ticket_number: z.string(),
-  name: z.string(),
-  email: z.string(),
-  subject: z.string(),
-  message: z.string(),
-  category: z.enum(TICKET_CATEGORIES),
-  status: z.enum(TICKET_STATUSES),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-export type PublicSubmission = z.infer<typeof publicSubmissionSchema>;
-
-export interface SubmissionRow {
-  id: string;
-  ticketNumber: string;
-  name: string;
-  email: string;
-  subject: string;
-  message: string;
-  category: TicketCategory;
-  status: TicketStatus;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export function toPublicSubmission(row: SubmissionRow): PublicSubmission {
-  return {
-    id: row.id,
-    ticket_number: row.ticketNumber,
-    name: row.name,
-    email: row.email,
-    subject: row.subject,
-    message: row.message,
-    category: row.category,
-    status: row.status,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
-}
+/** What a submission returns: the ticket's `public` fields (ticket.fields.ts). */
+export type SubmissionRow = Record<string, unknown> & { id: string; ticketNumber: string; email: string };

@@ -97,20 +97,20 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
   const [stats, days, oldest, mine] = await Promise.all([
     getTicketStats(ctx, actor),
     ticketsPerDay(ctx, actor),
-    listTickets(ctx, actor, { statuses: ['pending'], ordering: 'created_at', pageSize: 5 }),
+    listTickets(ctx, actor, { status: ['pending'], ordering: 'created_at', page_size: 5 }),
     listTickets(ctx, actor, {
-      statuses: ['pending', 'in_progress'],
-      assignedTo: 'me',
+      status: ['pending', 'in_progress'],
+      assigned_to: 'me',
       ordering: '-updated_at',
-      pageSize: 10,
+      page_size: 10,
     }),
   ]);
   return {
     counts: {
       open: stats.open,
       unassigned: stats.unassignedOpen,
-      pending: stats.byStatus.pending,
-      inProgress: stats.byStatus.in_progress,
+      pending: stats.by.status!.pending ?? 0,
+      inProgress: stats.by.status!.in_progress ?? 0,
     },
     days,
     categories: TICKET_CATEGORIES,

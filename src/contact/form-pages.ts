@@ -20,8 +20,8 @@ const page = (title: string, body: string) =>
 export function renderFormThanks(s: PublicSubmission): string {
   return page(
     'Thank you',
-    `<h1>Thank you, ${escapeHtml(s.name)}</h1><p>We received your message and will reply to ${escapeHtml(s.email)}.</p>` +
-      `<p>Your ticket number is <strong>${escapeHtml(s.ticket_number)}</strong>.</p>`,
+    `<h1>Thank you, ${escapeHtml(String(s.name))}</h1><p>We received your message and will reply to ${escapeHtml(String(s.email))}.</p>` +
+      `<p>Your ticket number is <strong>${escapeHtml(String(s.ticket_number))}</strong>.</p>`,
   );
 }
 

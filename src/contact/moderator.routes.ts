@@ -6,20 +6,18 @@ import { requireAdminRole, requireStaffRole } from '../auth/auth.middleware.js';
 import type { AppContext } from '../context.js';
 import { requireJson } from '../http/validate.js';
 import { parseInput } from '../shared/input.js';
-import { ExportAborted, exportFileName, exportTicketsCsv } from './contact.export.js';
 import { getTicketStats, listTickets } from './contact.queries.js';
 import { deleteTicket, getTicket, runTicketAction, updateTicket, type ServiceMeta } from './contact.service.js';
+import { sendTicketCsv } from './export.routes.js';
 import {
   assignToMeSchema,
   emptyBodySchema,
   markResolvedSchema,
-  parseTicketExportQuery,
-  parseTicketListQuery,
-  ticketPatchSchema,
-  toModeratorTicket,
   type TicketListJson,
   type TicketStatsJson,
 } from './moderator.schema.js';
+import { parseTicketExportQuery, parseTicketListQuery } from './ticket.filters.js';
+import { ticketPatchSchema, toModeratorTicket } from './ticket.shape.js';
 import type { TicketAction } from './ticket-workflow.js';
 
 const meta = (req: Request): ServiceMeta => ({ source: 'api', requestId: req.id });
@@ -45,10 +43,14 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
 
   router.get('/stats/overview', requireStaffRole, async (req, res) => {
     const s = await getTicketStats(ctx, req.actor!);
-    const body: TicketStatsJson = {
+    const body = {
       total: s.total,
-      by_status: s.byStatus,
-      by_category: s.byCategory,
+      ...Object.fromEntries(Object.entries(s.by).map(([field, counts]) => [`by_${field}`, counts])),
+      ...Object.fromEntries(
+        Object.entries(s.openBy)
+          .filter(([field]) => field !== 'status')
+          .map(([field, counts]) => [`open_by_${field}`, counts]),
+      ),
       open: s.open,
       unassigned_open: s.unassignedOpen,
       created_last_24h: s.createdLast24h,
@@ -63,34 +65,12 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
       open_by_assignee: s.openByAssignee,
       generated_at: s.generatedAt.toISOString(),
     };
-    res.json(body);
+    res.json(body satisfies Partial<TicketStatsJson>);
   });
 
   router.get('/export.csv', requireStaffRole, async (req, res) => {
     const { filters, bom } = parseTicketExportQuery(req.query);
-    res.status(200);
-    res.set({
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${exportFileName(ctx.clock.now())}"`,
-      'Cache-Control': 'no-store',
-    });
-    // HEAD gets the headers only: running the whole export for a body nobody receives is waste.
-    if (req.method === 'HEAD') return void res.end();
-    try {
-      await exportTicketsCsv(ctx, req.actor!, filters, res, { ...meta(req), bom });
-    } catch (err) {
-      if (!res.headersSent) {
-        // Nothing sent yet: let the error middleware answer in JSON, not as a CSV attachment.
-        res.removeHeader('Content-Type');
-        res.removeHeader('Content-Disposition');
-        throw err;
-      }
-      // Mid-stream failure: cut the connection so the client sees an incomplete download
-      // instead of a file that merely looks short.
-      if (err instanceof ExportAborted) req.log.info('CSV export abandoned by the client');
-      else req.log.error({ err }, 'CSV export failed mid-stream');
-      res.destroy(err as Error);
-    }
+    await sendTicketCsv(ctx, req, res, { actor: req.actor!, filters, bom, source: 'api' });
   });
 
   router.get('/:id', requireStaffRole, async (req: Request<{ id: string }>, res) => {
@@ -98,20 +78,8 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
   });
 
   router.patch('/:id', requireStaffRole, requireJson(), async (req: Request<{ id: string }>, res) => {
-    const body = parseInput(ticketPatchSchema, req.body ?? {});
-    const ticket = await updateTicket(
-      ctx,
-      req.actor!,
-      req.params.id,
-      {
-        status: body.status,
-        category: body.category,
-        adminNotes: body.admin_notes,
-        assignedToId: body.assigned_to_id,
-      },
-      meta(req),
-    );
-    res.json(toModeratorTicket(ticket));
+    const patch = parseInput(ticketPatchSchema, req.body ?? {});
+    res.json(toModeratorTicket(await updateTicket(ctx, req.actor!, req.params.id, patch, meta(req))));
   });
 
   const action =

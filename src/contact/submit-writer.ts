@@ -15,6 +15,7 @@ import { pgRunner } from '../db/sql.js';
 import { isDatabaseUnavailable } from '../errors.js';
 import { queueTicketMails, type QueueMailInput } from '../mail/mail.queue.js';
 import type { SubmissionRow, SubmitInput } from './contact.schema.js';
+import { PUBLIC_RETURNING } from './ticket.shape.js';
 import { reserveTicketNumbers } from './ticket-number.js';
 
 export interface SubmitMeta {
@@ -34,8 +35,7 @@ interface PendingSubmission {
 
 const MAX_BATCH = 100;
 
-const RETURNING = `RETURNING id, ticket_number AS "ticketNumber", name, email, subject, message, category, status,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+const RETURNING = `RETURNING ${PUBLIC_RETURNING}`;
 
 /**
  * The inserts of a batch go to PostgreSQL as ONE multi-statement query (one round trip while the

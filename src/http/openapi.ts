@@ -10,12 +10,11 @@ import {
   emptyBodySchema,
   markResolvedSchema,
   moderatorTicketSchema,
-  ticketExportQuerySchema,
-  ticketListQuerySchema,
   ticketListSchema,
-  ticketPatchSchema,
   ticketStatsSchema,
 } from '../contact/moderator.schema.js';
+import { ticketExportQuerySchema, ticketListQuerySchema } from '../contact/ticket.filters.js';
+import { ticketPatchSchema } from '../contact/ticket.shape.js';
 import {
   auditEventPageDocSchema,
   ERROR_RESPONSES,
@@ -66,7 +65,7 @@ function queryParameters(schema: z.ZodObject): Array<Record<string, unknown>> {
       name,
       in: 'query',
       required: false,
-      description: PARAMETER_DOCS[name] ?? '',
+      description: PARAMETER_DOCS[name] ?? String(fieldSchema.description ?? ''),
       schema: fieldSchema,
       ...(repeatable ? { style: 'form', explode: true } : {}),
     };

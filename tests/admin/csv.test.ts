@@ -134,7 +134,10 @@ describe('panel CSV export', () => {
     let rows: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 50; i++) {
       ({ rows } = await t.ctx.db.pool.query(
-        'SELECT actor_id, source, categories, search, row_count, finished_at FROM csv_exports ORDER BY started_at DESC LIMIT 1',
+        `SELECT actor_id, source, row_count, finished_at,
+           (SELECT value FROM csv_export_filters f WHERE f.export_id = e.id AND param = 'q') AS search,
+           array(SELECT value FROM csv_export_filters f WHERE f.export_id = e.id AND param = 'category') AS categories
+         FROM csv_exports e ORDER BY started_at DESC LIMIT 1`,
       ));
       if (rows[0]?.finished_at) break;
       await new Promise((r) => setTimeout(r, 50));

@@ -57,7 +57,7 @@ describe('panel edit forms opened before someone else changed the record', () =>
     const ticket = await createTicket(t.ctx);
     const url = `${TICKETS}/records/${ticket.id}`;
     const loaded = await openEdit(modAgent, url);
-    await updateTicket(t.ctx, modB, ticket.id, { adminNotes: 'Customer called: refund agreed' }, panel);
+    await updateTicket(t.ctx, modB, ticket.id, { admin_notes: 'Customer called: refund agreed' }, panel);
 
     const res = await modAgent
       .post(`${url}/edit`)

@@ -41,7 +41,7 @@ describe('ticket history and audit log in a real browser', () => {
     admin = await createUser(t.ctx, { role: 'admin', name: 'Audrey Admin' });
     ticket = await createTicket(t.ctx, { subject: 'Where is my parcel', email: 'parcel@example.com' });
     await runTicketAction(t.ctx, mod, ticket.id, 'assign_to_me', {}, { source: 'api' });
-    await updateTicket(t.ctx, mod, ticket.id, { adminNotes: 'Asked the courier' }, { source: 'api' });
+    await updateTicket(t.ctx, mod, ticket.id, { admin_notes: 'Asked the courier' }, { source: 'api' });
     await t.ctx.db.pool.query(`UPDATE contact_submissions SET category = 'data' WHERE id = $1`, [ticket.id]);
     server = await new Promise<Server>((resolve) => {
       const s = t.app.listen(0, '127.0.0.1', () => resolve(s));

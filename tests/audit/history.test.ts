@@ -83,7 +83,7 @@ describe('GET /api/v1/contact/:id/history', () => {
 
   test('when a ticket is deleted, then its history is still readable with the delete event and its emails', async () => {
     const ticket = await createTicket(t.ctx, { subject: 'Soon gone' });
-    await updateTicket(t.ctx, moderator, ticket.id, { adminNotes: 'spam?' }, { source: 'api' });
+    await updateTicket(t.ctx, moderator, ticket.id, { admin_notes: 'spam?' }, { source: 'api' });
     await deleteTicket(t.ctx, admin, ticket.id, { source: 'api', requestId: 'r-delete' });
 
     const res = await request(t.app).get(`/api/v1/contact/${ticket.id}/history`).set(moderatorAuth).expect(200);
@@ -103,7 +103,7 @@ describe('GET /api/v1/contact/:id/history', () => {
   test('when a ticket has more than nine events, then they are ordered by event number, not as text', async () => {
     const ticket = await createTicket(t.ctx);
     for (let i = 1; i <= 11; i++) {
-      await updateTicket(t.ctx, moderator, ticket.id, { adminNotes: `note ${i}` }, { source: 'api' });
+      await updateTicket(t.ctx, moderator, ticket.id, { admin_notes: `note ${i}` }, { source: 'api' });
     }
     const res = await request(t.app).get(`/api/v1/contact/${ticket.id}/history`).set(moderatorAuth).expect(200);
     const changes = res.body.entries.filter((e: Entry) => e.type === 'change');

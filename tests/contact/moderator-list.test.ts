@@ -48,7 +48,7 @@ describe('ticket list and stats', () => {
     const claim = (m: TestUser) => (id: string) => runTicketAction(t.ctx, m, id, 'assign_to_me', {}, META);
     const resolve = (id: string) => runTicketAction(t.ctx, mod.user, id, 'resolve', {}, META);
     const archive = (id: string) => runTicketAction(t.ctx, mod.user, id, 'archive', {}, META);
-    const giveTo = (m: TestUser) => (id: string) => updateTicket(t.ctx, mod.user, id, { assignedToId: m.id }, META);
+    const giveTo = (m: TestUser) => (id: string) => updateTicket(t.ctx, mod.user, id, { assigned_to_id: m.id }, META);
     await make('Ann Lee', H, 'general', { email: 'ann@alpha.test', subject: 'Cannot log in' });
     await make('Bob Stone', 2 * D, 'bug', { email: 'bob@beta.test', subject: 'Crash on SAVE button' }, [
       claim(mod.user),
@@ -77,7 +77,7 @@ describe('ticket list and stats', () => {
     await make('Hal Ancient', 60 * D, 'data', { email: 'hal@delta.test', subject: 'Export my data' }, [resolve]);
     // The oldest ticket is the most recently updated one: updated_at and created_at orders differ.
     clock.set(new Date(T0 - H / 2));
-    await updateTicket(t.ctx, mod.user, ids['Fay Old']!, { adminNotes: 'called back' }, META);
+    await updateTicket(t.ctx, mod.user, ids['Fay Old']!, { admin_notes: 'called back' }, META);
     clock.set(new Date(T0));
   });
   after(() => t.close());

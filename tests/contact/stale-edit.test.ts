@@ -27,13 +27,13 @@ describe('expectedUpdatedAt on ticket and user updates', () => {
 
   test('when the ticket changed after the editor loaded it, then updateTicket refuses with 409 stale_edit and keeps the change', async () => {
     const ticket = await createTicket(t.ctx);
-    const loaded = (await updateTicket(t.ctx, mod, ticket.id, { adminNotes: 'v1' }, api)).updatedAt;
+    const loaded = (await updateTicket(t.ctx, mod, ticket.id, { admin_notes: 'v1' }, api)).updatedAt;
     // Same clock reading: updated_at must still move so the stale version is detected.
     const other = await runTicketAction(t.ctx, admin, ticket.id, 'assign_to_me', {}, api);
     assert.ok(other.updatedAt.getTime() > loaded.getTime());
 
     await assert.rejects(
-      updateTicket(t.ctx, mod, ticket.id, { adminNotes: 'v2' }, api, { expectedUpdatedAt: loaded }),
+      updateTicket(t.ctx, mod, ticket.id, { admin_notes: 'v2' }, api, { expectedUpdatedAt: loaded }),
       isStaleEdit,
     );
     const row = (
@@ -46,12 +46,12 @@ describe('expectedUpdatedAt on ticket and user updates', () => {
 
   test('when the expected version is current, then updateTicket applies the patch, and without one it applies as before', async () => {
     const ticket = await createTicket(t.ctx);
-    const current = (await updateTicket(t.ctx, mod, ticket.id, { adminNotes: 'v1' }, api)).updatedAt;
-    const saved = await updateTicket(t.ctx, mod, ticket.id, { adminNotes: 'v2' }, api, {
+    const current = (await updateTicket(t.ctx, mod, ticket.id, { admin_notes: 'v1' }, api)).updatedAt;
+    const saved = await updateTicket(t.ctx, mod, ticket.id, { admin_notes: 'v2' }, api, {
       expectedUpdatedAt: current,
     });
     assert.equal(saved.adminNotes, 'v2');
-    const unchecked = await updateTicket(t.ctx, mod, ticket.id, { adminNotes: 'v3' }, api);
+    const unchecked = await updateTicket(t.ctx, mod, ticket.id, { admin_notes: 'v3' }, api);
     assert.equal(unchecked.adminNotes, 'v3');
   });
 

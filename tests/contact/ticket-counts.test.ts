@@ -38,7 +38,7 @@ describe('ticket counts maintained by triggers', () => {
 
     await runTicketAction(t.ctx, mod, tickets[0]!.id, 'assign_to_me', {}, meta);
     await runTicketAction(t.ctx, mod, tickets[1]!.id, 'resolve', { resolutionNotes: 'done' }, meta);
-    await updateTicket(t.ctx, mod, tickets[2]!.id, { category: 'feature', assignedToId: admin.id }, meta);
+    await updateTicket(t.ctx, mod, tickets[2]!.id, { category: 'feature', assigned_to_id: admin.id }, meta);
     await assertCountsMatchTable(t);
 
     await bulkTicketAction(

@@ -1,0 +1,105 @@
+// The ticket's fields, each declared ONCE. Everything that shows, accepts, filters, sorts, exports
+// or audits a ticket field derives from this list (ticket.shape.ts builds the SQL select, the row
+// mapper, the REST in/out schemas and the filter/ordering schema from it; the panel builds its
+// properties and the CSV export its columns from it). Adding a field = a migration, one entry here
+// (and its place in TICKET_LAYOUT), and locale text. See docs/architecture.md.
+//
+//   name      snake_case: the column, the REST JSON key (user fields: without `_id`), the audit
+//             field name, the CSV header
+//   prop      camelCase: the property of the service-layer Ticket and of the panel record
+//   settable  staff may change it (PATCH, the panel edit form); bulk: also a bulk "Set …" action
+//   filter    the list / export / panel filters accept it (enum: repeatable; datetime: a range;
+//             user: me | none | <id>)
+//   sortable  offered as an ordering (`name` and `-name`)
+//   exported  a CSV column (user fields: their name and email columns)
+//   public    shown to the submitter in the submit response
+//   counted   a dimension of the maintained totals (stats by_<name>, see ticket-counts.ts)
+export const TICKET_CATEGORIES = ['general', 'bug', 'feature', 'abuse', 'data', 'account', 'other'] as const;
+export const TICKET_STATUSES = ['pending', 'in_progress', 'resolved', 'archived'] as const;
+export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** Badge colours for enum values (panel list and show pages). */
+export type BadgeStyles = Readonly<Record<string, { background: string; color: string }>>;
+
+interface Common {
+  readonly name: string;
+  readonly prop: string;
+  readonly label: string;
+  readonly nullable?: boolean;
+  readonly settable?: boolean;
+  readonly bulk?: boolean;
+  readonly filter?: boolean;
+  readonly sortable?: boolean;
+  readonly exported?: boolean;
+  readonly public?: boolean;
+  readonly audited?: boolean;
+  readonly counted?: boolean;
+}
+
+export type TicketFieldSpec = Common &
+  (
+    | { readonly type: 'uuid' | 'datetime' | 'inet' }
+    | { readonly type: 'string' | 'text'; readonly max: number; readonly multiline?: boolean }
+    | {
+        readonly type: 'enum';
+        readonly values: readonly string[];
+        /** The PostgreSQL enum type (casts in filters). */
+        readonly pgType: string;
+        readonly default?: string;
+        readonly badges?: BadgeStyles;
+      }
+    | {
+        readonly type: 'user';
+        /** The REST JSON key and CSV prefix (assigned_to_id → assigned_to). */
+        readonly json: string;
+        /** Which of the user's name / email go into the CSV. */
+        readonly csv?: readonly ('name' | 'email')[];
+        /** CSV header prefix when it differs from `json` (the submitter: submitted_by_email). */
+        readonly csvPrefix?: string;
+        /** Only active moderators / admins may be set here. */
+        readonly staffOnly?: boolean;
+      }
+  );
+
+export const STATUS_BADGES: BadgeStyles = {
+  pending: { background: '#fff4e5', color: '#8a4b00' },
+  in_progress: { background: '#e7f0ff', color: '#0b4fb3' },
+  resolved: { background: '#e6f6ec', color: '#166534' },
+  archived: { background: '#eeeeee', color: '#4b5563' },
+};
+
+/** In CSV column order (the file's columns are part of the interface: append, do not reorder). */
+export const TICKET_FIELDS = [
+  { name: 'ticket_number', prop: 'ticketNumber', label: 'Ticket number', type: 'string', max: 50, exported: true, public: true, audited: true },
+  { name: 'created_at', prop: 'createdAt', label: 'Created at', type: 'datetime', filter: true, sortable: true, exported: true, public: true, audited: true },
+  { name: 'updated_at', prop: 'updatedAt', label: 'Last updated', type: 'datetime', sortable: true, exported: true, public: true },
+  { name: 'status', prop: 'status', label: 'Status', type: 'enum', values: TICKET_STATUSES, pgType: 'TicketStatus', default: 'pending', badges: STATUS_BADGES, settable: true, filter: true, sortable: true, exported: true, public: true, audited: true, counted: true },
+  { name: 'category', prop: 'category', label: 'Category', type: 'enum', values: TICKET_CATEGORIES, pgType: 'TicketCategory', default: 'general', settable: true, filter: true, exported: true, public: true, audited: true, counted: true },
+  { name: 'name', prop: 'name', label: 'Name', type: 'string', max: 255, exported: true, public: true, audited: true },
+  { name: 'email', prop: 'email', label: 'Email', type: 'string', max: 254, exported: true, public: true, audited: true },
+  { name: 'subject', prop: 'subject', label: 'Subject', type: 'string', max: 255, exported: true, public: true, audited: true },
+  { name: 'message', prop: 'message', label: 'Message', type: 'text', max: 20_000, multiline: true, exported: true, public: true, audited: true },
+  { name: 'assigned_to_id', prop: 'assignedTo', label: 'Assigned to', type: 'user', json: 'assigned_to', csv: ['name', 'email'], staffOnly: true, nullable: true, settable: true, filter: true, exported: true, audited: true },
+  { name: 'resolved_at', prop: 'resolvedAt', label: 'Resolved at', type: 'datetime', nullable: true, exported: true, audited: true },
+  { name: 'resolved_by_id', prop: 'resolvedBy', label: 'Resolved by', type: 'user', json: 'resolved_by', csv: ['name', 'email'], nullable: true, exported: true, audited: true },
+  { name: 'resolution_notes', prop: 'resolutionNotes', label: 'Resolution notes', type: 'text', max: 20_000, multiline: true, exported: true, audited: true },
+  { name: 'admin_notes', prop: 'adminNotes', label: 'Notes', type: 'text', max: 20_000, multiline: true, settable: true, exported: true, audited: true },
+  { name: 'user_id', prop: 'user', label: 'Submitted by (account)', type: 'user', json: 'user', csv: ['email'], csvPrefix: 'submitted_by', nullable: true, exported: true, audited: true },
+  { name: 'id', prop: 'id', label: 'Id', type: 'uuid', exported: true, public: true, audited: true },
+  { name: 'ip_address', prop: 'ipAddress', label: 'IP address', type: 'inet', nullable: true, audited: true },
+  { name: 'user_agent', prop: 'userAgent', label: 'Browser', type: 'string', max: 512, nullable: true, audited: true },
+] as const satisfies readonly TicketFieldSpec[];
+
+export type TicketFieldName = (typeof TICKET_FIELDS)[number]['name'];
+
+/** Where each field appears in the panel, in display order (presentation, not shape). */
+export const TICKET_LAYOUT = {
+  list: ['ticketNumber', 'name', 'email', 'subject', 'category', 'status', 'assignedTo', 'createdAt'],
+  show: [
+    'ticketNumber', 'status', 'category', 'assignedTo', 'name', 'email', 'subject', 'message', 'adminNotes',
+    'resolutionNotes', 'resolvedAt', 'resolvedBy', 'createdAt', 'updatedAt', 'user', 'ipAddress', 'userAgent',
+  ],
+  edit: ['category', 'assignedTo', 'adminNotes'],
+  filter: ['status', 'category', 'assignedTo', 'createdAt'],
+} as const satisfies Record<'list' | 'show' | 'edit' | 'filter', readonly (typeof TICKET_FIELDS)[number]['prop'][]>;
