@@ -7,6 +7,7 @@ import { createAuditEventsRouter, createTicketHistoryRouter } from './audit/audi
 import { createPublicContactRouter } from './contact/contact.routes.js';
 import { createModeratorContactRouter } from './contact/moderator.routes.js';
 import { AppError, errorMiddleware } from './errors.js';
+import { compileTrustProxy } from './http/client-ip.js';
 import { createDocsRouter } from './http/docs.routes.js';
 import { createHealthRouter } from './http/health.routes.js';
 import { requestContext } from './http/request-context.js';
@@ -24,10 +25,10 @@ export const BODY_LIMIT = '64kb';
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
-  // Behind a proxy, the client IP (rate limits, abuse metadata) comes from X-Forwarded-For. Trust
-  // one hop: the address our proxy appended. `true` would take the left-most entry, which the
-  // client writes itself, so anyone could dodge the per-IP limits with a made-up header.
-  app.set('trust proxy', ctx.config.TRUST_PROXY ? 1 : false);
+  // Behind a proxy, the client IP (rate limits, abuse metadata) comes from X-Forwarded-For, read
+  // by proxy-addr under TRUST_PROXY (a hop count or the proxies' addresses). Never Express's own
+  // `true`: it takes the left-most entry, which the client writes itself.
+  app.set('trust proxy', compileTrustProxy(ctx.config.TRUST_PROXY));
   app.use(requestContext(ctx.logger));
   app.use(createHealthRouter(ctx));
   // GET /api/v1/openapi.json and /api/docs: public, no token needed to read the API description.

@@ -1,6 +1,8 @@
 // Configuration: the environment is parsed once, at start-up, with zod. An invalid value stops
 // the process with a message naming the variable. Nothing else reads process.env.
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
+import type { TrustProxySetting } from './http/client-ip.js';
 
 // `PORT=` in a .env file means "not set", not 0 (z.coerce.number turns '' into 0).
 const unsetIfBlank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -24,6 +26,36 @@ const int = (fallback: number, min = 0, max = 1_000_000_000) =>
       .max(max, `must be at most ${max}`)
       .default(fallback),
   );
+
+// TRUST_PROXY: true/false as before (true = one proxy hop), a hop count, or proxy-addr's
+// comma-separated addresses, CIDRs and names (loopback, linklocal, uniquelocal) of trusted proxies.
+const trustProxy = z.preprocess(
+  unsetIfBlank,
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): TrustProxySetting => {
+      const v = raw?.trim() ?? 'false';
+      if (/^(true|yes)$/i.test(v)) return true;
+      if (/^(false|no)$/i.test(v)) return false;
+      // 0 and 1 keep their old meaning (false / true); 1 hop is what true always meant.
+      if (/^\d{1,3}$/.test(v)) return Number(v) === 0 ? false : Number(v) === 1 ? true : Number(v);
+      const list = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      try {
+        proxyaddr.compile(list);
+        return list;
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be true, false, a hop count, or proxy addresses / CIDRs / loopback, linklocal, uniquelocal (${(err as Error).message})`,
+        });
+        return z.NEVER;
+      }
+    }),
+);
 
 const SUBMIT_FIELDS = ['name', 'email', 'subject', 'message', 'category'];
 
@@ -58,7 +90,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
-  TRUST_PROXY: bool(false),
+  TRUST_PROXY: trustProxy,
   HONEYPOT_FIELD: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,40}$/i, 'must be a plain field name')
@@ -68,6 +100,8 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(5, 1),
   RATE_LIMIT_PER_HOUR: int(30, 1),
   RATE_LIMIT_SITE_PER_HOUR: int(1000, 1),
+  // Per-address limits count an IPv6 client by this many leading bits (one subscriber holds a /64).
+  IPV6_PREFIX_LENGTH: int(64, 1, 128),
   SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   SESSION_IDLE_HOURS: z.coerce
     .number()

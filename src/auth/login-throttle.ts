@@ -4,21 +4,23 @@
 //   acct:<email>  per account, from any IP: short and capped (15 min), so an attacker can only
 //                 slow the real user down, and never at all from an address the user has
 //                 successfully signed in from before (see `seen:` below);
-//   ip:<ip>       per client address, across accounts: more free attempts (offices share NATs),
-//                 but a longer cap and a longer memory — this is the one that hurts an attacker.
+//   ip:<bucket>   per client address (an IPv6 client by its /64, see limitBucket), across
+//                 accounts: more free attempts (offices share NATs), but a longer cap and a
+//                 longer memory — this is the one that hurts an attacker.
 // Each attempt is counted BEFORE the password is checked (one atomic upsert per key), so a burst
 // of simultaneous guesses gets no more argon2 checks than a slow series. Attempts made while
 // blocked are refused and not counted, so hammering a blocked key does not extend the block. A key's failures are forgotten after a
 // quiet period; a successful login clears the account counter (not the IP counter: otherwise
 // an attacker could reset their IP by signing in to an account of their own between guesses).
 //
-//   seen:<email>|<ip>  written on each successful login (last_failure_at holds the time of that
+//   seen:<email>|<bucket>  written on each successful login (last_failure_at holds the time of that
 //                 success). A login from such an address skips the per-account block: a botnet
 //                 spraying guesses at one account cannot keep its owner out.
 import type { AppContext } from '../context.js';
 import { inPgTransaction, type WriteContext } from '../db/tx.js';
 import type { SqlRunner } from '../db/sql.js';
 import { AppError } from '../errors.js';
+import { limitBucket } from '../http/client-ip.js';
 
 export interface ThrottlePolicy {
   /** Failures allowed before any delay. */
@@ -59,8 +61,9 @@ export interface LoginAttempt {
 
 const normalEmail = (email: string) => email.trim().toLowerCase();
 export const accountKey = (email: string) => `acct:${normalEmail(email)}`.slice(0, 300);
-export const ipKey = (ip: string) => `ip:${ip}`.slice(0, 300);
-export const seenKey = (email: string, ip: string) => `seen:${normalEmail(email)}|${ip}`.slice(0, 300);
+// `bucket`: limitBucket(ip), the same per-address bucket the public form's limits count in.
+export const ipKey = (bucket: string) => `ip:${bucket}`.slice(0, 300);
+export const seenKey = (email: string, bucket: string) => `seen:${normalEmail(email)}|${bucket}`.slice(0, 300);
 
 /** Delay imposed after `failures` consecutive failures (0 while still within the free ones). */
 export function backoffMs(failures: number, policy: ThrottlePolicy): number {
@@ -82,6 +85,8 @@ export const tooManyAttempts = (retryAfterSeconds: number) =>
 export interface LoginReservation {
   /** The per-address failure count right after this attempt was counted. */
   ipFailures: number;
+  /** The address's limit bucket, so the success is booked on the same keys as the attempt. */
+  ipBucket: string;
 }
 
 // Nth failure → when its block ends (NULL within the free ones); the same arithmetic as
@@ -120,8 +125,9 @@ export async function reserveLoginAttempt(
 ): Promise<LoginReservation> {
   const now = ctx.clock.now();
   const acct = accountKey(attempt.email);
-  const ip = ipKey(attempt.ip);
-  const seen = seenKey(attempt.email, attempt.ip);
+  const ipBucket = limitBucket(attempt.ip, ctx.config.IPV6_PREFIX_LENGTH);
+  const ip = ipKey(ipBucket);
+  const seen = seenKey(attempt.email, ipBucket);
   const reservation = await inPgTransaction(ctx.db, write, async (client) => {
     const seenRow = await client.query<{ last_failure_at: Date }>(
       'SELECT last_failure_at FROM login_throttles WHERE key = $1',
@@ -146,7 +152,7 @@ export async function reserveLoginAttempt(
     throw tooManyAttempts(Math.max(1, Math.ceil((until - now.getTime()) / 1000)));
   }
   sweepOldThrottles(ctx, now);
-  return { ipFailures: reservation.ipFailures! };
+  return { ipFailures: reservation.ipFailures!, ipBucket };
 }
 
 // Old rows are swept now and then; no separate job needed.
@@ -177,11 +183,11 @@ export async function recordLoginSuccess(
     `UPDATE login_throttles SET failures = GREATEST(failures - 1, 0),
        blocked_until = CASE WHEN failures = $2 THEN NULL ELSE blocked_until END
      WHERE key = $1`,
-    [ipKey(attempt.ip), reservation.ipFailures],
+    [ipKey(reservation.ipBucket), reservation.ipFailures],
   );
   await sql(
     `INSERT INTO login_throttles (key, failures, last_failure_at, blocked_until) VALUES ($1, 0, $2, NULL)
      ON CONFLICT (key) DO UPDATE SET last_failure_at = EXCLUDED.last_failure_at`,
-    [seenKey(attempt.email, attempt.ip), now],
+    [seenKey(attempt.email, reservation.ipBucket), now],
   );
 }

@@ -2,6 +2,7 @@
 // minute, per IP per hour, and a site-wide hourly cap. Fixed windows; one upsert per request.
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { limitBucket } from '../http/client-ip.js';
 
 interface Window {
   key: string;
@@ -20,16 +21,19 @@ export async function enforceSubmitRateLimit(ctx: AppContext, ip: string): Promi
   const { config, db, clock } = ctx;
   if (!config.RATE_LIMIT_ENABLED) return;
   const now = clock.now();
+  // Per address, but an IPv6 client by its prefix (IPV6_PREFIX_LENGTH): a /64 holds more
+  // addresses than any limit, and would otherwise have unlimited per-IP budget.
+  const bucket = limitBucket(ip, config.IPV6_PREFIX_LENGTH);
   const windows: Window[] = [
     {
-      key: `submit:ip:${ip}:m`,
+      key: `submit:ip:${bucket}:m`,
       start: windowStart(now, 60),
       seconds: 60,
       limit: config.RATE_LIMIT_PER_MINUTE,
       label: 'per minute',
     },
     {
-      key: `submit:ip:${ip}:h`,
+      key: `submit:ip:${bucket}:h`,
       start: windowStart(now, 3600),
       seconds: 3600,
       limit: config.RATE_LIMIT_PER_HOUR,

@@ -146,3 +146,42 @@ describe('login throttling', () => {
     await login(t.app, 'target-more@example.com', WRONG, attacker).expect(429);
   });
 });
+
+// The per-address counters use the same bucket as the public form's limits: an IPv6 client is
+// counted by its /64 (IPV6_PREFIX_LENGTH), since it can take a fresh address for every guess.
+describe('login throttling per IPv6 prefix', () => {
+  let t: TestApp;
+  const clock = new TestClock('2026-04-02T08:00:00.000Z');
+  before(async () => {
+    t = await createTestApp({ clock, env: { TRUST_PROXY: 'true' } });
+  });
+  after(() => t.close());
+
+  test('when one address of a /64 used up the per-address allowance, then another address of that /64 is blocked and another /64 is not', async () => {
+    for (let i = 0; i < IP_POLICY.freeFailures + 1; i++) {
+      await login(t.app, `v6-victim-${i}@example.com`, WRONG, '2001:db8:aa:1::1').expect(401);
+    }
+    await login(t.app, 'v6-victim-0@example.com', WRONG, '2001:db8:aa:1:ffff::2').expect(429);
+    await login(t.app, 'v6-victim-0@example.com', WRONG, '2001:db8:aa:2::1').expect(401);
+  });
+
+  test('when IPv4 addresses fail, then each still has its own allowance', async () => {
+    for (let i = 0; i < IP_POLICY.freeFailures + 1; i++) {
+      await login(t.app, `v4-victim-${i}@example.com`, WRONG, '198.51.100.77').expect(401);
+    }
+    await login(t.app, 'v4-victim-0@example.com', WRONG, '198.51.100.78').expect(401);
+    await login(t.app, 'v4-victim-0@example.com', WRONG, '::ffff:198.51.100.77').expect(429);
+  });
+
+  test('when the owner signed in from one address of a /64, then a new address of that /64 is still known during an attack', async () => {
+    const user = await createUser(t.ctx);
+    await login(t.app, user.email, user.password, '2001:db8:bb:1::10').expect(200);
+    for (let i = 0; i < 8; i++) {
+      const res = await login(t.app, user.email, WRONG, `2001:db8:cc:${i}::1`);
+      assert.ok([401, 429].includes(res.status));
+    }
+    await login(t.app, user.email, user.password, '2001:db8:dd:1::1').expect(429);
+    // Privacy addresses rotate inside the /64: the owner's next address is the same bucket.
+    await login(t.app, user.email, user.password, '2001:db8:bb:1:1234:5678:9abc:def0').expect(200);
+  });
+});
