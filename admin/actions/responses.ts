@@ -2,13 +2,13 @@
 // 400 validation, 403 role) becomes an error notice on the page, with field messages on the form,
 // instead of a failed request the panel cannot show.
 import type { ActionContext, BulkActionResponse, RecordActionResponse } from 'adminjs';
+import { fields } from '../../src/contact/ticket.shape.js';
 import { AppError } from '../../src/errors.js';
+import { panelPath } from '../resources/ticket-filters.js';
 
 /** snake_case field names of the services → the panel's property paths. */
 const FIELD_PATHS: Record<string, string> = {
-  assigned_to_id: 'assignedToId',
-  admin_notes: 'adminNotes',
-  resolution_notes: 'resolutionNotes',
+  ...Object.fromEntries(fields.map((f) => [f.name, panelPath(f)])),
   is_active: 'isActive',
 };
 

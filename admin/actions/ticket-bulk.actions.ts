@@ -2,11 +2,16 @@
 // for every ticket that qualifies) and a notice saying how many changed and which were skipped,
 // with the reason for each. GET shows the confirmation; only POST changes anything.
 import type { Action, ActionContext, ActionRequest, BulkActionResponse } from 'adminjs';
-import { bulkTicketAction, type BulkResult } from '../../src/contact/contact.bulk.js';
+import { bulkSetField, bulkTicketAction, type BulkResult } from '../../src/contact/contact.bulk.js';
+import { markResolvedSchema } from '../../src/contact/moderator.schema.js';
+import type { TicketFieldSpec } from '../../src/contact/ticket.fields.js';
+import { bulkSettableFields } from '../../src/contact/ticket.shape.js';
+import { parseInput } from '../../src/shared/input.js';
 import type { TicketAction } from '../../src/contact/ticket-workflow.js';
 import type { AppContext } from '../../src/context.js';
 import { isStaffAdmin, panelMeta, requireActor } from '../access.js';
 import { Components } from '../components.js';
+import { panelPath } from '../resources/ticket-filters.js';
 import { DESCRIPTIONS } from './ticket-workflow.actions.js';
 import { bulkErrorResponse, payloadString } from './responses.js';
 
@@ -51,7 +56,11 @@ function bulkAction(ctx: AppContext, name: string, action: TicketAction): Action
     if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
     try {
       const notes = payloadString(request.payload, 'resolutionNotes')?.trim();
-      const opts = action === 'resolve' && notes ? { resolutionNotes: notes } : {};
+      // The REST body schema: the same length limit and control-character rule as mark-resolved.
+      const opts =
+        action === 'resolve' && notes
+          ? { resolutionNotes: parseInput(markResolvedSchema, { resolution_notes: notes }).resolution_notes }
+          : {};
       const result = await bulkTicketAction(
         ctx,
         requireActor(context),
@@ -84,8 +93,58 @@ function bulkAction(ctx: AppContext, name: string, action: TicketAction): Action
   };
 }
 
+/** "Set <field>" for every field declared `bulk`: the chosen value on every selected ticket. */
+function bulkSetAction(ctx: AppContext, field: TicketFieldSpec): Action<BulkActionResponse> {
+  const handler = async (
+    request: ActionRequest,
+    _response: unknown,
+    context: ActionContext,
+  ): Promise<BulkActionResponse> => {
+    const { records = [], currentAdmin, h, resource } = context;
+    if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
+    try {
+      const value = payloadString(request.payload, 'value');
+      const result = await bulkSetField(
+        ctx,
+        requireActor(context),
+        selectedIds(request, context),
+        field.name,
+        value,
+        panelMeta(request),
+      );
+      return {
+        records: records.map((r) => r.toJSON(currentAdmin)),
+        notice: bulkNotice(result),
+        redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+        bulkResult: result,
+      };
+    } catch (err) {
+      return bulkErrorResponse(err, context);
+    }
+  };
+  return {
+    name: bulkSetActionName(field),
+    actionType: 'bulk',
+    icon: 'Edit',
+    component: Components.BulkActionForm,
+    showInDrawer: true,
+    custom: {
+      description: `Sets ${field.label.toLowerCase()} on every selected ticket.`,
+      setField: { path: panelPath(field), values: field.type === 'enum' ? field.values : [] },
+    },
+    isAccessible: ({ currentAdmin }) => isStaffAdmin(currentAdmin),
+    isVisible: ({ currentAdmin }) => isStaffAdmin(currentAdmin),
+    handler,
+  };
+}
+
+export const bulkSetActionName = (f: TicketFieldSpec) => `bulkSet${f.prop[0]!.toUpperCase()}${f.prop.slice(1)}`;
+
 export function ticketBulkActions(ctx: AppContext): Record<string, Action<BulkActionResponse>> {
-  return Object.fromEntries(
-    Object.entries(BULK_WORKFLOW_ACTIONS).map(([name, action]) => [name, bulkAction(ctx, name, action)]),
-  );
+  return {
+    ...Object.fromEntries(
+      Object.entries(BULK_WORKFLOW_ACTIONS).map(([name, action]) => [name, bulkAction(ctx, name, action)]),
+    ),
+    ...Object.fromEntries(bulkSettableFields.map((f) => [bulkSetActionName(f), bulkSetAction(ctx, f)])),
+  };
 }

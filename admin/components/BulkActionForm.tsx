@@ -1,11 +1,11 @@
-// Confirmation for a bulk workflow action: the selected tickets, resolution notes for Resolve,
-// and one POST. The notice says how many changed and which were skipped and why.
+// Confirmation for a bulk action: the selected tickets, resolution notes for Resolve, the value
+// for a "Set <field>" action, and one POST. The notice says how many changed and which were skipped and why.
 import React, { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiClient, useNotice, useTranslation, type ActionProps } from 'adminjs';
 import { Box, Button, H4, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 
-type Custom = { description?: string; withNotes?: boolean };
+type Custom = { description?: string; withNotes?: boolean; setField?: { path: string; values: string[] } };
 
 const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) => {
   const navigate = useNavigate();
@@ -13,6 +13,8 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
   const { translateAction } = useTranslation();
   const custom = (action.custom ?? {}) as Custom;
   const [notes, setNotes] = useState('');
+  const { translateProperty } = useTranslation();
+  const [value, setValue] = useState(custom.setField?.values[0] ?? '');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   if (!records?.length) return <Text>Select tickets in the list first.</Text>;
@@ -26,7 +28,7 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
         recordIds: records.map((r) => r.id),
         actionName: action.name,
         method: 'post',
-        data: custom.withNotes ? { resolutionNotes: notes } : {},
+        data: custom.withNotes ? { resolutionNotes: notes } : custom.setField ? { value } : {},
       });
       const body = res.data as {
         notice?: { message: string; type?: 'success' | 'error' | 'info' };
@@ -66,6 +68,24 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
             value={notes}
             onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNotes(e.target.value)}
           />
+        </Box>
+      ) : null}
+      {custom.setField ? (
+        <Box mb="lg">
+          <Label htmlFor="bulkSetValue">{translateProperty(custom.setField.path, resource.id)}</Label>
+          <select
+            id="bulkSetValue"
+            data-testid="bulk-set-value"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            style={{ padding: '8px 10px', minWidth: 200, border: '1px solid #c0c0ca', borderRadius: 4 }}
+          >
+            {custom.setField.values.map((v) => (
+              <option key={v} value={v}>
+                {translateProperty(`${custom.setField!.path}.${v}`, resource.id)}
+              </option>
+            ))}
+          </select>
         </Box>
       ) : null}
       {message ? <MessageBox variant="info" mb="lg" message={message} /> : null}

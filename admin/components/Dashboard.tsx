@@ -8,6 +8,7 @@ type Ticket = { id: string; ticketNumber: string; subject: string; name: string;
 type Day = { day: string; total: number; byCategory: Record<string, number> };
 type Data = {
   counts: { open: number; unassigned: number; pending: number; inProgress: number };
+  headline: Array<{ key: string; label: string; value: number; query: string }>;
   days: Day[];
   categories: string[];
   oldestPending: Ticket[];
@@ -153,19 +154,9 @@ const Dashboard: React.FC = () => {
     <Box p="xxl" data-testid="dashboard">
       <H2>Support queue</H2>
       <div style={{ display: 'flex', gap: 16, flexWrap: 'wrap', marginBottom: 24 }}>
-        <Count label="Open (pending + in progress)" value={data.counts.open} testId="count-open" href={list('')} />
-        <Count
-          label="Open and unassigned"
-          value={data.counts.unassigned}
-          testId="count-unassigned"
-          href={list('filters.assignedToId=none')}
-        />
-        <Count
-          label="Pending"
-          value={data.counts.pending}
-          testId="count-pending"
-          href={list('filters.status=pending')}
-        />
+        {data.headline.map((c) => (
+          <Count key={c.key} label={c.label} value={c.value} testId={`count-${c.key}`} href={list(c.query)} />
+        ))}
       </div>
       <div style={{ ...card, marginBottom: 24 }}>
         <H5>Tickets per day, last 30 days, by category</H5>

@@ -1,34 +1,14 @@
 // SQL that reads the audit trail. Events are written only by the database triggers of the
 // 20261127100000_audit_trail migration; nothing in the app writes, edits or deletes them.
 import type pg from 'pg';
+import { AUDIT_EVENT_SELECT } from '../contact/ticket.shape.js';
 import type { AuditOperation, EventSource } from './audit.schema.js';
 
-/** The ticket fields a history shows, in the API's names (the events' ticket_id is `id`). */
-export const TICKET_FIELDS = [
-  'id',
-  'ticket_number',
-  'name',
-  'email',
-  'subject',
-  'message',
-  'category',
-  'status',
-  'user_id',
-  'assigned_to_id',
-  'resolved_by_id',
-  'created_at',
-  'resolved_at',
-  'admin_notes',
-  'resolution_notes',
-  'ip_address',
-  'user_agent',
-] as const;
-export type TicketField = (typeof TICKET_FIELDS)[number];
+// The ticket fields a history shows, and which of them name users: derived from the ticket's
+// field declarations (src/contact/ticket.fields.ts), like the snapshot columns read below.
+export { USER_REFERENCE_FIELDS } from '../contact/ticket.shape.js';
 
-/** Fields whose values are user ids: the history also names those users. */
-export const USER_REFERENCE_FIELDS: readonly string[] = ['user_id', 'assigned_to_id', 'resolved_by_id'];
-
-export interface TicketEventRow extends Record<TicketField, unknown> {
+export interface TicketEventRow extends Record<string, unknown> {
   event_id: string;
   event_at: Date;
   operation: AuditOperation;
@@ -40,10 +20,7 @@ export interface TicketEventRow extends Record<TicketField, unknown> {
 
 export async function loadTicketEvents(db: pg.Pool | pg.ClientBase, ticketId: string): Promise<TicketEventRow[]> {
   const { rows } = await db.query<TicketEventRow>(
-    `SELECT event_id::text, event_at, operation, changed_fields, actor_id, source, request_id,
-       ticket_id AS id, ticket_number, name, email, subject, message, category, status, user_id,
-       assigned_to_id, resolved_by_id, created_at, resolved_at, admin_notes, resolution_notes,
-       host(ip_address) AS ip_address, user_agent
+    `SELECT event_id::text, event_at, operation, changed_fields, actor_id, source, request_id, ${AUDIT_EVENT_SELECT}
      FROM contact_submission_events e WHERE ticket_id = $1
      -- e.event_id: the bigint, not the text alias in the select list ("10" < "9").
      ORDER BY e.event_id`,

@@ -28,8 +28,18 @@ export interface DashboardDay {
   byCategory: Record<TicketCategory, number>;
 }
 
+/** A headline number on the dashboard, linking to the list filtered to what it counts. */
+export interface DashboardCount {
+  key: string;
+  label: string;
+  value: number;
+  /** The panel list's query string for these tickets. */
+  query: string;
+}
+
 export interface DashboardData {
   counts: { open: number; unassigned: number; pending: number; inProgress: number };
+  headline: DashboardCount[];
   days: DashboardDay[];
   categories: readonly TicketCategory[];
   oldestPending: DashboardTicket[];
@@ -112,6 +122,11 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
       pending: stats.by.status!.pending ?? 0,
       inProgress: stats.by.status!.in_progress ?? 0,
     },
+    headline: [
+      { key: 'open', label: 'Open (pending + in progress)', value: stats.open, query: '' },
+      { key: 'unassigned', label: 'Open and unassigned', value: stats.unassignedOpen, query: 'filters.assignedToId=none' },
+      { key: 'pending', label: 'Pending', value: stats.by.status!.pending ?? 0, query: 'filters.status=pending' },
+    ],
     days,
     categories: TICKET_CATEGORIES,
     oldestPending: oldest.items.map(toDashboardTicket),

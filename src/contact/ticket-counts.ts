@@ -1,18 +1,26 @@
 // Ticket totals without counting the table: triggers on contact_submissions append signed deltas
-// per (status, category, assigned) to ticket_count_deltas (insert-only, so concurrent writers never
+// per group (every `counted` field of ticket.fields.ts, and assigned or not) to ticket_count_deltas (insert-only, so concurrent writers never
 // wait on each other); reads add them to the compacted totals in ticket_counts, all in one
 // snapshot, and fold them in now and then (migration 20261127300000_ticket_counts).
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
 import { withPgTransaction } from '../db/tx.js';
-import type { TicketCategory, TicketStatus } from './contact.schema.js';
+import type { TicketCategory, TicketStatus } from './ticket.fields.js';
+import { fields } from './ticket.shape.js';
 
-export interface TicketCountRow {
+/** One group of the totals: a value of every counted field (ticket.fields.ts), assigned or not. */
+export interface TicketCountRow extends Record<string, unknown> {
   status: TicketStatus;
   category: TicketCategory;
   assigned: boolean;
   n: number;
 }
+
+/** The totals' dimensions: the fields declared `counted`, then whether the ticket is assigned. */
+const DIMS = [...fields.filter((f) => f.counted).map((f) => f.name), 'assigned'];
+const DIM_LIST = DIMS.join(', ');
+const SAME_GROUP = (a: string, b: string) => DIMS.map((d) => `${a}.${d} = ${b}.${d}`).join(' AND ');
+const GROUP_BY = DIMS.map((_, i) => i + 1).join(', ');
 
 /** Deltas kept before a read folds them into ticket_counts. */
 const COMPACT_AFTER = 1_000;
@@ -20,14 +28,13 @@ const COMPACTION_LOCK = 72_707_370;
 
 export async function readTicketCounts(db: Db): Promise<TicketCountRow[]> {
   const { rows } = await db.pool.query<TicketCountRow & { pending_deltas: number }>(
-    `WITH deltas AS (SELECT status, category, assigned, delta FROM ticket_count_deltas)
-     SELECT status, category, assigned, sum(n)::int AS n, (SELECT count(*) FROM deltas)::int AS pending_deltas
-     FROM (SELECT status, category, assigned, n FROM ticket_counts
-           UNION ALL SELECT status, category, assigned, delta FROM deltas) x
-     GROUP BY status, category, assigned`,
+    `WITH deltas AS (SELECT ${DIM_LIST}, delta FROM ticket_count_deltas)
+     SELECT ${DIM_LIST}, sum(n)::int AS n, (SELECT count(*) FROM deltas)::int AS pending_deltas
+     FROM (SELECT ${DIM_LIST}, n FROM ticket_counts UNION ALL SELECT ${DIM_LIST}, delta FROM deltas) x
+     GROUP BY ${DIM_LIST}`,
   );
   if ((rows[0]?.pending_deltas ?? 0) > COMPACT_AFTER) await compactTicketCounts(db);
-  return rows.map(({ status, category, assigned, n }) => ({ status, category, assigned, n }));
+  return rows.map(({ pending_deltas: _, ...row }) => row);
 }
 
 /** Folds committed deltas into the totals. One compactor at a time; others skip. */
@@ -38,10 +45,9 @@ export async function compactTicketCounts(db: Db): Promise<void> {
     ]);
     if (!rows[0]?.locked) return;
     await client.query(
-      `WITH moved AS (DELETE FROM ticket_count_deltas RETURNING status, category, assigned, delta),
-       folded AS (SELECT status, category, assigned, sum(delta) AS d FROM moved GROUP BY 1, 2, 3)
-       UPDATE ticket_counts tc SET n = tc.n + folded.d FROM folded
-       WHERE tc.status = folded.status AND tc.category = folded.category AND tc.assigned = folded.assigned`,
+      `WITH moved AS (DELETE FROM ticket_count_deltas RETURNING ${DIM_LIST}, delta),
+       folded AS (SELECT ${DIM_LIST}, sum(delta) AS d FROM moved GROUP BY ${GROUP_BY})
+       UPDATE ticket_counts tc SET n = tc.n + folded.d FROM folded WHERE ${SAME_GROUP('tc', 'folded')}`,
     );
   });
 }
@@ -58,10 +64,11 @@ export async function rebuildTicketCounts(client: pg.ClientBase): Promise<void> 
     await client.query(
       `UPDATE ticket_counts tc SET n = COALESCE(x.n, 0)
        FROM ticket_counts k
-       LEFT JOIN (SELECT status, category, assigned_to_id IS NOT NULL AS assigned, count(*) AS n
-                  FROM contact_submissions GROUP BY 1, 2, 3) x
-         ON x.status = k.status AND x.category = k.category AND x.assigned = k.assigned
-       WHERE tc.status = k.status AND tc.category = k.category AND tc.assigned = k.assigned`,
+       LEFT JOIN (SELECT ${DIMS.map((d) => (d === 'assigned' ? 'assigned_to_id IS NOT NULL AS assigned' : d)).join(', ')},
+                    count(*) AS n
+                  FROM contact_submissions GROUP BY ${GROUP_BY}) x
+         ON ${SAME_GROUP('x', 'k')}
+       WHERE ${SAME_GROUP('tc', 'k')}`,
     );
     await client.query('COMMIT');
   } catch (err) {
