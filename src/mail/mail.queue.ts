@@ -9,9 +9,13 @@ export type EmailKind = (typeof EMAIL_KINDS)[number];
 /** Attempts before a delivery is marked failed (graphile-worker backs off exponentially). */
 export const MAIL_MAX_ATTEMPTS = 12;
 
-export function mailJobKey(kind: EmailKind, ticketId: string, recipient: string): string {
-  return `mail:${kind}:${ticketId}:${recipient.toLowerCase()}`;
-}
+/**
+ * A delivery's graphile-worker job key, as SQL over its kind, ticket_id and recipient columns:
+ * `mail:<kind>:<ticketId>:<recipient, lower case>`. One key per delivery, so queuing it again
+ * while its job is still pending updates that job instead of adding a second one. Defined once
+ * here: the queue and the requeue must agree on it.
+ */
+const JOB_KEY_SQL = `'mail:' || kind || ':' || ticket_id || ':' || lower(recipient)`;
 
 export interface QueueMailInput {
   ticketId: string;
@@ -55,7 +59,7 @@ export async function queueTicketMails(sql: SqlRunner, inputs: QueueMailInput[])
        RETURNING id, ticket_id, kind::text AS kind, recipient
      ), specs AS (
        SELECT array_agg(ROW(kind, json_build_object('deliveryId', id), NULL, NULL, $5::int,
-         'mail:' || kind || ':' || ticket_id || ':' || lower(recipient), NULL, NULL)::graphile_worker.job_spec) AS specs
+         ${JOB_KEY_SQL}, NULL, NULL)::graphile_worker.job_spec) AS specs
        FROM deliveries
      ), jobs AS (
        SELECT j.id FROM specs, LATERAL graphile_worker.add_jobs(specs.specs) j WHERE specs.specs IS NOT NULL
@@ -80,7 +84,7 @@ export async function requeueFailedDelivery(sql: SqlRunner, deliveryId: string):
        RETURNING id, ticket_id, kind::text AS kind, recipient
      )
      SELECT count(graphile_worker.add_job(kind, json_build_object('deliveryId', id),
-       job_key := 'mail:' || kind || ':' || ticket_id || ':' || lower(recipient),
+       job_key := ${JOB_KEY_SQL},
        max_attempts := $2::int))::int AS queued
      FROM retried`,
     [deliveryId, MAIL_MAX_ATTEMPTS],
