@@ -126,6 +126,8 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
       { key: 'open', label: 'Open (pending + in progress)', value: stats.open, query: '' },
       { key: 'unassigned', label: 'Open and unassigned', value: stats.unassignedOpen, query: 'filters.assignedToId=none' },
       { key: 'pending', label: 'Pending', value: stats.by.status!.pending ?? 0, query: 'filters.status=pending' },
+      { key: 'urgent', label: 'Open urgent', value: stats.openBy.priority!.urgent ?? 0, query: 'filters.priority=urgent' },
+      { key: 'high', label: 'Open high priority', value: stats.openBy.priority!.high ?? 0, query: 'filters.priority=high' },
     ],
     days,
     categories: TICKET_CATEGORIES,

@@ -16,8 +16,11 @@
 //   counted   a dimension of the maintained totals (stats by_<name>, see ticket-counts.ts)
 export const TICKET_CATEGORIES = ['general', 'bug', 'feature', 'abuse', 'data', 'account', 'other'] as const;
 export const TICKET_STATUSES = ['pending', 'in_progress', 'resolved', 'archived'] as const;
+/** In increasing urgency: the PostgreSQL enum's order, so `-priority` sorts urgent first. */
+export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
 /** Badge colours for enum values (panel list and show pages). */
 export type BadgeStyles = Readonly<Record<string, { background: string; color: string }>>;
@@ -69,6 +72,13 @@ export const STATUS_BADGES: BadgeStyles = {
   archived: { background: '#eeeeee', color: '#4b5563' },
 };
 
+export const PRIORITY_BADGES: BadgeStyles = {
+  low: { background: '#eeeeee', color: '#4b5563' },
+  normal: { background: '#e7f0ff', color: '#0b4fb3' },
+  high: { background: '#fff4e5', color: '#8a4b00' },
+  urgent: { background: '#fde8e8', color: '#b42318' },
+};
+
 /** In CSV column order (the file's columns are part of the interface: append, do not reorder). */
 export const TICKET_FIELDS = [
   { name: 'ticket_number', prop: 'ticketNumber', label: 'Ticket number', type: 'string', max: 50, exported: true, public: true, audited: true },
@@ -87,6 +97,7 @@ export const TICKET_FIELDS = [
   { name: 'admin_notes', prop: 'adminNotes', label: 'Notes', type: 'text', max: 20_000, multiline: true, settable: true, exported: true, audited: true },
   { name: 'user_id', prop: 'user', label: 'Submitted by (account)', type: 'user', json: 'user', csv: ['email'], csvPrefix: 'submitted_by', nullable: true, exported: true, audited: true },
   { name: 'id', prop: 'id', label: 'Id', type: 'uuid', exported: true, public: true, audited: true },
+  { name: 'priority', prop: 'priority', label: 'Priority', type: 'enum', values: TICKET_PRIORITIES, pgType: 'TicketPriority', default: 'normal', badges: PRIORITY_BADGES, settable: true, bulk: true, filter: true, sortable: true, exported: true, audited: true, counted: true },
   { name: 'ip_address', prop: 'ipAddress', label: 'IP address', type: 'inet', nullable: true, audited: true },
   { name: 'user_agent', prop: 'userAgent', label: 'Browser', type: 'string', max: 512, nullable: true, audited: true },
 ] as const satisfies readonly TicketFieldSpec[];
@@ -95,11 +106,11 @@ export type TicketFieldName = (typeof TICKET_FIELDS)[number]['name'];
 
 /** Where each field appears in the panel, in display order (presentation, not shape). */
 export const TICKET_LAYOUT = {
-  list: ['ticketNumber', 'name', 'email', 'subject', 'category', 'status', 'assignedTo', 'createdAt'],
+  list: ['ticketNumber', 'name', 'email', 'subject', 'category', 'priority', 'status', 'assignedTo', 'createdAt'],
   show: [
-    'ticketNumber', 'status', 'category', 'assignedTo', 'name', 'email', 'subject', 'message', 'adminNotes',
+    'ticketNumber', 'status', 'priority', 'category', 'assignedTo', 'name', 'email', 'subject', 'message', 'adminNotes',
     'resolutionNotes', 'resolvedAt', 'resolvedBy', 'createdAt', 'updatedAt', 'user', 'ipAddress', 'userAgent',
   ],
-  edit: ['category', 'assignedTo', 'adminNotes'],
-  filter: ['status', 'category', 'assignedTo', 'createdAt'],
+  edit: ['category', 'priority', 'assignedTo', 'adminNotes'],
+  filter: ['status', 'priority', 'category', 'assignedTo', 'createdAt'],
 } as const satisfies Record<'list' | 'show' | 'edit' | 'filter', readonly (typeof TICKET_FIELDS)[number]['prop'][]>;
