@@ -3,9 +3,8 @@
 import type { Express } from 'express';
 import type { Config } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
+import { ADMIN_ROOT_PATH } from '../src/shared/panel-links.js';
 import { configureAdminJsEnv } from './paths.js';
-
-export const ADMIN_PATH = '/admin';
 
 type PanelModules = [typeof import('./panel.js'), typeof import('./router.js')];
 
@@ -34,5 +33,5 @@ export async function mountAdmin(app: Express, ctx: AppContext): Promise<void> {
     ctx.logger.warn('admin-bundle/bundle.js is missing: bundling the panel components now (run `npm run build`)');
     await admin.initialize();
   }
-  app.use(ADMIN_PATH, await buildPanelRouter(ctx, admin));
+  app.use(ADMIN_ROOT_PATH, await buildPanelRouter(ctx, admin));
 }

@@ -2,6 +2,7 @@
 // only after paths.ts has set AdminJS's environment (see index.ts).
 import { AdminJS, type AdminJSOptions } from 'adminjs';
 import type { AppContext } from '../src/context.js';
+import { ADMIN_ROOT_PATH } from '../src/shared/panel-links.js';
 import { componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { locale } from './locale.js';
@@ -9,11 +10,9 @@ import { createAuditLogResource } from './resources/audit-log.resource.js';
 import { contactSubmissionResource } from './resources/contact-submission.resource.js';
 import { userResource } from './resources/user.resource.js';
 
-export const ADMIN_ROOT = '/admin';
-
 /** Options that shape the component bundle: the bundle script and the server must agree on them. */
 export function bundleOptions(): Pick<AdminJSOptions, 'componentLoader' | 'rootPath' | 'env'> {
-  return { componentLoader, rootPath: ADMIN_ROOT, env: {} };
+  return { componentLoader, rootPath: ADMIN_ROOT_PATH, env: {} };
 }
 
 export async function createAdmin(ctx: AppContext): Promise<AdminJS> {
