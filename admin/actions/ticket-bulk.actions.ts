@@ -46,29 +46,15 @@ function selectedIds(request: ActionRequest, context: ActionContext): string[] {
   return (context.records ?? []).map((r) => String(r.id()));
 }
 
-function bulkAction(ctx: AppContext, name: string, action: TicketAction): Action<BulkActionResponse> {
-  const handler = async (
-    request: ActionRequest,
-    _response: unknown,
-    context: ActionContext,
-  ): Promise<BulkActionResponse> => {
+type RunBulk = (request: ActionRequest, context: ActionContext) => Promise<BulkResult>;
+
+/** GET shows the confirmation; POST runs the service call and answers with its notice. */
+function bulkHandler(run: RunBulk) {
+  return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<BulkActionResponse> => {
     const { records = [], currentAdmin, h, resource } = context;
     if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
     try {
-      const notes = payloadString(request.payload, 'resolutionNotes')?.trim();
-      // The REST body schema: the same length limit and control-character rule as mark-resolved.
-      const opts =
-        action === 'resolve' && notes
-          ? { resolutionNotes: parseInput(markResolvedSchema, { resolution_notes: notes }).resolution_notes }
-          : {};
-      const result = await bulkTicketAction(
-        ctx,
-        requireActor(context),
-        selectedIds(request, context),
-        action,
-        opts,
-        panelMeta(request),
-      );
+      const result = await run(request, context);
       return {
         records: records.map((r) => r.toJSON(currentAdmin)),
         notice: bulkNotice(result),
@@ -80,61 +66,55 @@ function bulkAction(ctx: AppContext, name: string, action: TicketAction): Action
       return bulkErrorResponse(err, context);
     }
   };
+}
+
+const staffBulk = {
+  actionType: 'bulk' as const,
+  component: Components.BulkActionForm,
+  showInDrawer: true,
+  isAccessible: ({ currentAdmin }: ActionContext) => isStaffAdmin(currentAdmin),
+  isVisible: ({ currentAdmin }: ActionContext) => isStaffAdmin(currentAdmin),
+};
+
+function bulkAction(ctx: AppContext, name: string, action: TicketAction): Action<BulkActionResponse> {
+  const run: RunBulk = (request, context) => {
+    const notes = payloadString(request.payload, 'resolutionNotes')?.trim();
+    // The REST body schema: the same length limit and control-character rule as mark-resolved.
+    const opts =
+      action === 'resolve' && notes
+        ? { resolutionNotes: parseInput(markResolvedSchema, { resolution_notes: notes }).resolution_notes }
+        : {};
+    return bulkTicketAction(ctx, requireActor(context), selectedIds(request, context), action, opts, panelMeta(request));
+  };
   return {
+    ...staffBulk,
     name,
-    actionType: 'bulk',
     icon: 'Layers',
-    component: Components.BulkActionForm,
-    showInDrawer: true,
     custom: { serviceAction: action, description: DESCRIPTIONS[action], withNotes: action === 'resolve' },
-    isAccessible: ({ currentAdmin }) => isStaffAdmin(currentAdmin),
-    isVisible: ({ currentAdmin }) => isStaffAdmin(currentAdmin),
-    handler,
+    handler: bulkHandler(run),
   };
 }
 
 /** "Set <field>" for every field declared `bulk`: the chosen value on every selected ticket. */
 function bulkSetAction(ctx: AppContext, field: TicketFieldSpec): Action<BulkActionResponse> {
-  const handler = async (
-    request: ActionRequest,
-    _response: unknown,
-    context: ActionContext,
-  ): Promise<BulkActionResponse> => {
-    const { records = [], currentAdmin, h, resource } = context;
-    if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
-    try {
-      const value = payloadString(request.payload, 'value');
-      const result = await bulkSetField(
-        ctx,
-        requireActor(context),
-        selectedIds(request, context),
-        field.name,
-        value,
-        panelMeta(request),
-      );
-      return {
-        records: records.map((r) => r.toJSON(currentAdmin)),
-        notice: bulkNotice(result),
-        redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
-        bulkResult: result,
-      };
-    } catch (err) {
-      return bulkErrorResponse(err, context);
-    }
-  };
+  const run: RunBulk = (request, context) =>
+    bulkSetField(
+      ctx,
+      requireActor(context),
+      selectedIds(request, context),
+      field.name,
+      payloadString(request.payload, 'value'),
+      panelMeta(request),
+    );
   return {
+    ...staffBulk,
     name: bulkSetActionName(field),
-    actionType: 'bulk',
     icon: 'Edit',
-    component: Components.BulkActionForm,
-    showInDrawer: true,
     custom: {
       description: `Sets ${field.label.toLowerCase()} on every selected ticket.`,
       setField: { path: panelPath(field), values: field.type === 'enum' ? field.values : [] },
     },
-    isAccessible: ({ currentAdmin }) => isStaffAdmin(currentAdmin),
-    isVisible: ({ currentAdmin }) => isStaffAdmin(currentAdmin),
-    handler,
+    handler: bulkHandler(run),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
 import { TICKET_CATEGORIES, type TicketCategory } from './contact.schema.js';
 import { getTicketStats, listTickets } from './contact.queries.js';
+import type { Ticket } from './ticket.shape.js';
 import { requireStaff } from '../auth/access.js';
 import { utcDay } from '../shared/text.js';
 
@@ -47,15 +48,7 @@ export interface DashboardData {
   generatedAt: string;
 }
 
-const toDashboardTicket = (t: {
-  id: string;
-  ticketNumber: string;
-  subject: string;
-  name: string;
-  status: string;
-  category: TicketCategory;
-  createdAt: Date;
-}): DashboardTicket => ({
+const toDashboardTicket = (t: Ticket): DashboardTicket => ({
   id: t.id,
   ticketNumber: t.ticketNumber,
   subject: t.subject,
