@@ -20,7 +20,7 @@ import type { AppContext } from '../context.js';
 import { inPgTransaction, type WriteContext } from '../db/tx.js';
 import type { SqlRunner } from '../db/sql.js';
 import { AppError } from '../errors.js';
-import { limitBucket } from '../http/client-ip.js';
+import { limitBucket } from '../shared/addresses.js';
 
 export interface ThrottlePolicy {
   /** Failures allowed before any delay. */

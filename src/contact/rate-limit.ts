@@ -2,7 +2,7 @@
 // minute, per IP per hour, and a site-wide hourly cap. Fixed windows; one upsert per request.
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { limitBucket } from '../http/client-ip.js';
+import { limitBucket } from '../shared/addresses.js';
 
 interface Window {
   key: string;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
-import { limitBucket } from '../../src/http/client-ip.js';
+import { limitBucket } from '../../src/shared/addresses.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const valid = { name: 'Ann Lee', email: 'ann@example.com', subject: 'Hello', message: 'Something broke' };
