@@ -95,7 +95,12 @@ export const COMMANDS: Record<string, Command> = {
     required: ['email'],
     prepare: async (v) => ({ ...v, password: await passwordFrom(v) }),
     run: async (ctx, v, io) => {
-      const user = await setUserPassword(ctx, CLI_ACTOR, { email: str(v, 'email'), password: str(v, 'password') }, META);
+      const user = await setUserPassword(
+        ctx,
+        CLI_ACTOR,
+        { email: str(v, 'email'), password: str(v, 'password') },
+        META,
+      );
       printUser(io, v, 'Password changed for', user);
     },
   },
@@ -154,7 +159,9 @@ export function helpText(): string {
     '  help',
     '      Show this text',
     '',
-    'Without --password, the password is read from stdin when it is piped, else prompted for.',
+    'Without --password, the password is prompted for (twice), or read from piped stdin one line per',
+    'prompt: the first line is the password, an optional second line must repeat it. A password',
+    'cannot contain a line break.',
     'Exit codes: 0 ok, 1 unexpected failure, 2 invalid input, 3 user not found, 4 refused (email taken, last admin).',
   ].join('\n');
 }

@@ -1,11 +1,49 @@
-// Where the CLI gets a password from: --password, else stdin (piped, for scripts), else an
-// interactive prompt that does not echo and asks twice.
+// Where the CLI gets a password from: --password, else stdin. Piped stdin (scripts) is read one
+// line per prompt, like an interactive answer: `printf 'pw\npw\n' | ...` is the password and its
+// repetition, never the password "pw\npw". At a terminal the prompt does not echo and asks twice.
 import { CliError, EXIT_USAGE } from './errors.js';
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+/** Lines of a stream, one per call; undefined at the end. "\r\n" counts as one line break. */
+export interface LineReader {
+  next(): Promise<string | undefined>;
+}
+
+export function lineReader(stream: NodeJS.ReadableStream): LineReader {
+  const iterator = stream[Symbol.asyncIterator]();
+  let buffered = '';
+  let ended = false;
+  return {
+    async next() {
+      for (;;) {
+        const newline = buffered.indexOf('\n');
+        if (newline >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          return line.endsWith('\r') ? line.slice(0, -1) : line;
+        }
+        if (ended) {
+          // A last line without a line break still counts; nothing at all is the end.
+          const rest = buffered;
+          buffered = '';
+          return rest === '' ? undefined : rest;
+        }
+        const { value, done } = await iterator.next();
+        if (done) ended = true;
+        else buffered += typeof value === 'string' ? value : Buffer.from(value as Uint8Array).toString('utf8');
+      }
+    },
+  };
+}
+
+// One reader for the whole process, created on first use: every prompt takes the next line, and
+// what the first read buffered beyond its line is not lost to the next one.
+let stdinLines: LineReader | undefined;
+function stdinLine(): Promise<string | undefined> {
+  if (!stdinLines) {
+    process.stdin.setEncoding('utf8'); // decodes multi-byte characters split across chunks
+    stdinLines = lineReader(process.stdin);
+  }
+  return stdinLines.next();
 }
 
 function promptHidden(question: string): Promise<string> {
@@ -36,16 +74,28 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
+/** A line break in a password is almost always two answers run together: refuse it. */
+function refuseLineBreaks(password: string): string {
+  if (/[\r\n]/.test(password)) {
+    throw new CliError('The password contains a line break: give it on one line', EXIT_USAGE);
+  }
+  return password;
+}
+
 export async function readPassword(flag: string | undefined): Promise<string> {
-  if (flag !== undefined) return flag;
+  if (flag !== undefined) return refuseLineBreaks(flag);
   if (!process.stdin.isTTY) {
-    // One trailing newline is what `echo` / a here-string adds; it is not part of the password.
-    const piped = (await readAll(process.stdin)).replace(/\r?\n$/, '');
-    if (!piped) throw new CliError('No password given: pass --password or pipe it on stdin', EXIT_USAGE);
-    return piped;
+    const first = await stdinLine();
+    if (!first) throw new CliError('No password given: pass --password or pipe it on stdin', EXIT_USAGE);
+    // A second line is the repetition, as at the prompt; a script may also send the password once.
+    const repeat = await stdinLine();
+    if (repeat !== undefined && repeat !== first) {
+      throw new CliError('The two passwords differ (piped stdin: line 1 and line 2)', EXIT_USAGE);
+    }
+    return refuseLineBreaks(first);
   }
   const first = await promptHidden('Password: ');
   const second = await promptHidden('Repeat password: ');
   if (first !== second) throw new CliError('The two passwords differ', EXIT_USAGE);
-  return first;
+  return refuseLineBreaks(first);
 }

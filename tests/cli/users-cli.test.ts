@@ -1,42 +1,15 @@
 // The operator CLI, run as real child processes against this file's test database.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { authenticateWithPassword } from '../../src/auth/auth.service.js';
 import { resolveBearerToken } from '../../src/auth/tokens.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createUser, createUserWithToken } from '../helpers/factories.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(databaseUrl: string, args: string[], stdin?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+import { runCli } from './run-cli.js';
 
 describe('npm run cli -- users:*', () => {
   let t: TestApp;
-  const cli = (args: string[], stdin?: string) => runCli(t.database.url, args, stdin);
+  const cli = (args: string[], stdin?: string) => runCli({ DATABASE_URL: t.database.url }, args, stdin);
   const userRow = async (email: string) =>
     (
       await t.ctx.db.pool.query(
