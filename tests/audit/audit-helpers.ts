@@ -43,4 +43,5 @@ export const SUBMITTED_FIELDS = [
   'resolution_notes',
   'ip_address',
   'user_agent',
+  'priority',
 ];

@@ -181,6 +181,7 @@ describe('audit: REST moderator endpoints', () => {
       'resolution_notes',
       'ip_address',
       'user_agent',
+      'priority',
     ]);
     const entry = await latestChange(ticket.id);
     assert.equal(entry.operation, 'delete');
