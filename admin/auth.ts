@@ -1,6 +1,8 @@
 // Panel sessions and sign-in. Sessions live in PostgreSQL (connect-pg-simple), the cookie is
-// httpOnly + SameSite=Lax (+ Secure behind https), the idle timeout rolls with each request, the
-// session id is regenerated at login, and logout deletes the session row. Sign-in uses the same
+// httpOnly + SameSite=Lax (+ Secure behind https), the idle timeout rolls with each request, an
+// absolute lifetime (SESSION_MAX_HOURS) ends even a busy session, the session id is regenerated
+// at login, and logout deletes the session row. The table comes from a migration
+// (prisma/migrations/20261202100000_sessions), not from connect-pg-simple at run time. Sign-in uses the same
 // throttled argon2 check as the API; only active moderators and admins get in, and everyone else
 // sees the same failure as a wrong password.
 import { randomBytes } from 'node:crypto';
@@ -55,7 +57,6 @@ export async function createSessionMiddleware(ctx: AppContext): Promise<RequestH
   const store = new PgStore({
     pool: ctx.db.pool,
     tableName: SESSION_TABLE,
-    createTableIfMissing: true,
     errorLog: (...args: unknown[]) => ctx.logger.warn({ args: args.map(String) }, 'session store error'),
   });
   const idleMs = Math.round(ctx.config.SESSION_IDLE_HOURS * 3_600_000);
@@ -84,7 +85,16 @@ const save = (req: Request) =>
 export const destroySession = (req: Request) =>
   new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
 
-export type LoginOutcome = { ok: true; actor: Actor } | { ok: false; status: 401 | 429; message: string };
+export type LoginOutcome =
+  | { ok: true; actor: Actor }
+  | { ok: false; status: 401; message: string }
+  | { ok: false; status: 429; message: string; retryAfterSeconds: number };
+
+/** "45 seconds", "3 minutes": how long the throttle still blocks, for the login page. */
+export function waitText(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
 
 /** The throttled password check plus the panel's role rule, with one message for every refusal. */
 export async function panelSignIn(
@@ -103,7 +113,14 @@ export async function panelSignIn(
     return { ok: true, actor };
   } catch (err) {
     if (err instanceof AppError && err.status === 429) {
-      return { ok: false, status: 429, message: 'Too many sign-in attempts. Please wait a moment and try again.' };
+      // The throttle's own Retry-After: the page and the header tell the real remaining wait.
+      const retryAfterSeconds = Math.max(1, Number(err.headers?.['Retry-After']) || 1);
+      return {
+        ok: false,
+        status: 429,
+        retryAfterSeconds,
+        message: `Too many sign-in attempts. Please wait ${waitText(retryAfterSeconds)} and try again.`,
+      };
     }
     if (err instanceof AppError && err.status === 401) {
       return { ok: false, status: 401, message: INVALID_CREDENTIALS_MESSAGE };
@@ -120,16 +137,31 @@ export async function startPanelSession(req: Request, actor: Actor, signedInAt: 
   await save(req);
 }
 
+/** Ends the session and sends the browser to the login page. */
+async function signOut(req: Request, res: Response, loginPath: string) {
+  await destroySession(req).catch(() => {});
+  res.clearCookie(SESSION_COOKIE, { path: '/admin' });
+  res.redirect(loginPath);
+}
+
 /**
  * Every panel request re-reads the signed-in user: a deactivated account, one whose role no
  * longer allows the panel, or one whose password changed after this session signed in (a reset
  * must lock out whoever had the old password) is signed out at its next click; a role change
- * applies at once.
+ * applies at once. A session older than SESSION_MAX_HOURS ends however active it is: the idle
+ * timeout alone would let a stolen cookie live for ever if it is used now and then.
  */
 export function requirePanelUser(ctx: AppContext, loginPath: string): RequestHandler {
+  const maxMs = Math.round(ctx.config.SESSION_MAX_HOURS * 3_600_000);
+  const idleMs = Math.round(ctx.config.SESSION_IDLE_HOURS * 3_600_000);
   return async (req: Request, res: Response, next) => {
     const current = actorOf(req.session?.adminUser);
     if (!current) return res.redirect(loginPath);
+    // Sessions without a sign-in time predate the absolute limit: they count as expired.
+    const remainingMs = (req.session.signedInAt ?? 0) + maxMs - ctx.clock.now().getTime();
+    if (remainingMs <= 0) return signOut(req, res, loginPath);
+    // The cookie (and the stored row) never outlive the absolute limit either.
+    req.session.cookie.maxAge = Math.min(idleMs, remainingMs);
     let fresh: Actor | null = null;
     try {
       // The session check is the system's own work, not the (possibly revoked) user's.
@@ -143,11 +175,7 @@ export function requirePanelUser(ctx: AppContext, loginPath: string): RequestHan
     } catch (err) {
       if (!(err instanceof AppError && err.status === 404)) return next(err);
     }
-    if (!fresh || !isStaff(fresh)) {
-      await destroySession(req).catch(() => {});
-      res.clearCookie(SESSION_COOKIE, { path: '/admin' });
-      return res.redirect(loginPath);
-    }
+    if (!fresh || !isStaff(fresh)) return signOut(req, res, loginPath);
     const admin = toPanelAdmin(fresh);
     const s = req.session.adminUser!;
     if (s.role !== admin.role || s.name !== admin.name || s.email !== admin.email) req.session.adminUser = admin;

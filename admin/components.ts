@@ -22,3 +22,6 @@ export const Components = {
   /** The audit trail's timeline (History action on a ticket). */
   TicketHistory: add('TicketHistory'),
 };
+
+// AdminJS's user menu logs out with a GET; ours posts (see components/LoggedIn.tsx).
+componentLoader.override('LoggedIn', path.join(ADMIN_COMPONENTS_DIR, 'LoggedIn.tsx'));

@@ -1,6 +1,6 @@
 // The panel's Express router, assembled from @adminjs/express's pieces so that sign-in can be
-// ours: session → body parsing → login/logout → static assets → session user check → CSV export
-// → AdminJS routes. (buildAuthenticatedRouter keeps the pre-login session id and has no hook to
+// ours: security headers → session → body parsing → login/logout → static assets → session user
+// check → CSV export → AdminJS routes. (buildAuthenticatedRouter keeps the pre-login session id and has no hook to
 // re-check the user on each request, hence the assembly.)
 import { buildAssets, buildRoutes } from '@adminjs/express';
 import { clientIp } from '../src/http/client-ip.js';
@@ -16,7 +16,10 @@ import {
   SESSION_COOKIE,
   startPanelSession,
 } from './auth.js';
+import { mountAssets, panelAssets, panelRoutes, withAssetVersions } from './assets.js';
 import { EXPORT_PATH, exportTicketsHandler } from './export.routes.js';
+import { logoutPage } from './logout-page.js';
+import { panelSecurityHeaders, rewritePanelPages } from './security.js';
 
 /** Path inside the router ('/admin/login' → '/login'). */
 const local = (admin: AdminJS, full: string) => full.slice(admin.options.rootPath.length) || '/';
@@ -24,6 +27,10 @@ const local = (admin: AdminJS, full: string) => full.slice(admin.options.rootPat
 export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise<Router> {
   const { rootPath, loginPath, logoutPath } = admin.options;
   const router = express.Router();
+  const assets = panelAssets(AdminJsRouter.assets);
+  router.use(panelSecurityHeaders({ https: ctx.config.publicUrl.startsWith('https:') }));
+  // Every page AdminJS renders: nonced scripts (security.ts) and versioned asset URLs (assets.ts).
+  router.use(rewritePanelPages((html) => withAssetVersions(html, rootPath, assets)));
   router.use(await createSessionMiddleware(ctx));
   // Forms and the panel's API calls (multipart, urlencoded or JSON); no file uploads.
   router.use(formidable({ maxFieldsSize: 1024 * 1024, maxFileSize: 1, multiples: false }));
@@ -44,25 +51,34 @@ export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise
       requestId: req.id,
     });
     if (!outcome.ok) {
-      if (outcome.status === 429) res.set('Retry-After', '60');
+      if (outcome.status === 429) res.set('Retry-After', String(outcome.retryAfterSeconds));
       return res.status(outcome.status).send(await renderLogin(outcome.message));
     }
     await startPanelSession(req, outcome.actor, ctx.clock.now());
     res.redirect(rootPath);
   });
 
-  const logout = async (req: express.Request, res: express.Response) => {
+  // Logging out changes state, so only a POST does it (the panel's menu posts: components/
+  // LoggedIn.tsx). A GET — an old bookmark, or a link or <img> on another site — gets a page with
+  // a confirmation button instead. The session cookie is SameSite=Lax, so a cross-site form
+  // POST arrives without it and signs nobody out.
+  router.get(local(admin, logoutPath), (req, res) => {
+    if (!req.session?.adminUser) return res.redirect(loginPath);
+    res.send(logoutPage({ action: logoutPath, back: rootPath }));
+  });
+  router.post(local(admin, logoutPath), async (req, res) => {
     if (req.session) await destroySession(req);
     res.clearCookie(SESSION_COOKIE, { path: '/admin' });
     res.redirect(loginPath);
-  };
-  router.get(local(admin, logoutPath), logout);
-  router.post(local(admin, logoutPath), logout);
+  });
 
   // Scripts, styles and the component bundle: the login page needs them before anyone signs in.
-  buildAssets({ admin, assets: AdminJsRouter.assets, routes: AdminJsRouter.routes, router });
+  mountAssets(router, assets);
+  const routes = panelRoutes(AdminJsRouter.routes, assets);
+  // Outside production without a pre-built bundle: AdminJS's own on-request bundling route.
+  buildAssets({ admin, assets: [], routes, router });
   router.use(requirePanelUser(ctx, loginPath));
   router.get(EXPORT_PATH, exportTicketsHandler(ctx));
-  buildRoutes({ admin, routes: AdminJsRouter.routes, router });
+  buildRoutes({ admin, routes, router });
   return router;
 }

@@ -11,6 +11,7 @@ import { startBenchPostgres } from './lib/postgres.js';
 import { machineInfo, printTable, printTargets, writeResult, type Target } from './lib/report.js';
 import { ensureBuild } from './lib/server.js';
 import { listBench } from './list.js';
+import { panelWeightBench } from './panel-weight.js';
 import { submitBench } from './submit.js';
 
 const BENCHES: Array<[string, BenchFn]> = [
@@ -19,6 +20,7 @@ const BENCHES: Array<[string, BenchFn]> = [
   ['email', emailBench],
   ['list', listBench],
   ['export', exportBench],
+  ['panel-weight', panelWeightBench],
 ];
 
 async function main() {

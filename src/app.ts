@@ -11,6 +11,7 @@ import { compileTrustProxy } from './http/client-ip.js';
 import { createDocsRouter } from './http/docs.routes.js';
 import { createHealthRouter } from './http/health.routes.js';
 import { requestContext } from './http/request-context.js';
+import { apiSecurityHeaders, compressResponses } from './http/security-headers.js';
 
 export interface BuildAppOptions {
   /**
@@ -30,6 +31,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   // `true`: it takes the left-most entry, which the client writes itself.
   app.set('trust proxy', compileTrustProxy(ctx.config.TRUST_PROXY));
   app.use(requestContext(ctx.logger));
+  app.use(compressResponses());
+  // The panel (mounted at /admin) sends its own CSP; everything else gets helmet's defaults.
+  app.use(apiSecurityHeaders({ https: ctx.config.publicUrl.startsWith('https:'), skipPrefix: '/admin' }));
   app.use(createHealthRouter(ctx));
   // GET /api/v1/openapi.json and /api/docs: public, no token needed to read the API description.
   app.use(createDocsRouter());

@@ -108,6 +108,12 @@ const envSchema = z.object({
     .positive()
     .max(24 * 30)
     .default(8),
+  // Absolute lifetime of a panel session, however active: one sign-in per working day.
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(24),
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
   TOKEN_TTL_DAYS: z.coerce.number().positive().max(365).default(30),
@@ -138,6 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // No default secrets in production: the embedded/dev default generates one in DATA_DIR instead.
   if (isProduction && !cfg.SESSION_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required when NODE_ENV=production');
+  }
+  if (cfg.SESSION_MAX_HOURS < cfg.SESSION_IDLE_HOURS) {
+    throw new ConfigError('Invalid configuration:\n  SESSION_MAX_HOURS: must be at least SESSION_IDLE_HOURS');
   }
   const publicUrl = (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, '');
   return { ...cfg, publicUrl, isProduction };

@@ -100,13 +100,26 @@ describe('panel sign-in', () => {
     assert.equal(stale.headers.location, '/admin/login');
   });
 
-  test('when a moderator logs out, then the session row is deleted and the old cookie no longer works', async () => {
+  test('when a moderator opens GET /admin/logout, then they stay signed in and get a page whose form POSTs the logout', async () => {
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const cookie = sessionCookie(await loginStatus(t, mod.email, mod.password))!;
+    const page = await request(t.app).get('/admin/logout').set('Cookie', cookie).expect(200);
+    assert.match(page.text, /<form method="post" action="\/admin\/logout">/);
+    // Rolling sessions re-send the cookie on every request: the same session, not a cleared one.
+    assert.equal(sessionCookie(page) ?? cookie, cookie);
+    await request(t.app).get(LIST).set('Cookie', cookie).expect(200);
+    // Signed out already: the logout page is pointless, back to the login page.
+    const anon = await request(t.app).get('/admin/logout').expect(302);
+    assert.equal(anon.headers.location, '/admin/login');
+  });
+
+  test('when a moderator logs out (POST), then the session row is deleted and the old cookie no longer works', async () => {
     const mod = await createUser(t.ctx, { role: 'moderator' });
     const cookie = sessionCookie(await loginStatus(t, mod.email, mod.password))!;
     const sid = decodeURIComponent(cookie.split('=')[1]!).replace(/^s:/, '').split('.')[0];
     const before = await t.ctx.db.pool.query(`SELECT 1 FROM ${SESSION_TABLE} WHERE sid = $1`, [sid]);
     assert.equal(before.rowCount, 1);
-    const out = await request(t.app).get('/admin/logout').set('Cookie', cookie).expect(302);
+    const out = await request(t.app).post('/admin/logout').set('Cookie', cookie).expect(302);
     assert.equal(out.headers.location, '/admin/login');
     const afterLogout = await t.ctx.db.pool.query(`SELECT 1 FROM ${SESSION_TABLE} WHERE sid = $1`, [sid]);
     assert.equal(afterLogout.rowCount, 0);
@@ -137,8 +150,17 @@ describe('panel sign-in', () => {
     let last = await loginStatus(t, mod.email, 'wrong password 0');
     for (let i = 1; i < 8 && last.status !== 429; i++) last = await loginStatus(t, mod.email, `wrong password ${i}`);
     assert.equal(last.status, 429);
-    assert.ok(last.headers['retry-after']);
-    assert.match(last.text, /Too many sign-in attempts/);
+    // The throttle's real remaining wait (the API reports the same one for this account), in the
+    // header and in the message; not a fixed 60.
+    const api = await request(t.app)
+      .post('/api/v1/auth/token')
+      .send({ email: mod.email, password: 'wrong password api' })
+      .expect(429);
+    const wait = Number(last.headers['retry-after']);
+    assert.ok(Number.isInteger(wait) && wait >= 1, `Retry-After ${last.headers['retry-after']}`);
+    assert.equal(last.headers['retry-after'], api.headers['retry-after']);
+    assert.notEqual(wait, 60);
+    assert.match(last.text, new RegExp(`Too many sign-in attempts. Please wait ${wait} seconds? and try again`));
     // Blocked: even the right password is refused until the block ends (the clock is frozen).
     assert.equal((await loginStatus(t, mod.email, mod.password)).status, 429);
   });
@@ -171,6 +193,39 @@ describe('panel session settings', () => {
       .set('Cookie', sessionCookie(login)!)
       .expect(200);
     assert.ok(sessionCookie(next), 'rolling: every request re-sends the cookie with a new expiry');
+  });
+});
+
+describe('session table', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createPanelTestApp();
+  });
+  after(() => t.close());
+
+  test("when the database is migrated, then admin_sessions exists with connect-pg-simple's columns and expiry index before any sign-in", async () => {
+    const { rows: cols } = await t.ctx.db.pool.query(
+      `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+        WHERE table_name = $1 ORDER BY ordinal_position`,
+      [SESSION_TABLE],
+    );
+    assert.deepEqual(cols, [
+      { column_name: 'sid', data_type: 'character varying', is_nullable: 'NO' },
+      { column_name: 'sess', data_type: 'json', is_nullable: 'NO' },
+      { column_name: 'expire', data_type: 'timestamp without time zone', is_nullable: 'NO' },
+    ]);
+    const { rows: idx } = await t.ctx.db.pool.query(
+      `SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1`,
+      [SESSION_TABLE],
+    );
+    assert.deepEqual(
+      idx.map((r) => r.indexname),
+      ['IDX_session_expire', 'session_pkey'],
+    );
+    const { rows: applied } = await t.ctx.db.pool.query(
+      `SELECT 1 FROM _prisma_migrations WHERE migration_name = '20261202100000_sessions' AND finished_at IS NOT NULL`,
+    );
+    assert.equal(applied.length, 1);
   });
 });
 

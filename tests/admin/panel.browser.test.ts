@@ -32,6 +32,7 @@ describe('panel in a real browser', () => {
   let mod: TestUser;
   let target: Awaited<ReturnType<typeof createTicket>>;
   let resolvedEarlier: Awaited<ReturnType<typeof createTicket>>;
+  const problems: string[] = [];
 
   before(async () => {
     if (!chromiumPath) return;
@@ -50,6 +51,13 @@ describe('panel in a real browser', () => {
     launched = await launchChromium(chromiumPath);
     page = await launched.context.newPage();
     page.setDefaultTimeout(20_000);
+    // Every console error and page error (a CSP violation shows as one) fails the walk-through.
+    page.on('console', (m) => {
+      // (The browser's own /favicon.ico probe 404s; the panel has no favicon.)
+      const where = m.location().url;
+      if (m.type() === 'error' && !where.endsWith('/favicon.ico')) problems.push(`${m.text()} ${where}`);
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
   });
 
   after(async () => {
@@ -131,10 +139,13 @@ describe('panel in a real browser', () => {
     assert.ok(lines.some((l) => l.startsWith(`${target.ticketNumber},`) && l.includes('Refunded in full')));
     assert.ok(lines.some((l) => l.startsWith(`${resolvedEarlier.ticketNumber},`)));
 
-    // Log out: the panel sends us back to the login page and stays closed.
-    await page.goto(`${base}/admin/logout`);
+    // Log out through the user menu (it POSTs): back to the login page, and the panel stays closed.
+    await page.goto(`${base}/admin`);
+    await page.locator('[data-css="logged-in"]').hover();
+    await page.getByText('Log out', { exact: true }).click();
     await page.waitForURL(`${base}/admin/login`);
     await page.goto(`${base}/admin/resources/tickets`);
     await page.waitForURL(`${base}/admin/login`);
+    assert.deepEqual(problems, [], 'no console errors (CSP violations included)');
   });
 });

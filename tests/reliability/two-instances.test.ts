@@ -72,7 +72,7 @@ describe('reliability: two app instances and two workers on one database', () =>
     assert.equal(onB.status, 200);
     assert.ok(Array.isArray((onB.body as { records: unknown[] }).records));
 
-    const logout = await call(b.url, 'GET', '/admin/logout', { headers: { cookie } });
+    const logout = await call(b.url, 'POST', '/admin/logout', { headers: { cookie } });
     assert.ok([200, 302].includes(logout.status), `logout answered ${logout.status}`);
     assert.equal((await call(a.url, 'GET', LIST, { headers: { cookie } })).status, 302, 'A no longer knows it');
   });
