@@ -32,6 +32,12 @@ export async function mountAdmin(app: Express, ctx: AppContext): Promise<void> {
     // makes one), it bundles once here, before listening.
     ctx.logger.warn('admin-bundle/bundle.js is missing: bundling the panel components now (run `npm run build`)');
     await admin.initialize();
+  } else if (!loading!.bundleExists) {
+    // Outside production AdminJS then bundles on the first request, unminified (admin/assets.ts
+    // serves the pre-built bundle when there is one).
+    ctx.logger.warn(
+      'admin-bundle/bundle.js is missing: the panel bundles its components on first use, unminified (run `npm run build`)',
+    );
   }
   app.use(ADMIN_ROOT_PATH, await buildPanelRouter(ctx, admin));
 }
