@@ -74,6 +74,7 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
   const config = loadConfig({
     NODE_ENV: 'production',
     SESSION_SECRET: randomBytes(24).toString('hex'),
+    MAIL_SIGNING_SECRET: randomBytes(24).toString('hex'),
     DATABASE_URL: url,
     SMTP_URL: smtpUrl,
     LOG_LEVEL: 'warn',

@@ -6,6 +6,7 @@ import type { AppContext } from './context.js';
 import { createAuditEventsRouter, createTicketHistoryRouter } from './audit/audit.routes.js';
 import { createPublicContactRouter } from './contact/contact.routes.js';
 import { createModeratorContactRouter } from './contact/moderator.routes.js';
+import { createConversationRouter } from './conversation/conversation.routes.js';
 import { AppError, errorMiddleware } from './errors.js';
 import { compileTrustProxy } from './http/client-ip.js';
 import { createDocsRouter } from './http/docs.routes.js';
@@ -49,6 +50,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/contact', createPublicContactRouter(ctx));
   api.use('/contact', createModeratorContactRouter(ctx));
   api.use('/contact', createTicketHistoryRouter(ctx));
+  api.use('/contact', createConversationRouter(ctx));
   api.use('/audit/events', createAuditEventsRouter(ctx));
   app.use('/api/v1', api);
 

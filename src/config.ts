@@ -121,8 +121,42 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default('ContactDesk <no-reply@contactdesk.local>'),
   SUPPORT_RESPONSE_TIME: z.string().default('within 2 business days'),
   ADMIN_NOTIFY_EMAILS: emailList,
+  // Conversations (docs/conversations.md). INBOUND_ADDRESS is the mailbox customers reply to;
+  // each ticket's Reply-To is its plus-address with a signed token (support+<token>@domain).
+  INBOUND_ADDRESS: optionalString.pipe(z.email({ error: 'must be an email address' }).optional()),
+  // Signs reply-address tokens and our Message-IDs; required in production, generated into
+  // DATA_DIR/mail-secret otherwise.
+  MAIL_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  // A customer message this many days after resolution opens a new linked ticket instead.
+  REOPEN_WINDOW_DAYS: int(14, 0, 3650),
+  INBOUND_SMTP_PORT: z.preprocess(
+    unsetIfBlank,
+    z.coerce.number({ error: 'must be a whole number' }).int().min(0).max(65535).optional(),
+  ),
+  INBOUND_SMTP_HOST: z.string().default('0.0.0.0'),
+  // imap://user:pass@host:143/ or imaps://… ; unset = no polling.
+  INBOUND_IMAP_URL: optionalString.pipe(z.url({ protocol: /^imaps?$/, error: 'must be an imap:// or imaps:// URL' }).optional()),
+  INBOUND_IMAP_FOLDER: z.string().default('INBOX'),
+  // Where IMAP messages go once committed; unset = they are flagged \Seen and left in place.
+  INBOUND_IMAP_DONE_FOLDER: optionalString,
+  INBOUND_IMAP_INTERVAL_SECONDS: int(30, 1, 86_400),
+  // Bearer secret of POST /api/v1/inbound/mime; unset = the endpoint answers 404.
+  INBOUND_HTTP_SECRET: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   WORKER_INLINE: bool(true),
   WORKER_CONCURRENCY: int(5, 1, 100),
+  // Separate pools, so a mail backlog can never take the connections web requests need.
+  DB_POOL_SIZE: int(10, 2, 1000),
+  // Unset: WORKER_CONCURRENCY + 4 (a connection per running job, LISTEN, the liveness lock, and
+  // room for graphile's job fetches/completions and the cron sweeps).
+  WORKER_DB_POOL_SIZE: z.preprocess(
+    unsetIfBlank,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(3, 'must be at least 3')
+      .max(1000, 'must be at most 1000')
+      .optional(),
+  ),
 });
 
 export type Config = z.infer<typeof envSchema> & {
@@ -144,6 +178,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // No default secrets in production: the embedded/dev default generates one in DATA_DIR instead.
   if (isProduction && !cfg.SESSION_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required when NODE_ENV=production');
+  }
+  if (isProduction && !cfg.MAIL_SIGNING_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  MAIL_SIGNING_SECRET: required when NODE_ENV=production');
   }
   if (cfg.SESSION_MAX_HOURS < cfg.SESSION_IDLE_HOURS) {
     throw new ConfigError('Invalid configuration:\n  SESSION_MAX_HOURS: must be at least SESSION_IDLE_HOURS');

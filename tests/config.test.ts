@@ -86,7 +86,8 @@ describe('loadConfig', () => {
 
   test('when NODE_ENV=production has no SESSION_SECRET, then start-up is refused', () => {
     rejects({ NODE_ENV: 'production' }, 'SESSION_SECRET');
-    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'a'.repeat(32) });
+    rejects({ NODE_ENV: 'production', SESSION_SECRET: 'a'.repeat(32) }, 'MAIL_SIGNING_SECRET');
+    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'a'.repeat(32), MAIL_SIGNING_SECRET: 'b'.repeat(32) });
     assert.equal(c.isProduction, true);
   });
 

@@ -75,6 +75,7 @@ export function benchServerEnv(port: number, opts: ServerOptions): NodeJS.Proces
   Object.assign(env, {
     NODE_ENV: 'production',
     SESSION_SECRET: randomBytes(24).toString('hex'),
+    MAIL_SIGNING_SECRET: randomBytes(24).toString('hex'),
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'warn',

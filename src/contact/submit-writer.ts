@@ -24,6 +24,12 @@ export interface SubmitMeta {
   userAgent: string | null;
   requestId?: string | null;
   source?: AuditSource;
+  /** Where the ticket came from (default web: the form / the API). */
+  channel?: 'web' | 'email';
+  /** The earlier ticket this one follows up (a customer writing again after it was closed). */
+  parentTicketId?: string | null;
+  /** false: no confirmation to the sender (an automated mail or a sender over the auto-reply limit). */
+  confirmation?: boolean;
 }
 
 interface PendingSubmission {
@@ -55,10 +61,11 @@ function batchInsertSql(client: pg.PoolClient, batch: BatchItem[], numbers: stri
         ` set_config('contactdesk.source', ${lit(meta.source ?? 'api')}, true),` +
         ` set_config('contactdesk.request_id', ${lit(meta.requestId ?? '')}, true);\n` +
         `INSERT INTO contact_submissions (id, ticket_number, name, email, subject, message, category, status,` +
-        ` user_id, created_at, updated_at, ip_address, user_agent) VALUES (gen_random_uuid(), ${lit(numbers[i])},` +
-        ` ${lit(input.name)}, ${lit(input.email)}, ${lit(input.subject)}, ${lit(input.message)},` +
+        ` user_id, created_at, updated_at, ip_address, user_agent, channel, parent_ticket_id) VALUES (gen_random_uuid(),` +
+        ` ${lit(numbers[i])}, ${lit(input.name)}, ${lit(input.email)}, ${lit(input.subject)}, ${lit(input.message)},` +
         ` ${lit(input.category)}::"TicketCategory", 'pending', ${lit(actorId)}::uuid, ${at}::timestamptz,` +
-        ` ${at}::timestamptz, ${lit(meta.ip)}::inet, ${lit(meta.userAgent?.slice(0, 512))}) ${RETURNING}`
+        ` ${at}::timestamptz, ${lit(meta.ip)}::inet, ${lit(meta.userAgent?.slice(0, 512))},` +
+        ` ${lit(meta.channel ?? 'web')}::"TicketChannel", ${lit(meta.parentTicketId)}::uuid) ${RETURNING}`
       );
     })
     .join(';\n');
@@ -69,15 +76,33 @@ type BatchItem = { input: SubmitInput; meta: SubmitMeta };
 /** Writes the given submissions in ONE transaction: numbers, rows, mails. All or nothing. */
 export async function writeSubmissions(ctx: AppContext, batch: BatchItem[]): Promise<SubmissionRow[]> {
   // The audit context is set per statement inside the batch (batchInsertSql), not per transaction.
-  return withPgTransaction(ctx.db, async (client) => {
+  return withPgTransaction(ctx.db, (client) => writeSubmissionsIn(ctx, client, batch));
+}
+
+/** The same inside the caller's transaction (a ticket opened by an inbound email). */
+export async function writeSubmissionsIn(
+  ctx: AppContext,
+  client: pg.PoolClient,
+  batch: BatchItem[],
+): Promise<SubmissionRow[]> {
+  {
     const now = ctx.clock.now();
     const numbers = await reserveTicketNumbers(client, now, batch.length);
     const results = (await client.query(batchInsertSql(client, batch, numbers, now))) as unknown as pg.QueryResult[];
     // Results alternate: set_config, insert, set_config, insert, ...
     const tickets = results.filter((_, i) => i % 2 === 1).map((r) => r.rows[0] as SubmissionRow);
     const adminRecipients = ctx.config.ADMIN_NOTIFY_EMAILS.length ? ctx.config.ADMIN_NOTIFY_EMAILS : null;
-    const mails: QueueMailInput[] = tickets.flatMap((t) => [
-      { ticketId: t.id, ticketNumber: t.ticketNumber, kind: 'contact_confirmation' as const, recipients: [t.email] },
+    const mails: QueueMailInput[] = tickets.flatMap((t, i) => [
+      ...(batch[i]!.meta.confirmation === false
+        ? []
+        : [
+            {
+              ticketId: t.id,
+              ticketNumber: t.ticketNumber,
+              kind: 'contact_confirmation' as const,
+              recipients: [t.email],
+            },
+          ]),
       {
         ticketId: t.id,
         ticketNumber: t.ticketNumber,
@@ -87,7 +112,7 @@ export async function writeSubmissions(ctx: AppContext, batch: BatchItem[]): Pro
     ]);
     await queueTicketMails(pgRunner(client), mails);
     return tickets;
-  });
+  }
 }
 
 /** Queues submissions of one process and writes them in group-commit batches. */

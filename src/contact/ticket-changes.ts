@@ -33,11 +33,17 @@ export async function lockTickets(client: pg.ClientBase, ids: string[]): Promise
 export type ColumnSet = Record<string, unknown>;
 
 /** Side effects of a status change: resolving records who and when; reopening clears them. */
-export function statusChangeSet(actor: Actor, from: TicketStatus, to: TicketStatus, now: Date): ColumnSet {
+export function statusChangeSet(
+  actor: Pick<Actor, 'id'> | null,
+  from: TicketStatus,
+  to: TicketStatus,
+  now: Date,
+): ColumnSet {
   if (from === to) return {};
   const set: ColumnSet = { status: to };
   // archived → resolved is a restore: it keeps the original resolver.
-  if (to === 'resolved' && from !== 'archived') Object.assign(set, { resolved_by_id: actor.id, resolved_at: now });
+  if (to === 'resolved' && from !== 'archived')
+    Object.assign(set, { resolved_by_id: actor?.id ?? null, resolved_at: now });
   if (from === 'resolved' && (to === 'in_progress' || to === 'pending'))
     Object.assign(set, { resolved_by_id: null, resolved_at: null });
   return set;
@@ -59,7 +65,8 @@ export function planAction(
   now: Date,
 ): Planned {
   const rule = ACTION_RULES[action];
-  if (!rule.from.includes(t.status)) return { ok: false, code: 'invalid_transition', reason: skipReason(action, t.status) };
+  if (!rule.from.includes(t.status))
+    return { ok: false, code: 'invalid_transition', reason: skipReason(action, t.status) };
   if (action === 'assign_to_me') {
     if (t.assigned_to_id && t.assigned_to_id !== actor.id && !opts.force) {
       return { ok: false, code: 'already_assigned', reason: 'is already assigned to someone else' };
@@ -112,7 +119,8 @@ export async function patchSet(
       Object.assign(set, statusChangeSet(actor, current.status, value as TicketStatus, now));
     } else if (current[name] !== value) {
       // Unchanged values are not written: an edit form saved as it was is not an event.
-      if (field.type === 'user' && field.staffOnly && value !== null) await assertAssignable(client, name, value as string);
+      if (field.type === 'user' && field.staffOnly && value !== null)
+        await assertAssignable(client, name, value as string);
       set[name] = value;
     }
   }
@@ -128,6 +136,8 @@ export async function applyChanges(
   client: pg.PoolClient,
   now: Date,
   changes: Array<{ ticket: LockedTicket; set: ColumnSet }>,
+  /** false: a reply that resolves carries the news itself, so no separate resolution email. */
+  opts: { resolutionMail?: boolean } = {},
 ): Promise<void> {
   const groups = new Map<string, { set: ColumnSet; ids: string[] }>();
   for (const { ticket, set } of changes) {
@@ -146,7 +156,11 @@ export async function applyChanges(
     );
   }
   const resolved = changes.filter(
-    ({ ticket, set }) => set.status === 'resolved' && ticket.status !== 'resolved' && ticket.status !== 'archived',
+    ({ ticket, set }) =>
+      opts.resolutionMail !== false &&
+      set.status === 'resolved' &&
+      ticket.status !== 'resolved' &&
+      ticket.status !== 'archived',
   );
   await queueTicketMails(
     pgRunner(client),

@@ -21,6 +21,8 @@ export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+/** Where a ticket came from: the form / API, or an email to the support address. */
+export const TICKET_CHANNELS = ['web', 'email'] as const;
 
 /** Badge colours for enum values (panel list and show pages). */
 export type BadgeStyles = Readonly<Record<string, { background: string; color: string }>>;
@@ -97,6 +99,8 @@ export const TICKET_FIELDS = [
   { name: 'admin_notes', prop: 'adminNotes', label: 'Notes', type: 'text', max: 20_000, multiline: true, settable: true, exported: true, audited: true },
   { name: 'user_id', prop: 'user', label: 'Submitted by (account)', type: 'user', json: 'user', csv: ['email'], csvPrefix: 'submitted_by', nullable: true, exported: true, audited: true },
   { name: 'id', prop: 'id', label: 'Id', type: 'uuid', exported: true, public: true, audited: true },
+  { name: 'channel', prop: 'channel', label: 'Channel', type: 'enum', values: TICKET_CHANNELS, pgType: 'TicketChannel', default: 'web', filter: true, exported: true, audited: true },
+  { name: 'parent_ticket_id', prop: 'parentTicketId', label: 'Follows up ticket', type: 'uuid', nullable: true, exported: true, audited: true },
   { name: 'priority', prop: 'priority', label: 'Priority', type: 'enum', values: TICKET_PRIORITIES, pgType: 'TicketPriority', default: 'normal', badges: PRIORITY_BADGES, settable: true, bulk: true, filter: true, sortable: true, exported: true, audited: true, counted: true },
   { name: 'ip_address', prop: 'ipAddress', label: 'IP address', type: 'inet', nullable: true, audited: true },
   { name: 'user_agent', prop: 'userAgent', label: 'Browser', type: 'string', max: 512, nullable: true, audited: true },
@@ -109,7 +113,8 @@ export const TICKET_LAYOUT = {
   list: ['ticketNumber', 'name', 'email', 'subject', 'category', 'priority', 'status', 'assignedTo', 'createdAt'],
   show: [
     'ticketNumber', 'status', 'priority', 'category', 'assignedTo', 'name', 'email', 'subject', 'message', 'adminNotes',
-    'resolutionNotes', 'resolvedAt', 'resolvedBy', 'createdAt', 'updatedAt', 'user', 'ipAddress', 'userAgent',
+    'resolutionNotes', 'resolvedAt', 'resolvedBy', 'createdAt', 'updatedAt', 'channel', 'parentTicketId', 'user',
+    'ipAddress', 'userAgent',
   ],
   edit: ['category', 'priority', 'assignedTo', 'adminNotes'],
   filter: ['status', 'priority', 'category', 'assignedTo', 'createdAt'],

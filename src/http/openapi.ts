@@ -15,6 +15,7 @@ import {
 } from '../contact/moderator.schema.js';
 import { ticketExportQuerySchema, ticketListQuerySchema } from '../contact/ticket.filters.js';
 import { ticketPatchSchema } from '../contact/ticket.shape.js';
+import { postedMessageSchema, staffMessageSchema, threadSchema } from '../conversation/conversation.schema.js';
 import {
   auditEventPageDocSchema,
   ERROR_RESPONSES,
@@ -50,6 +51,9 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   MarkResolved: [markResolvedSchema, 'input'],
   EmptyBody: [emptyBodySchema, 'input'],
   TicketHistory: [ticketHistoryDocSchema, 'output'],
+  StaffMessage: [staffMessageSchema, 'input'],
+  Thread: [threadSchema, 'output'],
+  PostedMessage: [postedMessageSchema, 'output'],
   AuditEventPage: [auditEventPageDocSchema, 'output'],
 };
 
@@ -264,6 +268,31 @@ function buildPaths(): Record<string, Record<string, Operation>> {
         },
       },
     },
+    '/api/v1/contact/{id}/messages': {
+      get: {
+        tags: ['Conversations'],
+        summary: 'Ticket thread',
+        description: `The conversation, oldest first: the original message, public replies (with their email's delivery state), internal notes and customer messages. ${STAFF}`,
+        ...staff,
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'The thread.', content: json('Thread') },
+          ...errors('400', '401', '403', '404', '503'),
+        },
+      },
+      post: {
+        tags: ['Conversations'],
+        summary: 'Reply or add a note',
+        description: `\`reply\` is emailed to the customer (From MAIL_FROM, Reply-To the ticket's reply address, threaded); \`note\` is internal and never emailed. The first reply to a pending ticket takes it in progress and assigns it to the replier when unassigned; \`status: resolved\` resolves in the same step (one email: the reply). \`last_seen_message_id\` guards against sending blind: 409 \`stale_thread\` when a newer message arrived. ${STAFF}`,
+        ...staff,
+        parameters: [idParameter],
+        requestBody: { required: true, content: json('StaffMessage') },
+        responses: {
+          '201': { description: 'The message and the ticket status after it.', content: json('PostedMessage') },
+          ...errors('400', '401', '403', '404', '409', '415', '503'),
+        },
+      },
+    },
     '/api/v1/audit/events': {
       get: {
         tags: ['Audit'],
@@ -297,6 +326,10 @@ export function openApiDocument(): JsonSchema {
       { name: 'Public', description: 'No account needed.' },
       { name: 'Auth', description: 'API tokens.' },
       { name: 'Tickets', description: 'The moderator queue (moderators and admins).' },
+      {
+        name: 'Conversations',
+        description: "A ticket's thread: replies to the customer, internal notes, customer messages.",
+      },
       { name: 'Audit', description: 'Audit trail.' },
       { name: 'Health', description: 'Probes for load balancers and orchestrators.' },
     ],

@@ -10,6 +10,7 @@ import type { SendMailOptions } from 'nodemailer';
 import { ticketPanelUrl } from '../shared/panel-links.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config.js';
+import { replyAddressFor, signedMessageId } from '../conversation/mail-signing.js';
 import type { EmailKind } from './mail.queue.js';
 import { renderBody, type TemplateData } from './templates.js';
 
@@ -29,6 +30,14 @@ export interface MailDelivery {
   id: string;
   kind: EmailKind;
   recipient: string;
+  /** The thread message a reply carries. */
+  message?: { body: string; authorName: string } | null;
+}
+
+/** Where the mail sits in the ticket's thread (RFC 5322 In-Reply-To / References). */
+export interface MailThread {
+  /** Message-IDs of the thread so far, oldest first (the customer's and ours). */
+  references: string[];
 }
 
 export interface MailAddress {
@@ -36,7 +45,15 @@ export interface MailAddress {
   address: string;
 }
 
-export type MessageConfig = Pick<Config, 'MAIL_FROM' | 'SUPPORT_RESPONSE_TIME' | 'publicUrl'>;
+export type MessageConfig = Pick<
+  Config,
+  'MAIL_FROM' | 'SUPPORT_RESPONSE_TIME' | 'publicUrl' | 'INBOUND_ADDRESS' | 'MAIL_SIGNING_SECRET' | 'DATA_DIR'
+>;
+
+/** Mails a person writes; every other kind is automated and says so (RFC 3834). */
+const HUMAN_KINDS: readonly EmailKind[] = ['ticket_reply'];
+/** At most this many Message-IDs in References (RFC 5322 allows more; clients only need the chain's ends). */
+const MAX_REFERENCES = 20;
 
 export const EXCERPT_LENGTH = 500;
 
@@ -59,6 +76,9 @@ export class UnsendableMailError extends Error {}
 const PLAIN_ADDRESS =
   /^[^\s@"<>,;:\\()[\]\u0000-\u001F\u007F-\u009F\u2028\u2029]+@[^\s@"<>,;:\\()[\]\u0000-\u001F\u007F-\u009F\u2028\u2029]+\.[^\s@"<>,;:\\()[\]\u0000-\u001F\u007F-\u009F\u2028\u2029]+$/;
 
+/** One `<local@domain>` Message-ID with nothing that could break the header. */
+const isMessageId = (id: string): boolean => /^<[^\s<>\u0000-\u001F\u007F]{1,900}>$/.test(id);
+
 export function isPlainAddress(address: string): boolean {
   return PLAIN_ADDRESS.test(address);
 }
@@ -80,12 +100,12 @@ export function parseMailFrom(value: string): MailAddress {
 }
 
 /**
- * Deterministic Message-ID: every attempt for one delivery sends the same id, so if a retry ever
- * repeats a message the SMTP server already accepted, mail stores and clients can recognise the copy.
+ * Deterministic, signed Message-ID: every attempt for one delivery sends the same id, so if a
+ * retry ever repeats a message the SMTP server already accepted, mail stores and clients can
+ * recognise the copy; and a reply's In-Reply-To proves which of our mails it answers.
  */
-export function messageIdFor(deliveryId: string, from: MailAddress): string {
-  const domain = from.address.split('@')[1] || 'contactdesk.local';
-  return `<${deliveryId}.contactdesk@${domain}>`;
+export function messageIdFor(config: MessageConfig, deliveryId: string, from: MailAddress): string {
+  return signedMessageId(config, deliveryId, from.address.split('@')[1] || 'contactdesk.local');
 }
 
 export function ticketUrl(config: Pick<Config, 'publicUrl'>, ticketId: string): string {
@@ -112,14 +132,31 @@ function compose(
   delivery: MailDelivery,
   config: MessageConfig,
 ): Composed<EmailKind> {
-  // The submitter's own mails go to the recorded recipient, greeted by the name they gave.
+  // The submitter's own mails go to the recorded recipient, greeted by the name they gave; their
+  // "Reply" goes to the ticket's signed reply address (when inbound mail is configured).
   const toSubmitter = () => mailbox(ticket.name, delivery.recipient);
+  const reply = replyAddressFor(config, ticket.id);
+  const replyTo = reply ? { replyTo: mailbox(parseMailFrom(config.MAIL_FROM).name, reply) } : {};
   const tag = `[${ticket.ticketNumber}]`;
   switch (kind) {
+    case 'ticket_reply':
+      return {
+        subject: `${tag} Re: ${ticket.subject}`,
+        to: toSubmitter(),
+        ...replyTo,
+        data: {
+          ticketNumber: ticket.ticketNumber,
+          subject: ticket.subject,
+          body: delivery.message?.body ?? '',
+          authorName: delivery.message?.authorName ?? '',
+          replyable: !!reply,
+        },
+      } satisfies Composed<'ticket_reply'>;
     case 'contact_confirmation':
       return {
         subject: `${tag} We received your message: ${ticket.subject}`,
         to: toSubmitter(),
+        ...replyTo,
         data: {
           ticketNumber: ticket.ticketNumber,
           name: ticket.name,
@@ -149,6 +186,7 @@ function compose(
       return {
         subject: `${tag} Your request has been resolved: ${ticket.subject}`,
         to: toSubmitter(),
+        ...replyTo,
         data: {
           ticketNumber: ticket.ticketNumber,
           name: ticket.name,
@@ -164,6 +202,7 @@ export function buildMessage(
   ticket: MailTicket,
   delivery: MailDelivery,
   config: MessageConfig,
+  thread: MailThread = { references: [] },
 ): SendMailOptions & { messageId: string; subject: string; html: string; text: string } {
   const from = parseMailFrom(config.MAIL_FROM);
   const composed = compose(delivery.kind, ticket, delivery, config);
@@ -173,17 +212,22 @@ export function buildMessage(
     ticketNumber: ticket.ticketNumber,
     title: subject,
   });
+  const references = thread.references.filter(isMessageId).slice(-MAX_REFERENCES);
+  const automated = !HUMAN_KINDS.includes(delivery.kind);
   return {
     from,
     to: composed.to,
     ...(composed.replyTo ? { replyTo: composed.replyTo } : {}),
     subject,
-    messageId: messageIdFor(delivery.id, from),
+    messageId: messageIdFor(config, delivery.id, from),
+    // One conversation in Gmail, Outlook and Apple Mail: each mail names the thread it continues.
+    ...(references.length ? { inReplyTo: references.at(-1), references } : {}),
     html: body.html,
     text: body.text,
     // Only the From and the recipient are used for the SMTP envelope: a header can never add one.
     envelope: { from: from.address, to: [composed.to.address] },
-    // Keep auto-responders (vacation replies) from answering a no-reply sender.
-    headers: { 'Auto-Submitted': 'auto-generated' },
+    // Automated mails say so, and ask Exchange not to send out-of-office replies to them; a
+    // moderator's reply is a person writing and carries neither.
+    headers: automated ? { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } : {},
   };
 }

@@ -3,19 +3,25 @@
 // The unique (ticket, kind, recipient) key and the job key make queuing idempotent.
 import type { SqlRunner } from '../db/sql.js';
 
-export const EMAIL_KINDS = ['contact_confirmation', 'contact_admin_notification', 'contact_resolved'] as const;
+export const EMAIL_KINDS = [
+  'contact_confirmation',
+  'contact_admin_notification',
+  'contact_resolved',
+  'ticket_reply',
+] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 /** Attempts before a delivery is marked failed (graphile-worker backs off exponentially). */
 export const MAIL_MAX_ATTEMPTS = 12;
 
 /**
- * A delivery's graphile-worker job key, as SQL over its kind, ticket_id and recipient columns:
- * `mail:<kind>:<ticketId>:<recipient, lower case>`. One key per delivery, so queuing it again
+ * A delivery's graphile-worker job key, as SQL over its kind, ticket_id, ticket_message_id and
+ * recipient columns: `mail:<kind>:<ticketId, or the message id of a reply>:<recipient, lower
+ * case>`. One key per delivery, so queuing it again
  * while its job is still pending updates that job instead of adding a second one. Defined once
  * here: the queue and the requeue must agree on it.
  */
-const JOB_KEY_SQL = `'mail:' || kind || ':' || ticket_id || ':' || lower(recipient)`;
+const JOB_KEY_SQL = `'mail:' || kind || ':' || COALESCE(ticket_message_id, ticket_id) || ':' || lower(recipient)`;
 
 export interface QueueMailInput {
   ticketId: string;
@@ -23,6 +29,8 @@ export interface QueueMailInput {
   kind: EmailKind;
   /** Explicit recipients; `null` means "every active admin". */
   recipients: string[] | null;
+  /** The thread message a reply email carries (one delivery per message and recipient). */
+  ticketMessageId?: string;
 }
 
 export async function queueTicketMail(sql: SqlRunner, input: QueueMailInput): Promise<number> {
@@ -38,25 +46,32 @@ export async function queueTicketMails(sql: SqlRunner, inputs: QueueMailInput[])
   if (inputs.length === 0) return 0;
   // One row per (ticket, kind, explicit recipient); a NULL recipient stands for "every active admin".
   const rows = inputs.flatMap((i) =>
-    (i.recipients ?? [null]).map((recipient) => [i.ticketId, i.ticketNumber, i.kind, recipient] as const),
+    (i.recipients ?? [null]).map(
+      (recipient) => [i.ticketId, i.ticketNumber, i.kind, recipient, i.ticketMessageId ?? null] as const,
+    ),
   );
   const result = await sql<{ queued: number }>(
     `WITH requested AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS r(ticket_id, ticket_number, kind, recipient)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $6::uuid[])
+         AS r(ticket_id, ticket_number, kind, recipient, ticket_message_id)
      ), expanded AS (
-       SELECT DISTINCT ON (ticket_id, kind, lower(recipient)) ticket_id, ticket_number, kind, recipient
+       SELECT DISTINCT ON (ticket_id, kind, ticket_message_id, lower(recipient))
+         ticket_id, ticket_number, kind, recipient, ticket_message_id
        FROM (
-         SELECT ticket_id, ticket_number, kind, recipient FROM requested WHERE recipient IS NOT NULL
+         SELECT ticket_id, ticket_number, kind, recipient, ticket_message_id FROM requested WHERE recipient IS NOT NULL
          UNION ALL
-         SELECT q.ticket_id, q.ticket_number, q.kind, u.email::text
+         SELECT q.ticket_id, q.ticket_number, q.kind, u.email::text, q.ticket_message_id
          FROM requested q CROSS JOIN users u
          WHERE q.recipient IS NULL AND u.role = 'admin' AND u.is_active
        ) x
      ), deliveries AS (
-       INSERT INTO email_deliveries (id, ticket_id, ticket_number, kind, recipient, updated_at)
-       SELECT gen_random_uuid(), ticket_id, ticket_number, kind::"EmailKind", recipient, now() FROM expanded
-       ON CONFLICT (ticket_id, kind, recipient) DO NOTHING
-       RETURNING id, ticket_id, kind::text AS kind, recipient
+       -- No conflict target: (ticket, kind, recipient) for ticket mails and (message, recipient)
+       -- for replies are both unique indexes, and queuing either again is a no-op.
+       INSERT INTO email_deliveries (id, ticket_id, ticket_number, kind, recipient, ticket_message_id, updated_at)
+       SELECT gen_random_uuid(), ticket_id, ticket_number, kind::"EmailKind", recipient, ticket_message_id, now()
+       FROM expanded
+       ON CONFLICT DO NOTHING
+       RETURNING id, ticket_id, ticket_message_id, kind::text AS kind, recipient
      ), specs AS (
        SELECT array_agg(ROW(kind, json_build_object('deliveryId', id), NULL, NULL, $5::int,
          ${JOB_KEY_SQL}, NULL, NULL)::graphile_worker.job_spec) AS specs
@@ -65,7 +80,14 @@ export async function queueTicketMails(sql: SqlRunner, inputs: QueueMailInput[])
        SELECT j.id FROM specs, LATERAL graphile_worker.add_jobs(specs.specs) j WHERE specs.specs IS NOT NULL
      )
      SELECT count(*)::int AS queued FROM jobs`,
-    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), MAIL_MAX_ATTEMPTS],
+    [
+      rows.map((r) => r[0]),
+      rows.map((r) => r[1]),
+      rows.map((r) => r[2]),
+      rows.map((r) => r[3]),
+      MAIL_MAX_ATTEMPTS,
+      rows.map((r) => r[4]),
+    ],
   );
   return result[0]?.queued ?? 0;
 }
@@ -81,7 +103,7 @@ export async function requeueFailedDelivery(sql: SqlRunner, deliveryId: string):
     `WITH retried AS (
        UPDATE email_deliveries SET status = 'queued', updated_at = now()
        WHERE id = $1::uuid AND status = 'failed' AND ticket_id IS NOT NULL
-       RETURNING id, ticket_id, kind::text AS kind, recipient
+       RETURNING id, ticket_id, ticket_message_id, kind::text AS kind, recipient
      )
      SELECT count(graphile_worker.add_job(kind, json_build_object('deliveryId', id),
        job_key := ${JOB_KEY_SQL},

@@ -50,6 +50,29 @@ interface LockedDelivery {
   kind: EmailKind;
   recipient: string;
   status: 'queued' | 'sent' | 'failed';
+  message?: { body: string; authorName: string } | null;
+}
+
+/** Mails that open a thread (nothing came before them); every other kind continues it. */
+const THREAD_OPENERS: readonly EmailKind[] = ['contact_confirmation', 'contact_admin_notification'];
+
+/**
+ * The Message-IDs of the customer's thread so far, oldest first: the mail that opened the ticket,
+ * what we sent them and what they wrote. (Admin alerts are not part of the customer's thread.)
+ */
+async function threadReferences(ctx: AppContext, ticketId: string, deliveryId: string): Promise<string[]> {
+  const { rows } = await ctx.db.pool.query<{ mid: string }>(
+    `SELECT mid FROM (
+       SELECT message_id AS mid, received_at AS at FROM inbound_mails WHERE ticket_id = $1 AND outcome = 'new_ticket'
+       UNION ALL
+       SELECT message_id, sent_at FROM email_deliveries
+       WHERE ticket_id = $1 AND status = 'sent' AND id <> $2 AND kind <> 'contact_admin_notification'
+       UNION ALL
+       SELECT message_id, created_at FROM ticket_messages WHERE ticket_id = $1 AND kind = 'customer'
+     ) x WHERE mid IS NOT NULL ORDER BY at`,
+    [ticketId, deliveryId],
+  );
+  return [...new Set(rows.map((r) => r.mid))];
 }
 
 type Claim =
@@ -66,8 +89,10 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
   const { rows } = await ctx.db.pool.query<ClaimRow>(
     `WITH d AS (
        SELECT d.id, d.ticket_id, d.ticket_number, d.kind::text AS kind, d.recipient, d.status::text AS status,
-         t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes
+         t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes,
+         m.body_text AS m_body, m.author_name AS m_author
        FROM email_deliveries d LEFT JOIN contact_submissions t ON t.id = d.ticket_id
+       LEFT JOIN ticket_messages m ON m.id = d.ticket_message_id
        WHERE d.id = $1::uuid FOR UPDATE OF d
      ), updated AS (
        UPDATE email_deliveries e SET updated_at = now(),
@@ -89,7 +114,15 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
   const { id, ticket_id, ticket_number, kind, recipient, status } = row;
   return {
     outcome: 'send',
-    delivery: { id, ticket_id, ticket_number, kind, recipient, status },
+    delivery: {
+      id,
+      ticket_id,
+      ticket_number,
+      kind,
+      recipient,
+      status,
+      message: kind === 'ticket_reply' ? { body: row.m_body ?? '', authorName: row.m_author ?? '' } : null,
+    },
     ticket: {
       id: row.t_id,
       ticketNumber: row.t_number!,
@@ -112,6 +145,8 @@ type ClaimRow = LockedDelivery & {
   message: string | null;
   category: MailTicket['category'] | null;
   resolution_notes: string | null;
+  m_body: string | null;
+  m_author: string | null;
 };
 
 /**
@@ -135,7 +170,10 @@ export async function deliverEmail(
   const { delivery, ticket } = claimed;
   let result;
   try {
-    const message = buildMessage(ticket, delivery, ctx.config);
+    const references = THREAD_OPENERS.includes(delivery.kind)
+      ? []
+      : await threadReferences(ctx, ticket.id, delivery.id);
+    const message = buildMessage(ticket, delivery, ctx.config, { references });
     result = await deps.transport.send(message, {
       fileStem: `${ticket.ticketNumber}.${delivery.kind}.${delivery.id}`,
       logger: log,
@@ -168,10 +206,15 @@ async function recordSent(ctx: AppContext, deliveryId: string, messageId: string
   const sentAt = ctx.clock.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      // One statement on a table that is not audited: atomic without a transaction block.
+      // One statement on tables that are not audited: atomic without a transaction block.
+      // A reply's thread message keeps the Message-ID it went out with (inbound matching reads it).
       await ctx.db.pool.query(
-        `UPDATE email_deliveries SET status = 'sent', message_id = $2, sent_at = $3, last_error = NULL, updated_at = now()
-         WHERE id = $1`,
+        `WITH d AS (
+           UPDATE email_deliveries SET status = 'sent', message_id = $2, sent_at = $3, last_error = NULL, updated_at = now()
+           WHERE id = $1 RETURNING ticket_message_id
+         )
+         UPDATE ticket_messages m SET message_id = $2 FROM d
+         WHERE m.id = d.ticket_message_id AND m.message_id IS NULL`,
         [deliveryId, messageId, sentAt],
       );
       return;

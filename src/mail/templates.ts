@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { EmailKind } from './mail.queue.js';
+import { EMAIL_KINDS, type EmailKind } from './mail.queue.js';
 
 export interface ConfirmationData {
   ticketNumber: string;
@@ -34,10 +34,20 @@ export interface ResolvedData {
   resolutionNotes: string;
 }
 
+export interface ReplyData {
+  ticketNumber: string;
+  subject: string;
+  body: string;
+  authorName: string;
+  /** A reply address exists (INBOUND_ADDRESS): "reply to this email" is true. */
+  replyable: boolean;
+}
+
 export interface TemplateData {
   contact_confirmation: ConfirmationData;
   contact_admin_notification: AdminNotificationData;
   contact_resolved: ResolvedData;
+  ticket_reply: ReplyData;
 }
 
 export interface RenderedBody {
@@ -52,7 +62,7 @@ interface CompiledSet {
   bodies: Record<EmailKind, { html: Compiled; text: Compiled }>;
 }
 
-const KINDS: EmailKind[] = ['contact_confirmation', 'contact_admin_notification', 'contact_resolved'];
+const KINDS: readonly EmailKind[] = EMAIL_KINDS;
 
 // src/mail → ../../templates; compiled into dist/src/mail → ../../../templates.
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -7,17 +7,25 @@ import { compactTicketCounts, readTicketCounts, rebuildTicketCounts } from '../.
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTicket, createUser } from '../helpers/factories.js';
 
-const key = (r: { status: string; category: string; assigned: boolean }) => `${r.status}/${r.category}/${r.assigned}`;
+// One group per (status, category, priority, assigned): the fields declared `counted`.
+const key = (r: { status: string; category: string; priority?: unknown; assigned: boolean }) =>
+  `${r.status}/${r.category}/${String(r.priority)}/${r.assigned}`;
 
 async function assertCountsMatchTable(t: TestApp) {
-  const counted = await t.ctx.db.pool.query<{ status: string; category: string; assigned: boolean; n: number }>(
-    `SELECT status, category, assigned_to_id IS NOT NULL AS assigned, count(*)::int AS n
-     FROM contact_submissions GROUP BY 1, 2, 3`,
+  const counted = await t.ctx.db.pool.query<{
+    status: string;
+    category: string;
+    priority: string;
+    assigned: boolean;
+    n: number;
+  }>(
+    `SELECT status, category, priority, assigned_to_id IS NOT NULL AS assigned, count(*)::int AS n
+     FROM contact_submissions GROUP BY 1, 2, 3, 4`,
   );
   const expected = new Map(counted.rows.map((r) => [key(r), r.n]));
   const maintained = await readTicketCounts(t.ctx.db);
   for (const r of maintained) assert.equal(r.n, expected.get(key(r)) ?? 0, `count for ${key(r)}`);
-  assert.equal(maintained.length, 4 * 7 * 2, 'every combination is present');
+  assert.equal(maintained.length, 4 * 7 * 4 * 2, 'every combination is present');
 }
 
 describe('ticket counts maintained by triggers', () => {

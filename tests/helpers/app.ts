@@ -42,6 +42,8 @@ export const TEST_ENV: Record<string, string> = {
   RATE_LIMIT_PER_HOUR: '100000',
   RATE_LIMIT_SITE_PER_HOUR: '1000000',
   SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789',
+  MAIL_SIGNING_SECRET: 'test-mail-signing-secret-long-enough-0123456789',
+  INBOUND_ADDRESS: 'support@desk.test',
   PUBLIC_URL: 'http://localhost:3000',
 };
 

@@ -27,6 +27,8 @@ const EXPECTED_OPERATIONS = [
   'post /api/v1/contact/{id}/archive',
   'post /api/v1/contact/{id}/restore',
   'get /api/v1/contact/{id}/history',
+  'get /api/v1/contact/{id}/messages',
+  'post /api/v1/contact/{id}/messages',
   'get /api/v1/audit/events',
 ];
 
@@ -116,12 +118,14 @@ describe('OpenAPI document and API reference', () => {
     assert.deepEqual(Object.keys(params).sort(), [
       'assigned_to',
       'category',
+      'channel',
       'created_after',
       'created_before',
       'include_archived',
       'ordering',
       'page',
       'page_size',
+      'priority',
       'q',
       'status',
     ]);

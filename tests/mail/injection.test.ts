@@ -11,9 +11,16 @@ import { TEMPLATES_DIR } from '../../src/mail/templates.js';
 import { createUser } from '../helpers/factories.js';
 import { deliveriesOf, mailTestEnv, queuedJobs, waitUntil, type MailTestEnv } from './mail-setup.js';
 
-const KINDS = ['contact_confirmation', 'contact_admin_notification', 'contact_resolved'] as const;
+const KINDS = ['contact_confirmation', 'contact_admin_notification', 'contact_resolved', 'ticket_reply'] as const;
 const DELIVERY_ID = '0f0e0d0c-0b0a-4909-8807-060504030201';
-const CONFIG = { MAIL_FROM: 'Desk <desk@example.com>', SUPPORT_RESPONSE_TIME: 'soon', publicUrl: 'http://x.test' };
+const CONFIG = {
+  MAIL_FROM: 'Desk <desk@example.com>',
+  SUPPORT_RESPONSE_TIME: 'soon',
+  publicUrl: 'http://x.test',
+  INBOUND_ADDRESS: 'support@desk.test',
+  MAIL_SIGNING_SECRET: 'injection-test-signing-secret-0123456789',
+  DATA_DIR: '.data',
+};
 const stream = nodemailer.createTransport({ streamTransport: true, buffer: true });
 
 const addresses = (a: AddressObject | AddressObject[] | undefined) =>
@@ -121,9 +128,20 @@ describe('ticket emails: HTML escaping and header injection', () => {
     };
     for (const kind of KINDS) {
       const recipient = kind === 'contact_admin_notification' ? 'admin@example.com' : ticket.email;
-      const message = buildMessage(ticket, { id: DELIVERY_ID, kind, recipient }, CONFIG);
+      const message = buildMessage(
+        ticket,
+        {
+          id: DELIVERY_ID,
+          kind,
+          recipient,
+          message: { body: 'Hi\r\nBcc: x@evil.test', authorName: 'Mo\nCc: y@evil.test' },
+        },
+        CONFIG,
+      );
       const raw = ((await stream.sendMail(message)).message as Buffer).toString('utf8');
       const parsed = await simpleParser(raw);
+      // Automated kinds say so (Auto-Submitted, X-Auto-Response-Suppress); every kind has a
+      // Reply-To: the submitter for the admin alert, the ticket's reply address otherwise.
       const expected = [
         'auto-submitted',
         'content-type',
@@ -131,10 +149,11 @@ describe('ticket emails: HTML escaping and header injection', () => {
         'from',
         'message-id',
         'mime-version',
+        'reply-to',
         'subject',
         'to',
-      ];
-      if (kind === 'contact_admin_notification') expected.push('reply-to');
+        'x-auto-response-suppress',
+      ].filter((h) => kind !== 'ticket_reply' || (!h.startsWith('auto-') && !h.startsWith('x-auto')));
       assert.deepEqual(headerNames(raw).sort(), expected.sort(), `${kind}: unexpected header set`);
       const everyone = [...addresses(parsed.to), ...addresses(parsed.replyTo), ...addresses(parsed.from)];
       assert.ok(!everyone.some((a) => a?.endsWith('@evil.test')), `${kind}: ${everyone.join(', ')}`);
@@ -201,7 +220,7 @@ describe('ticket emails: HTML escaping and header injection', () => {
 
   test('when the templates are read, then only the layout inserts raw HTML, and only the rendered body', async () => {
     const files = (await readdir(TEMPLATES_DIR!)).filter((f) => f.endsWith('.html.hbs'));
-    assert.equal(files.length, 4);
+    assert.equal(files.length, 5);
     for (const file of files) {
       const source = await readFile(path.join(TEMPLATES_DIR!, file), 'utf8');
       const raw = source.match(/\{\{\{[^}]*\}\}\}|\{\{&[^}]*\}\}/g) ?? [];

@@ -12,7 +12,8 @@ import { submitContact } from '../../src/contact/contact.service.js';
 import { deliveriesOf, mailTestEnv, waitForQueueDrained, waitUntil, type MailTestEnv } from './mail-setup.js';
 
 const first = (a: AddressObject | AddressObject[] | undefined) => (Array.isArray(a) ? a[0] : a)?.value[0];
-const UUID_MESSAGE_ID = /^<[0-9a-f-]{36}\.contactdesk@contactdesk\.test>$/;
+// Our signed Message-ID: <cd.<delivery id hex>.<signature>@<MAIL_FROM domain>>.
+const UUID_MESSAGE_ID = /^<cd\.[0-9a-f]{32}\.[0-9a-f]{16}@contactdesk\.test>$/;
 
 describe('ticket emails: recipients, headers and bodies', () => {
   let env: MailTestEnv;
@@ -48,7 +49,10 @@ describe('ticket emails: recipients, headers and bodies', () => {
     assert.deepEqual(mail.envelope, { from: 'support@contactdesk.test', to: ['ann@example.com'] });
     assert.deepEqual(first(mail.parsed.from), { address: 'support@contactdesk.test', name: 'ContactDesk Support' });
     assert.deepEqual(first(mail.parsed.to), { address: 'ann@example.com', name: 'Ann Lee' });
-    assert.equal(mail.parsed.replyTo, undefined);
+    // "Reply to this email" reaches the ticket: its signed plus-address on INBOUND_ADDRESS.
+    assert.match(String(first(mail.parsed.replyTo)?.address), /^support\+t[0-9a-f]{48}@desk\.test$/);
+    assert.equal(mail.parsed.headers.get('auto-submitted'), 'auto-generated');
+    assert.equal(mail.parsed.headers.get('x-auto-response-suppress'), 'All');
     assert.equal(mail.parsed.subject, `[${ticket.ticket_number}] We received your message: Printer on fire`);
     for (const part of [mail.parsed.html as string, mail.parsed.text!]) {
       assert.ok(part.includes(ticket.ticket_number), 'ticket number missing');

@@ -1,0 +1,80 @@
+// zod schemas of the conversation API: what a staff message may contain and how a thread entry
+// is returned (snake_case). The OpenAPI document is generated from these.
+import { z } from 'zod';
+import { multiLineText } from '../contact/contact.schema.js';
+import { strictKeys } from '../shared/input.js';
+import type { ThreadMessage } from './thread.repository.js';
+
+export const MESSAGE_MAX_LENGTH = 20_000;
+
+export const staffMessageSchema = z.strictObject(
+  {
+    kind: z.enum(['reply', 'note'], { error: 'must be reply or note' }),
+    body: multiLineText(1, MESSAGE_MAX_LENGTH),
+    status: z.enum(['in_progress', 'resolved'], { error: 'must be in_progress or resolved' }).optional(),
+    last_seen_message_id: z
+      .guid({ error: 'must be the id of the newest message you saw (UUID)' })
+      .nullable()
+      .optional()
+      .meta({ description: 'Refuse with 409 stale_thread when a newer message arrived since (collision guard).' }),
+  },
+  strictKeys(),
+);
+export type StaffMessageBody = z.infer<typeof staffMessageSchema>;
+
+export const threadMessageSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(['submission', 'reply', 'note', 'customer']),
+  direction: z.enum(['in', 'out', 'internal']),
+  author: z.object({
+    type: z.enum(['customer', 'staff']),
+    id: z.uuid().nullable(),
+    name: z.string(),
+    email: z.string(),
+  }),
+  body_text: z.string(),
+  body_html: z.string().nullable(),
+  created_at: z.iso.datetime(),
+  message_id: z.string().nullable(),
+  channel: z.string(),
+  delivery: z
+    .object({
+      status: z.enum(['queued', 'sent', 'failed']),
+      attempts: z.number().int(),
+      error: z.string().nullable(),
+      sent_at: z.iso.datetime().nullable(),
+    })
+    .nullable(),
+});
+
+export const threadSchema = z.object({
+  ticket_id: z.uuid(),
+  messages: z.array(threadMessageSchema),
+});
+
+export const postedMessageSchema = z.object({
+  message: threadMessageSchema,
+  ticket_status: z.enum(['pending', 'in_progress', 'resolved', 'archived']),
+});
+
+export function toThreadMessageJson(m: ThreadMessage): z.infer<typeof threadMessageSchema> {
+  return {
+    id: m.id,
+    kind: m.kind,
+    direction: m.direction,
+    author: m.author,
+    body_text: m.bodyText,
+    body_html: m.bodyHtml,
+    created_at: m.createdAt.toISOString(),
+    message_id: m.messageId,
+    channel: m.channel,
+    delivery: m.delivery
+      ? {
+          status: m.delivery.status,
+          attempts: m.delivery.attempts,
+          error: m.delivery.error,
+          sent_at: m.delivery.sentAt ? m.delivery.sentAt.toISOString() : null,
+        }
+      : null,
+  };
+}
