@@ -27,12 +27,34 @@ type EmailEntry = {
   attempts: number;
   error: string | null;
 };
+type MessageEntry = {
+  type: 'message';
+  id: string;
+  at: string;
+  source: string;
+  kind: 'reply' | 'note' | 'customer';
+  author_name: string;
+  author_email: string;
+};
 type History = {
   ticket_number: string | null;
   deleted: boolean;
   users: Record<string, { name: string; email: string }>;
-  entries: Array<ChangeEntry | EmailEntry>;
+  entries: Array<ChangeEntry | EmailEntry | MessageEntry>;
 };
+
+const MESSAGE_KINDS: Record<MessageEntry['kind'], string> = {
+  reply: 'replied to the customer',
+  note: 'added an internal note',
+  customer: 'wrote (customer)',
+};
+
+const MessageItem: React.FC<{ entry: MessageEntry }> = ({ entry }) => (
+  <div>
+    <strong>{entry.author_name || entry.author_email}</strong> {MESSAGE_KINDS[entry.kind]}
+    <span style={{ color: '#6b7280' }}> · {SOURCES[entry.source] ?? entry.source}</span>
+  </div>
+);
 
 const OPERATIONS: Record<string, string> = { insert: 'created', update: 'changed', delete: 'deleted' };
 const SOURCES: Record<string, string> = {
@@ -151,7 +173,13 @@ const TicketHistory: React.FC<ActionProps> = ({ resource, record, action }) => {
             style={{ borderLeft: '3px solid #d1d5db', padding: '8px 12px', marginBottom: 12 }}
           >
             <div style={{ ...muted, fontSize: 12 }}>{new Date(entry.at).toLocaleString()}</div>
-            {entry.type === 'change' ? <ChangeItem entry={entry} users={history.users} /> : <EmailItem entry={entry} />}
+            {entry.type === 'change' ? (
+              <ChangeItem entry={entry} users={history.users} />
+            ) : entry.type === 'email' ? (
+              <EmailItem entry={entry} />
+            ) : (
+              <MessageItem entry={entry} />
+            )}
           </li>
         ))}
       </ol>

@@ -145,3 +145,24 @@ export async function listEvents(db: pg.Pool | pg.ClientBase, q: EventListQuery)
   );
   return rows;
 }
+
+export interface MessageRow {
+  id: string;
+  kind: 'reply' | 'note' | 'customer';
+  author_id: string | null;
+  author_name: string;
+  author_email: string;
+  source: string;
+  request_id: string | null;
+  created_at: Date;
+}
+
+/** The ticket's thread messages (the audit record of what was said, by whom, through what). */
+export async function loadTicketMessages(db: pg.Pool | pg.ClientBase, ticketId: string): Promise<MessageRow[]> {
+  const { rows } = await db.query<MessageRow>(
+    `SELECT id, kind::text AS kind, author_id, author_name, author_email, source, request_id, created_at
+     FROM ticket_messages WHERE ticket_id = $1 ORDER BY created_at, id`,
+    [ticketId],
+  );
+  return rows;
+}

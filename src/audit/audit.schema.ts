@@ -45,7 +45,21 @@ export interface EmailEntry {
   error: string | null;
 }
 
-export type HistoryEntry = ChangeEntry | EmailEntry;
+/** A message added to the ticket's thread (reply, internal note, customer message): who and through what. */
+export interface MessageEntry {
+  type: 'message';
+  id: string;
+  at: string;
+  /** The staff author; null for the customer. */
+  actor: ActorSummary | null;
+  source: string;
+  request_id: string | null;
+  kind: 'reply' | 'note' | 'customer';
+  author_name: string;
+  author_email: string;
+}
+
+export type HistoryEntry = ChangeEntry | EmailEntry | MessageEntry;
 
 export interface TicketHistory {
   ticket_id: string;

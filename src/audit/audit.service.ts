@@ -12,6 +12,7 @@ import {
   listEvents,
   loadTicketDeliveries,
   loadTicketEvents,
+  loadTicketMessages,
   resolveUserNames,
   USER_REFERENCE_FIELDS,
 } from './audit.repository.js';
@@ -21,7 +22,7 @@ import {
   type AuditListFilters,
   type TicketHistory,
 } from './audit.schema.js';
-import { changeEntries, mergeTimeline } from './audit.timeline.js';
+import { changeEntries, mergeTimeline, messageEntries, withMessages } from './audit.timeline.js';
 
 /**
  * Who changed what, when and through which path, plus the ticket's emails, newest first.
@@ -35,11 +36,15 @@ export async function getTicketHistory(ctx: AppContext, actor: Actor | null, tic
   if (!events.length && currentNumber === null) throw notFound('Ticket');
 
   const ticketNumber = currentNumber ?? (events.at(-1)?.ticket_number as string | undefined) ?? null;
-  const deliveries = await loadTicketDeliveries(db, ticketId, ticketNumber);
+  const [deliveries, messages] = await Promise.all([
+    loadTicketDeliveries(db, ticketId, ticketNumber),
+    loadTicketMessages(db, ticketId),
+  ]);
 
   const userIds = new Set<string>();
   for (const e of events) {
     if (e.actor_id) userIds.add(e.actor_id);
+    for (const m of messages) if (m.author_id) userIds.add(m.author_id);
     for (const field of USER_REFERENCE_FIELDS) {
       const value = e[field as keyof typeof e];
       if (typeof value === 'string') userIds.add(value);
@@ -53,7 +58,7 @@ export async function getTicketHistory(ctx: AppContext, actor: Actor | null, tic
     ticket_number: ticketNumber,
     deleted: currentNumber === null,
     users: Object.fromEntries(users),
-    entries: mergeTimeline(events, changes, deliveries),
+    entries: withMessages(mergeTimeline(events, changes, deliveries), messageEntries(messages, users)),
   };
 }
 

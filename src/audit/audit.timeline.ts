@@ -1,7 +1,7 @@
 // Turns stored snapshots into a readable timeline: each event's changes as { field, from, to }
 // (from the previous event of the same ticket), with the ticket's email deliveries merged in.
-import type { ActorSummary, ChangeEntry, EmailEntry, FieldChange, HistoryEntry } from './audit.schema.js';
-import type { DeliveryRow, TicketEventRow } from './audit.repository.js';
+import type { ActorSummary, ChangeEntry, EmailEntry, FieldChange, HistoryEntry, MessageEntry } from './audit.schema.js';
+import type { DeliveryRow, MessageRow, TicketEventRow } from './audit.repository.js';
 
 export type UserNames = Map<string, { name: string; email: string }>;
 
@@ -145,4 +145,33 @@ export function mergeTimeline(
     flushSlot(i);
   });
   return chronological.reverse();
+}
+
+export function messageEntries(messages: MessageRow[], users: UserNames): MessageEntry[] {
+  return messages.map((m) => ({
+    type: 'message',
+    id: m.id,
+    at: m.created_at.toISOString(),
+    actor: actorOf(m.author_id, users),
+    source: m.source,
+    request_id: m.request_id,
+    kind: m.kind,
+    author_name: m.author_name,
+    author_email: m.author_email,
+  }));
+}
+
+/**
+ * Puts thread messages into a newest-first timeline by time. At the same instant a message comes
+ * below (before) the changes and emails of its transaction: a reply causes the status change and
+ * the reply email, never the other way round.
+ */
+export function withMessages(timeline: HistoryEntry[], messages: MessageEntry[]): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
+  const pending = [...messages].sort((a, b) => b.at.localeCompare(a.at));
+  for (const entry of timeline) {
+    while (pending.length && pending[0]!.at > entry.at) out.push(pending.shift()!);
+    out.push(entry);
+  }
+  return [...out, ...pending];
 }

@@ -41,12 +41,24 @@ const emailEntry = z.object({
   error: z.string().nullable(),
 });
 
+const messageEntry = z.object({
+  type: z.literal('message'),
+  id: z.string(),
+  at: z.iso.datetime(),
+  actor,
+  source: z.string(),
+  request_id: z.string().nullable(),
+  kind: z.enum(['reply', 'note', 'customer']),
+  author_name: z.string(),
+  author_email: z.string(),
+});
+
 export const ticketHistoryDocSchema = z.object({
   ticket_id: z.uuid(),
   ticket_number: z.string().nullable(),
   deleted: z.boolean(),
   users: z.record(z.string(), z.object({ name: z.string(), email: z.string() })),
-  entries: z.array(z.discriminatedUnion('type', [changeEntry, emailEntry])),
+  entries: z.array(z.discriminatedUnion('type', [changeEntry, emailEntry, messageEntry])),
 });
 
 export const auditEventPageDocSchema = z.object({

@@ -78,7 +78,8 @@ describe('mergeTimeline on exact times', () => {
   });
   const timeline = (events: TicketEventRow[], deliveries: DeliveryRow[]) =>
     mergeTimeline(events, changeEntries(events, new Map()), deliveries).map(
-      (e) => `${e.type === 'change' ? `change:${e.id}` : `${e.kind}:${e.status}`}@${Date.parse(e.at) - T}`,
+      (e) =>
+        `${e.type === 'change' ? `change:${e.id}` : e.type === 'email' ? `${e.kind}:${e.status}` : e.kind}@${Date.parse(e.at) - T}`,
     );
 
   test('when the resolution mail was created 2 ms before the change in its transaction, then it is shown at the change time, directly above it', () => {

@@ -69,6 +69,10 @@ describe('conversations: replies, notes and customer messages', () => {
     );
     assert.equal(thread.body.messages[1].delivery.status, 'sent');
     assert.equal(thread.body.messages[1].message_id, reply.parsed.messageId);
+    // Audited like every change: the history names who wrote it and through what.
+    const history = await request(env.t.app).get(`${API}/${ticket.id}/history`).set(mod.auth).expect(200);
+    const entry = history.body.entries.find((e: { type: string }) => e.type === 'message');
+    assert.deepEqual([entry.kind, entry.actor.id, entry.source], ['reply', mod.user.id, 'api']);
   });
 
   test('when a moderator adds a note, then nothing is emailed and the status does not move', async () => {
