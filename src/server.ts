@@ -10,7 +10,7 @@ import type { AppContext } from './context.js';
 import { createDb } from './db/client.js';
 import { migrate, readMigrationFiles } from './db/migrate.js';
 import { resolveDatabase } from './db/resolve.js';
-import { startWorker } from './jobs/worker.js';
+import { startInlineWorker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
 
 async function main() {
@@ -37,7 +37,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   const migrations = await migrate(database.url, { log: (m) => logger.info(m) });
-  const db = createDb(database.url);
+  const db = createDb(database.url, { max: config.DB_POOL_SIZE, applicationName: 'contactdesk-web' });
   stoppers.push(() => db.close());
   const ctx: AppContext = {
     config,
@@ -56,8 +56,10 @@ async function main() {
   });
   stoppers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   // After the app listens; stopped first on shutdown (running mail jobs finish before the db closes).
+  // The inline worker gets a pool of its own (WORKER_DB_POOL_SIZE): a mail backlog must not take
+  // the web's connections (DB_POOL_SIZE).
   if (config.WORKER_INLINE) {
-    const worker = await startWorker(ctx);
+    const worker = await startInlineWorker(ctx, database.url);
     stoppers.push(() => worker.stop());
   }
 

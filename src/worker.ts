@@ -4,9 +4,8 @@
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { AppContext } from './context.js';
-import { createDb } from './db/client.js';
 import { migrate, readMigrationFiles } from './db/migrate.js';
-import { startWorker } from './jobs/worker.js';
+import { createWorkerDb, startWorker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
 import pg from 'pg';
 
@@ -42,8 +41,7 @@ async function main() {
   }
   // Idempotent and serialised by an advisory lock: safe next to web instances doing the same.
   await migrate(url, { log: (m) => logger.info(m) });
-  // Room for every concurrent job plus graphile's LISTEN connection and the liveness lock.
-  const db = createDb(url, { max: config.WORKER_CONCURRENCY + 4 });
+  const db = createWorkerDb(url, config);
   const ctx: AppContext = { config, db, logger, clock: systemClock, migrationFiles: await readMigrationFiles() };
   const worker = await startWorker(ctx);
 

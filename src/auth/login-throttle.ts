@@ -17,6 +17,7 @@
 //                 success). A login from such an address skips the per-account block: a botnet
 //                 spraying guesses at one account cannot keep its owner out.
 import type { AppContext } from '../context.js';
+import type { Db } from '../db/client.js';
 import { inPgTransaction, type WriteContext } from '../db/tx.js';
 import type { SqlRunner } from '../db/sql.js';
 import { AppError } from '../errors.js';
@@ -151,19 +152,20 @@ export async function reserveLoginAttempt(
     const until = Math.max(now.getTime(), ...rows.map((r) => r.blocked_until?.getTime() ?? 0));
     throw tooManyAttempts(Math.max(1, Math.ceil((until - now.getTime()) / 1000)));
   }
-  sweepOldThrottles(ctx, now);
   return { ipFailures: reservation.ipFailures!, ipBucket };
 }
 
-// Old rows are swept now and then; no separate job needed.
-function sweepOldThrottles(ctx: AppContext, now: Date): void {
-  if (Math.random() >= 0.01) return;
-  ctx.db.pool
-    .query('DELETE FROM login_throttles WHERE last_failure_at < $1 AND (blocked_until IS NULL OR blocked_until < $2)', [
-      new Date(now.getTime() - SEEN_ADDRESS_TTL_MS),
-      now,
-    ])
-    .catch(() => {});
+/**
+ * Deletes rows nothing reads any more: older than the longest memory (a `seen:` address's TTL)
+ * and not blocking. src/jobs/sweeps.ts runs it on the worker's crontab, never during a request.
+ * Idempotent; returns the rows removed.
+ */
+export async function sweepLoginThrottles(db: Db, now: Date): Promise<number> {
+  const { rowCount } = await db.pool.query(
+    'DELETE FROM login_throttles WHERE last_failure_at < $1 AND (blocked_until IS NULL OR blocked_until < $2)',
+    [new Date(now.getTime() - SEEN_ADDRESS_TTL_MS), now],
+  );
+  return rowCount ?? 0;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Public submit limits, counted in PostgreSQL so every app instance shares them: per IP per
 // minute, per IP per hour, and a site-wide hourly cap. Fixed windows; one upsert per request.
 import type { AppContext } from '../context.js';
+import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
 import { limitBucket } from '../shared/addresses.js';
 
@@ -77,12 +78,6 @@ export async function enforceSubmitRateLimit(ctx: AppContext, ip: string): Promi
   );
   const counts = new Map(rows.map((r) => [r.key, r.count]));
   const exceeded = windows.filter((w) => (counts.get(w.key) ?? 0) > w.limit);
-  // Expired windows are dropped now and then; no separate job needed.
-  if (Math.random() < 0.01) {
-    db.pool
-      .query('DELETE FROM rate_limit_counters WHERE window_start < $1', [new Date(now.getTime() - 2 * 3600_000)])
-      .catch(() => {});
-  }
   if (exceeded.length === 0) return;
   const retryAfter = Math.max(
     ...exceeded.map((w) => Math.ceil((w.start.getTime() + w.seconds * 1000 - now.getTime()) / 1000)),
@@ -93,4 +88,18 @@ export async function enforceSubmitRateLimit(ctx: AppContext, ip: string): Promi
     message: `Too many submissions (${exceeded.map((w) => w.label).join(', ')} limit reached); retry in ${retryAfter} s`,
     headers: { 'Retry-After': String(Math.max(1, retryAfter)) },
   });
+}
+
+/** Windows are kept this long after they start (the longest window is an hour). */
+const COUNTER_RETENTION_MS = 2 * 3600_000;
+
+/**
+ * Drops the counters of windows that ended long ago (src/jobs/sweeps.ts runs it on the worker's
+ * crontab, never during a request). Idempotent; returns the rows removed.
+ */
+export async function sweepRateLimitCounters(db: Db, now: Date): Promise<number> {
+  const { rowCount } = await db.pool.query('DELETE FROM rate_limit_counters WHERE window_start < $1', [
+    new Date(now.getTime() - COUNTER_RETENTION_MS),
+  ]);
+  return rowCount ?? 0;
 }

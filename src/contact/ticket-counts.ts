@@ -1,7 +1,8 @@
 // Ticket totals without counting the table: triggers on contact_submissions append signed deltas
 // per group (every `counted` field of ticket.fields.ts, and assigned or not) to ticket_count_deltas (insert-only, so concurrent writers never
 // wait on each other); reads add them to the compacted totals in ticket_counts, all in one
-// snapshot, and fold them in now and then (migration 20261127300000_ticket_counts).
+// snapshot (migration 20261127300000_ticket_counts). The worker's crontab folds them in every
+// minute (src/jobs/sweeps.ts), so no read pays for that and the deltas stay few.
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
 import { withPgTransaction } from '../db/tx.js';
@@ -22,33 +23,35 @@ const DIM_LIST = DIMS.join(', ');
 const SAME_GROUP = (a: string, b: string) => DIMS.map((d) => `${a}.${d} = ${b}.${d}`).join(' AND ');
 const GROUP_BY = DIMS.map((_, i) => i + 1).join(', ');
 
-/** Deltas kept before a read folds them into ticket_counts. */
-const COMPACT_AFTER = 1_000;
 const COMPACTION_LOCK = 72_707_370;
 
 export async function readTicketCounts(db: Db): Promise<TicketCountRow[]> {
-  const { rows } = await db.pool.query<TicketCountRow & { pending_deltas: number }>(
-    `WITH deltas AS (SELECT ${DIM_LIST}, delta FROM ticket_count_deltas)
-     SELECT ${DIM_LIST}, sum(n)::int AS n, (SELECT count(*) FROM deltas)::int AS pending_deltas
-     FROM (SELECT ${DIM_LIST}, n FROM ticket_counts UNION ALL SELECT ${DIM_LIST}, delta FROM deltas) x
+  const { rows } = await db.pool.query<TicketCountRow>(
+    `SELECT ${DIM_LIST}, sum(n)::int AS n
+     FROM (SELECT ${DIM_LIST}, n FROM ticket_counts UNION ALL SELECT ${DIM_LIST}, delta FROM ticket_count_deltas) x
      GROUP BY ${DIM_LIST}`,
   );
-  if ((rows[0]?.pending_deltas ?? 0) > COMPACT_AFTER) await compactTicketCounts(db);
-  return rows.map(({ pending_deltas: _, ...row }) => row);
+  return rows;
 }
 
-/** Folds committed deltas into the totals. One compactor at a time; others skip. */
-export async function compactTicketCounts(db: Db): Promise<void> {
-  await withPgTransaction(db, async (client) => {
+/**
+ * Folds committed deltas into the totals. One compactor at a time; others skip. Idempotent (a
+ * delta is deleted as it is folded); returns the deltas folded.
+ */
+export async function compactTicketCounts(db: Db): Promise<number> {
+  return withPgTransaction(db, async (client) => {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
       COMPACTION_LOCK,
     ]);
-    if (!rows[0]?.locked) return;
-    await client.query(
+    if (!rows[0]?.locked) return 0;
+    // A data-modifying WITH runs once whether or not the outer query reads it.
+    const { rows: moved } = await client.query<{ n: number }>(
       `WITH moved AS (DELETE FROM ticket_count_deltas RETURNING ${DIM_LIST}, delta),
-       folded AS (SELECT ${DIM_LIST}, sum(delta) AS d FROM moved GROUP BY ${GROUP_BY})
-       UPDATE ticket_counts tc SET n = tc.n + folded.d FROM folded WHERE ${SAME_GROUP('tc', 'folded')}`,
+       folded AS (SELECT ${DIM_LIST}, sum(delta) AS d FROM moved GROUP BY ${GROUP_BY}),
+       updated AS (UPDATE ticket_counts tc SET n = tc.n + folded.d FROM folded WHERE ${SAME_GROUP('tc', 'folded')})
+       SELECT count(*)::int AS n FROM moved`,
     );
+    return moved[0]?.n ?? 0;
   });
 }
 

@@ -15,6 +15,15 @@ export interface DbOptions {
   max?: number;
   /** How long to wait for a free/new connection before failing (a down database → fast 503). */
   connectionTimeoutMillis?: number;
+  /** Shown in pg_stat_activity: tells the web pool's sessions from the worker's. */
+  applicationName?: string;
+  /**
+   * Release checked-out clients whose connection died (see reapDeadCheckedOutClients; default
+   * true). The worker's pool turns it off: graphile keeps its LISTEN client's release function
+   * from checkout time, so a release made for it would make graphile's own release throw (an
+   * uncaught "already been released"), and the worker runs no Prisma transaction that could leak.
+   */
+  releaseDeadClients?: boolean;
 }
 
 /** How long the owner of a checked-out client whose connection died has to release it itself. */
@@ -51,6 +60,7 @@ export function createDb(connectionString: string, opts: DbOptions = {}): Db {
     max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 5_000,
     idleTimeoutMillis: 30_000,
+    ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
   });
   // A dropped idle connection (database restart) must not crash the process.
   pool.on('error', () => {});
@@ -59,7 +69,7 @@ export function createDb(connectionString: string, opts: DbOptions = {}): Db {
   // 'error' listener throws the error as uncaught. pg re-raises it on the client's next query,
   // which the request then answers with a 503, so the listener only has to exist.
   pool.on('connect', (client) => client.on('error', () => {}));
-  reapDeadCheckedOutClients(pool);
+  if (opts.releaseDeadClients ?? true) reapDeadCheckedOutClients(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {

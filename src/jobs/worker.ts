@@ -11,16 +11,73 @@ import {
   type WorkerEvents,
   type WorkerPool,
 } from 'graphile-worker';
-// Not part of graphile's public index (see retryThroughDatabaseRestarts); tests/reliability/db-restart
-// fails if a graphile upgrade moves it.
-import { RETRYABLE_ERROR_CODES } from 'graphile-worker/dist/lib.js';
+import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
+import { createDb, type Db, type DbOptions } from '../db/client.js';
 import { createMailTasks } from '../mail/mail.jobs.js';
 import { EMAIL_KINDS } from '../mail/mail.queue.js';
 import type { DeliveryHooks } from '../mail/mail.service.js';
 import { preloadTemplates } from '../mail/templates.js';
 import { createMailTransport, type MailTransport } from '../mail/transport.js';
+import { createSweepTasks, sweepCronItems } from './sweeps.js';
 import { registerLiveness, startDeadWorkerSweeper, type LivenessRegistration } from './worker-liveness.js';
+
+/** application_name of the worker's sessions (pg_stat_activity tells them from the web's). */
+export const WORKER_APPLICATION_NAME = 'contactdesk-worker';
+
+/** Connections of the worker's own pool: WORKER_DB_POOL_SIZE, or one per job plus fixed overhead. */
+export function workerPoolSize(config: Pick<Config, 'WORKER_CONCURRENCY' | 'WORKER_DB_POOL_SIZE'>): number {
+  return config.WORKER_DB_POOL_SIZE ?? config.WORKER_CONCURRENCY + 4;
+}
+
+/**
+ * The worker's own connection pool. Never the web's: LISTEN and the liveness lock hold two
+ * connections for good and every running job uses one, so a mail backlog on a shared pool
+ * would leave web requests waiting for a connection (503s). server.ts, worker.ts and the tests
+ * all make it here.
+ */
+export function createWorkerDb(
+  databaseUrl: string,
+  config: Pick<Config, 'WORKER_CONCURRENCY' | 'WORKER_DB_POOL_SIZE'>,
+  opts: Pick<DbOptions, 'connectionTimeoutMillis'> = {},
+): Db {
+  return createDb(databaseUrl, {
+    ...opts,
+    max: workerPoolSize(config),
+    applicationName: WORKER_APPLICATION_NAME,
+    releaseDeadClients: false,
+  });
+}
+
+/**
+ * The worker inside `npm start` (WORKER_INLINE): the web's context, but its own pool
+ * (createWorkerDb), closed after the worker stopped.
+ */
+export async function startInlineWorker(
+  ctx: AppContext,
+  databaseUrl: string,
+  opts: WorkerOptions = {},
+): Promise<WorkerHandle> {
+  const db = createWorkerDb(databaseUrl, ctx.config);
+  let worker: WorkerHandle;
+  try {
+    worker = await startWorker({ ...ctx, db }, opts);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    get poolId() {
+      return worker.poolId;
+    },
+    sweepDeadWorkers: () => worker.sweepDeadWorkers(),
+    stop: () => (stopped ??= worker.stop().finally(() => db.close())),
+  };
+}
+
+/** A pool whose job fetches have all failed for this long is replaced (see `launch`). */
+const FETCH_FAILURE_LIMIT_MS = 5_000;
 
 export interface WorkerOptions {
   /** Jobs run at once by this process (default WORKER_CONCURRENCY). */
@@ -82,22 +139,7 @@ function graphileLogger(ctx: AppContext): GraphileLogger {
   });
 }
 
-/**
- * graphile-worker 0.17 reports a finished job (complete / fail) with a query it does not await: if
- * that query fails, the rejection is unhandled and Node ends the process. It retries only the
- * error codes in RETRYABLE_ERROR_CODES, which lack the ones a PostgreSQL restart produces
- * (57P01 admin_shutdown on live sessions, then ECONNREFUSED while it is down). Without them a
- * database restart killed every worker — and `npm start`, which runs one inline. With them the
- * report waits for the database (graphile's back-off, up to 100 tries) and the worker carries on.
- */
-function retryThroughDatabaseRestarts(): void {
-  for (const code of ['57P01', '57P02', '08000', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']) {
-    RETRYABLE_ERROR_CODES[code] ??= { minDelay: 250, maxDelay: 5_000 };
-  }
-}
-
 export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Promise<WorkerHandle> {
-  retryThroughDatabaseRestarts();
   const logger = ctx.logger.child({ component: 'worker' });
   preloadTemplates();
   const transport = opts.transport ?? createMailTransport(ctx.config, logger);
@@ -111,13 +153,10 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
     logger.info({ smtp: transport.destination }, 'emails are sent through SMTP');
   }
 
-  // A checked-out client whose connection drops emits 'error'; pg re-raises it on the next query,
-  // so the listener only has to exist (graphile-worker warns on stderr when it does not).
-  if (ctx.db.pool.listeners('connect').length === 0) {
-    ctx.db.pool.on('connect', (client) => client.on('error', () => {}));
-  }
   const concurrency = opts.concurrency ?? ctx.config.WORKER_CONCURRENCY;
-  const taskList = createMailTasks(ctx, { transport, hooks: opts.hooks });
+  // Mail, plus the periodic sweeps on graphile's crontab (src/jobs/sweeps.ts).
+  const taskList = { ...createMailTasks(ctx, { transport, hooks: opts.hooks }), ...createSweepTasks(ctx) };
+  const cronItems = sweepCronItems();
 
   /** One graphile worker pool plus the advisory lock that says it is alive. */
   const launch = async (): Promise<PoolInstance> => {
@@ -127,18 +166,53 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
       poolId ??= workerPool.id;
       opts.onPoolCreate?.(workerPool);
     });
+    // Jobs this pool is running, and the moment graphile gives up on it (see `failed` below).
+    let running = 0;
+    let idle: (() => void) | undefined;
+    events.on('job:start', () => void running++);
+    events.on('job:complete', () => {
+      if (--running === 0) idle?.();
+    });
+    let onFatal: (err: unknown) => void = () => {};
+    const fatal = new Promise<unknown>((resolve) => (onFatal = resolve));
+    events.on('pool:fatalError', ({ error }) => onFatal(error));
+    // graphile 0.17 caches the task-id lookup as a promise; if the first lookup's connection is
+    // lost, the rejected promise stays cached and every later job fetch of this pool fails with
+    // the same error, silently, forever. A pool that has not fetched for a while is given up on
+    // (a real outage ends in the same place: restarts are retried until the database is back).
+    let lastFetchOk = Date.now();
+    const fetched = () => void (lastFetchOk = Date.now());
+    events.on('worker:getJob:empty', fetched);
+    events.on('job:start', fetched);
+    events.on('worker:getJob:error', ({ error }) => {
+      if (Date.now() - lastFetchOk > FETCH_FAILURE_LIMIT_MS) onFatal(error);
+    });
+    const failed = fatal.then(async (err) => {
+      // After a fatal error graphile 0.17 shuts the pool down, but after a failed batch its
+      // batcher's pending count is off and that shutdown never finishes (runner.promise stays
+      // pending for good). Wait for the jobs the pool still runs, then treat it as ended;
+      // `supervise` calls runner.stop() for whatever is left (its cron timer, its workers).
+      if (running > 0) await new Promise<void>((resolve) => (idle = resolve));
+      return err;
+    });
     const runner = await run({
       pgPool: ctx.db.pool,
       taskList,
       concurrency,
       pollInterval: opts.pollInterval ?? 200,
       noHandleSignals: true,
-      // graphile's batching (localQueue, completeJobBatchDelay) measured 0.34x -> 0.50x on
-      // bench/email.ts, but in 0.17 a PostgreSQL restart then throws an uncaught error from the
-      // local queue and a failed batched completion stops the worker for good
-      // (tests/reliability/db-restart.test.ts). Not losing mail beats speed: both stay off.
-      // No cron jobs: without this graphile looks for a ./crontab file and logs that it is missing.
-      parsedCronItems: [],
+      // Reporting a finished job (complete / fail) must go through graphile's batcher: its
+      // unbatched path (the default, -1) runs that query without awaiting it, so a connection lost
+      // at that moment was an unhandled rejection that ended the process (a PostgreSQL restart,
+      // pg_terminate_backend: tests/jobs/connection-loss.test.ts). The batched path hands the
+      // error to graphile's own handler instead, which ends this pool ("queue is in an
+      // inconsistent state"); `supervise` below releases the pool's jobs and starts a new one.
+      // A delay of 0 batches only what finishes in the same tick, so nothing waits.
+      // The local queue (prefetching) stays off: in 0.17 it too turned a restart into an
+      // uncaught error, and it locks jobs that no slot is running yet.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      // Our crontab in code: graphile then does not look for a ./crontab file.
+      parsedCronItems: cronItems,
       logger: graphileLogger(ctx),
       events,
     });
@@ -148,7 +222,7 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
     }
     try {
       const liveness = await registerLiveness(ctx.db.pool, poolId, logger);
-      return { runner, poolId, liveness };
+      return { runner, poolId, liveness, failed };
     } catch (err) {
       await runner.stop().catch(() => {});
       throw err;
@@ -168,38 +242,40 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
   // An inline worker must not then sit silently inside `npm start`: the ended pool's jobs are
   // released (it has no running job left) and a new pool takes over.
   const supervise = (instance: PoolInstance) => {
-    void instance.runner.promise
-      .catch((err: unknown) => err)
-      .then(async (err) => {
-        if (stopping || current !== instance) return;
-        logger.error({ err, workerPool: instance.poolId }, 'worker pool stopped unexpectedly; starting a new one');
-        await instance.liveness.release();
-        await ctx.db.pool
-          .query('SELECT graphile_worker.force_unlock_workers($1::text[])', [[instance.poolId]])
-          .catch((unlockErr) =>
-            // The database may be away: the dead-worker sweep releases them once it is back.
-            logger.warn({ err: unlockErr }, "could not release the ended pool's jobs yet"),
-          );
-        for (let delay = 1_000; !stopping; delay = Math.min(delay * 2, 30_000)) {
-          await new Promise((r) => setTimeout(r, delay));
-          if (stopping) return;
-          try {
-            const next = await launch();
-            if (stopping) {
-              // stop() ran while this pool was starting: it must not outlive the worker.
-              await next.runner.stop().catch(() => {});
-              await next.liveness.release();
-              return;
-            }
-            current = next;
-            logger.info({ workerPool: current.poolId }, 'worker pool restarted');
-            supervise(current);
-            return;
-          } catch (launchErr) {
-            logger.warn({ err: launchErr }, 'could not start a new worker pool yet');
+    void Promise.race([instance.runner.promise.catch((err: unknown) => err), instance.failed]).then(async (err) => {
+      instance.ended = true;
+      if (stopping || current !== instance) return;
+      void instance.runner.stop().catch(() => {});
+      logger.error({ err, workerPool: instance.poolId }, 'worker pool stopped unexpectedly; starting a new one');
+      await instance.liveness.release();
+      // The ended pool runs nothing any more, but jobs whose completion it could not report are
+      // still locked to it: release them (graphile alone would wait 4 hours), then start anew.
+      // Both retry with back-off while the database is away.
+      let unlocked = false;
+      for (let delay = 250; !stopping; delay = Math.min(delay * 2, 30_000)) {
+        await new Promise((r) => setTimeout(r, delay));
+        if (stopping) return;
+        try {
+          if (!unlocked) {
+            await ctx.db.pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [[instance.poolId]]);
+            unlocked = true;
           }
+          const next = await launch();
+          if (stopping) {
+            // stop() ran while this pool was starting: it must not outlive the worker.
+            await next.runner.stop().catch(() => {});
+            await next.liveness.release();
+            return;
+          }
+          current = next;
+          logger.info({ workerPool: current.poolId, previous: instance.poolId }, 'worker pool restarted');
+          supervise(current);
+          return;
+        } catch (retryErr) {
+          logger.warn({ err: retryErr, unlocked }, 'could not restart the worker pool yet; retrying');
         }
-      });
+      }
+    });
   };
   supervise(current);
 
@@ -222,7 +298,9 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
         await sweeper.stop();
         const instance = current;
         // Graceful: running jobs finish (and record their deliveries) before the pool is released.
-        await instance.runner.stop().catch((err) => logger.error({ err }, 'worker did not stop cleanly'));
+        if (!instance.ended) {
+          await instance.runner.stop().catch((err) => logger.error({ err }, 'worker did not stop cleanly'));
+        }
         // Only now may other workers treat this pool's leftover locks (if any) as abandoned.
         await instance.liveness.release();
         if (ownsTransport) transport.close();
@@ -237,4 +315,8 @@ interface PoolInstance {
   runner: Runner;
   poolId: string;
   liveness: LivenessRegistration;
+  /** Settles once graphile has given up on the pool and it runs no job any more. */
+  failed: Promise<unknown>;
+  /** Its runner has finished (graphile ended it, or stop() did). */
+  ended?: boolean;
 }

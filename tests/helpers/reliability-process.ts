@@ -2,6 +2,7 @@
 // fault suite: started with its own environment, watched through its JSON log lines, killed with
 // SIGKILL when a test says so.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,10 @@ export interface WorkerProcess {
   child: ChildProcess;
   /** graphile's worker pool id (what `locked_by` says on the jobs this process holds). */
   poolId: string;
+  /** The last few KB the process wrote to stderr (where Node reports an uncaught error). */
+  stderr(): string;
+  /** How the process ended, or undefined while it runs. */
+  exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** SIGKILL, resolved once the process is gone. */
   kill9(): Promise<void>;
   /** SIGTERM (graceful), resolved once the process is gone. */
@@ -31,6 +36,10 @@ export async function spawnWorkerProcess(env: Record<string, string>, timeoutMs 
   });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4_000)));
+  // RELIABILITY_WORKER_LOG=<file> keeps the process's log lines for a case that misbehaves.
+  if (process.env.RELIABILITY_WORKER_LOG) child.stdout!.pipe(createWriteStream(process.env.RELIABILITY_WORKER_LOG));
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  child.once('exit', (code, signal) => (exit = { code, signal }));
   const poolId = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -55,6 +64,8 @@ export async function spawnWorkerProcess(env: Record<string, string>, timeoutMs 
   return {
     child,
     poolId,
+    stderr: () => stderr,
+    exit: () => exit,
     async kill9() {
       child.kill('SIGKILL');
       await exited(child);

@@ -7,10 +7,11 @@ import type net from 'node:net';
 import { buildApp, type BuildAppOptions } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import type { AppContext } from '../../src/context.js';
-import { createDb, type DbOptions } from '../../src/db/client.js';
+import { createDb, type Db, type DbOptions } from '../../src/db/client.js';
 import { readMigrationFiles } from '../../src/db/migrate.js';
-import { startWorker, type WorkerHandle, type WorkerOptions } from '../../src/jobs/worker.js';
+import { createWorkerDb, startWorker, type WorkerHandle, type WorkerOptions } from '../../src/jobs/worker.js';
 import { createLogger } from '../../src/logger.js';
+import { EMAIL_KINDS } from '../../src/mail/mail.queue.js';
 import { testConfig } from './app.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,13 +32,16 @@ export interface LiveAppOptions {
 }
 
 /** Context for one process-like unit (app instance or worker): its own config and pool. */
-export async function createContext(opts: Omit<LiveAppOptions, 'build'>): Promise<AppContext> {
+export async function createContext(
+  opts: Omit<LiveAppOptions, 'build'>,
+  makeDb: (config: AppContext['config']) => Db = () => createDb(opts.databaseUrl, { max: 20, ...opts.pool }),
+): Promise<AppContext> {
   // RELIABILITY_LOG_LEVEL=debug shows the app's and worker's logs when a scenario misbehaves.
   const logLevel = process.env.RELIABILITY_LOG_LEVEL;
   const config = testConfig({ ...opts.env, ...(logLevel ? { LOG_LEVEL: logLevel } : {}) }, opts.databaseUrl);
   return {
     config,
-    db: createDb(opts.databaseUrl, { max: 20, ...opts.pool }),
+    db: makeDb(config),
     logger: createLogger(config),
     clock: opts.clock ?? { now: () => new Date() },
     migrationFiles: await readMigrationFiles(),
@@ -78,7 +82,10 @@ export async function startLiveWorker(
   worker: WorkerOptions = {},
 ): Promise<LiveWorker> {
   const concurrency = worker.concurrency ?? 8;
-  const ctx = await createContext({ ...opts, pool: { max: concurrency + 4, ...opts.pool } });
+  // The pool a worker process or an inline worker gets (src/jobs/worker.ts createWorkerDb).
+  const ctx = await createContext(opts, (config) =>
+    createWorkerDb(opts.databaseUrl, { ...config, WORKER_CONCURRENCY: concurrency }, opts.pool),
+  );
   const handle = await startWorker(ctx, { concurrency, ...worker });
   return {
     handle,
@@ -237,8 +244,12 @@ export async function mailLedger(ctx: AppContext): Promise<MailLedger> {
   };
 }
 
+/** Mail jobs still queued (the crontab's sweep jobs come and go on their own, see src/jobs/sweeps.ts). */
 export async function pendingJobs(ctx: AppContext): Promise<number> {
-  const { rows } = await ctx.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM graphile_worker.jobs`);
+  const { rows } = await ctx.db.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = ANY($1::text[])`,
+    [EMAIL_KINDS],
+  );
   return rows[0]!.n;
 }
 

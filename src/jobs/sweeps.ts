@@ -1,0 +1,38 @@
+// Periodic upkeep, run by graphile-worker's cron in every worker: no request pays for it and
+// nothing depends on chance. Each task is idempotent and cheap, so it does not matter which
+// worker runs it or that several workers run the crontab: graphile schedules each (task, minute)
+// once per database (known_crontabs), and a run that finds nothing to do deletes nothing.
+import { parseCrontab, type ParsedCronItem, type TaskList } from 'graphile-worker';
+import { sweepLoginThrottles } from '../auth/login-throttle.js';
+import { sweepRateLimitCounters } from '../contact/rate-limit.js';
+import { compactTicketCounts } from '../contact/ticket-counts.js';
+import type { AppContext } from '../context.js';
+
+export const SWEEP_TASKS = ['compact_ticket_counts', 'sweep_rate_limit_counters', 'sweep_login_throttles'] as const;
+
+/**
+ * When each runs. `max=1`: a failed sweep is not retried, the next tick does the same work.
+ * `jobKey`: a backlog (e.g. mail after an outage) holds at most one waiting run of each.
+ * Ticket totals are folded every minute so that reads add up only a minute of deltas.
+ */
+export const SWEEP_CRONTAB = `
+* * * * * compact_ticket_counts ?max=1&jobKey=sweep:compact_ticket_counts
+*/10 * * * * sweep_rate_limit_counters ?max=1&jobKey=sweep:rate_limit_counters
+17 * * * * sweep_login_throttles ?max=1&jobKey=sweep:login_throttles
+`;
+
+export function sweepCronItems(): ParsedCronItem[] {
+  return parseCrontab(SWEEP_CRONTAB);
+}
+
+export function createSweepTasks(ctx: AppContext): TaskList {
+  const run = (name: string, sweep: () => Promise<number>) => async () => {
+    const removed = await sweep();
+    if (removed > 0) ctx.logger.debug({ task: name, removed }, 'sweep done');
+  };
+  return {
+    compact_ticket_counts: run('compact_ticket_counts', () => compactTicketCounts(ctx.db)),
+    sweep_rate_limit_counters: run('sweep_rate_limit_counters', () => sweepRateLimitCounters(ctx.db, ctx.clock.now())),
+    sweep_login_throttles: run('sweep_login_throttles', () => sweepLoginThrottles(ctx.db, ctx.clock.now())),
+  } satisfies Record<(typeof SWEEP_TASKS)[number], TaskList[string]>;
+}
