@@ -13,6 +13,7 @@ import { ensureBuild } from './lib/server.js';
 import { listBench } from './list.js';
 import { panelWeightBench } from './panel-weight.js';
 import { submitBench } from './submit.js';
+import { threadBench } from './thread.js';
 
 const BENCHES: Array<[string, BenchFn]> = [
   ['cold-start', coldStartBench],
@@ -21,6 +22,7 @@ const BENCHES: Array<[string, BenchFn]> = [
   ['list', listBench],
   ['export', exportBench],
   ['panel-weight', panelWeightBench],
+  ['thread', threadBench],
 ];
 
 async function main() {
