@@ -14,6 +14,8 @@ import {
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import { createDb, type Db, type DbOptions } from '../db/client.js';
+import { createInboundTasks } from '../inbound/inbound.jobs.js';
+import { INBOUND_TASK } from '../inbound/inbound.store.js';
 import { createMailTasks } from '../mail/mail.jobs.js';
 import { EMAIL_KINDS } from '../mail/mail.queue.js';
 import type { DeliveryHooks } from '../mail/mail.service.js';
@@ -155,7 +157,12 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
 
   const concurrency = opts.concurrency ?? ctx.config.WORKER_CONCURRENCY;
   // Mail, plus the periodic sweeps on graphile's crontab (src/jobs/sweeps.ts).
-  const taskList = { ...createMailTasks(ctx, { transport, hooks: opts.hooks }), ...createSweepTasks(ctx) };
+  const taskList = {
+    ...createMailTasks(ctx, { transport, hooks: opts.hooks }),
+    // Inbound mail (src/inbound): stored raw by the receivers, processed here.
+    ...createInboundTasks(ctx),
+    ...createSweepTasks(ctx),
+  };
   const cronItems = sweepCronItems();
 
   /** One graphile worker pool plus the advisory lock that says it is alive. */
@@ -281,7 +288,7 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
 
   const sweeper = startDeadWorkerSweeper({
     pool: ctx.db.pool,
-    tasks: EMAIL_KINDS,
+    tasks: [...EMAIL_KINDS, INBOUND_TASK],
     intervalMs: opts.lockSweepIntervalMs ?? 60_000,
     logger,
     ownPoolIds: () => [current.poolId],

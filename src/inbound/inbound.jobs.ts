@@ -1,0 +1,22 @@
+// The graphile task that processes a stored inbound mail (queued by inbound.store.ts). It checks
+// the payload and hands over; processInboundMail records every outcome, failures included, so a
+// job only fails (and is retried by graphile) when the database itself was unreachable.
+import type { Task, TaskList } from 'graphile-worker';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { processInboundMail } from './inbound.process.js';
+import { INBOUND_TASK } from './inbound.store.js';
+
+export const inboundJobPayloadSchema = z.object({ inboundMailId: z.uuid() });
+
+export function createInboundTasks(ctx: AppContext): TaskList {
+  const task: Task = async (payload, helpers) => {
+    const parsed = inboundJobPayloadSchema.safeParse(payload);
+    if (!parsed.success) {
+      throw new Error(`${INBOUND_TASK}: invalid job payload ${JSON.stringify(payload)}: ${z.prettifyError(parsed.error)}`);
+    }
+    const logger = ctx.logger.child({ jobId: helpers.job.id, task: INBOUND_TASK });
+    await processInboundMail({ ...ctx, logger }, parsed.data.inboundMailId);
+  };
+  return { [INBOUND_TASK]: task };
+}
