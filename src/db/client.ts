@@ -54,8 +54,32 @@ function reapDeadCheckedOutClients(pool: pg.Pool): void {
   });
 }
 
+type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+/**
+ * A pg.Pool whose callback-style connect() hands out a release function that may be called twice.
+ * graphile-worker 0.17 takes its LISTEN client that way and can release it twice (a pool shutdown
+ * that meets a lost connection: once from the shutdown, once from the failed LISTEN); pg-pool
+ * throws on the second call, and from inside graphile that was an uncaught error.
+ */
+class Pool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    if (!callback) return super.connect();
+    super.connect((err, client, done) => {
+      let released = false;
+      callback(err, client, (release?: unknown) => {
+        if (released) return;
+        released = true;
+        done(release);
+      });
+    });
+  }
+}
+
 export function createDb(connectionString: string, opts: DbOptions = {}): Db {
-  const pool = new pg.Pool({
+  const pool = new Pool({
     connectionString,
     max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 5_000,

@@ -26,32 +26,41 @@ export interface LivenessRegistration {
 
 /** Holds the advisory lock that says "pool `poolId` is alive" until release(). */
 export async function registerLiveness(pool: pg.Pool, poolId: string, logger: Logger): Promise<LivenessRegistration> {
-  let client: pg.PoolClient | undefined;
   let released = false;
   let reconnecting: Promise<void> | undefined;
+  /** The connection holding the lock now, and how to give it back (at most once). */
+  let current: { client: pg.PoolClient; release(err?: Error | boolean): void } | undefined;
 
-  let onError: ((err: Error) => void) | undefined;
-
+  // Takes the lock on a connection of its own. A connection lost before the lock is held fails
+  // this call (the caller retries or gives up); one lost later is replaced at once.
   const connect = async (): Promise<void> => {
     const c = await pool.connect();
-    onError = (err: Error) => {
+    let done = false;
+    const releaseOnce = (err?: Error | boolean) => {
+      if (done) return;
+      done = true;
+      c.off('error', onLost);
+      c.release(err);
+    };
+    const onLost = (err: Error) => {
+      releaseOnce(err);
+      if (current?.client !== c) return;
+      current = undefined;
       // The liveness session died while the process lives (database restart, network): take the
       // lock again at once so that other workers do not treat this pool's jobs as abandoned.
       logger.warn({ err, poolId }, 'worker liveness connection lost; reconnecting');
-      c.off('error', onError!);
-      c.release(err);
-      if (client === c) client = undefined;
       if (!released) reconnecting ??= reconnect().finally(() => (reconnecting = undefined));
     };
-    c.on('error', onError);
+    c.on('error', onLost);
     try {
       await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [LIVENESS_LOCK_NAMESPACE, poolId]);
     } catch (err) {
-      c.off('error', onError);
-      c.release(err as Error);
+      releaseOnce(err as Error);
       throw err;
     }
-    client = c;
+    // The answer came, but the connection may have been lost just after: then it holds nothing.
+    if (done) throw new Error('worker liveness connection lost while taking the lock');
+    current = { client: c, release: releaseOnce };
   };
   const reconnect = async (): Promise<void> => {
     for (let delay = 250; !released; delay = Math.min(delay * 2, 10_000)) {
@@ -69,12 +78,10 @@ export async function registerLiveness(pool: pg.Pool, poolId: string, logger: Lo
     async release() {
       released = true;
       await reconnecting;
-      const c = client;
-      client = undefined;
-      if (!c) return;
-      if (onError) c.off('error', onError);
+      const held = current;
+      current = undefined;
       // Closing the session (release with `true`) drops the lock whatever state the connection is in.
-      c.release(true);
+      held?.release(true);
     },
   };
 }

@@ -1,16 +1,10 @@
-// The job worker: graphile-worker running the mail tasks against the app's database. Runs inside
-// `npm start` (WORKER_INLINE=true, the default) or alone (`npm run worker`); any number of workers
-// on one database share the jobs (graphile locks each job with SKIP LOCKED). New jobs arrive by
-// LISTEN/NOTIFY; the short poll interval only matters for retries scheduled in the future.
+// The job worker: graphile-worker running the mail tasks and the periodic sweeps (sweeps.ts).
+// Runs inside `npm start` (WORKER_INLINE=true, the default) or alone (`npm run worker`); any
+// number of workers on one database share the jobs (graphile locks each job with SKIP LOCKED).
+// New jobs arrive by LISTEN/NOTIFY; the short poll interval only matters for retries scheduled
+// in the future.
 import { EventEmitter } from 'node:events';
-import {
-  Logger as GraphileLogger,
-  run,
-  type LogLevel,
-  type Runner,
-  type WorkerEvents,
-  type WorkerPool,
-} from 'graphile-worker';
+import { run, type Runner, type WorkerEvents, type WorkerPool } from 'graphile-worker';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import { createDb, type Db, type DbOptions } from '../db/client.js';
@@ -21,6 +15,7 @@ import { EMAIL_KINDS } from '../mail/mail.queue.js';
 import type { DeliveryHooks } from '../mail/mail.service.js';
 import { preloadTemplates } from '../mail/templates.js';
 import { createMailTransport, type MailTransport } from '../mail/transport.js';
+import { graphileLogger } from './graphile-logger.js';
 import { createSweepTasks, sweepCronItems } from './sweeps.js';
 import { registerLiveness, startDeadWorkerSweeper, type LivenessRegistration } from './worker-liveness.js';
 
@@ -105,42 +100,6 @@ export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
-const PINO_LEVEL: Record<string, 'error' | 'warn' | 'info' | 'debug'> = {
-  error: 'error',
-  warning: 'warn',
-  info: 'info',
-  debug: 'debug',
-};
-
-/** graphile attaches whole job rows (payload included) and errors under `error`: keep ids, use `err`. */
-function compactMeta(meta: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!meta) return {};
-  const { job, error, ...rest } = meta as {
-    job?: { id?: string; task_identifier?: string; attempts?: number };
-    error?: unknown;
-  };
-  return {
-    ...rest,
-    ...(job ? { jobId: job.id, task: job.task_identifier, attempt: job.attempts } : {}),
-    ...(error ? { err: error } : {}),
-  };
-}
-
-/** graphile-worker's log lines through pino, tagged with the job and task they are about. */
-function graphileLogger(ctx: AppContext): GraphileLogger {
-  return new GraphileLogger((scope) => {
-    const child = ctx.logger.child({
-      component: 'worker',
-      ...(scope.jobId ? { jobId: scope.jobId } : {}),
-      ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}),
-      ...(scope.workerId ? { workerId: scope.workerId } : {}),
-    });
-    return (level: LogLevel, message: string, meta?: Record<string, unknown>) => {
-      child[PINO_LEVEL[level] ?? 'info'](compactMeta(meta), message);
-    };
-  });
-}
-
 export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Promise<WorkerHandle> {
   const logger = ctx.logger.child({ component: 'worker' });
   preloadTemplates();
@@ -173,16 +132,19 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
       poolId ??= workerPool.id;
       opts.onPoolCreate?.(workerPool);
     });
-    // Jobs this pool is running, and the moment graphile gives up on it (see `failed` below).
-    let running = 0;
-    let idle: (() => void) | undefined;
-    events.on('job:start', () => void running++);
-    events.on('job:complete', () => {
-      if (--running === 0) idle?.();
+    // The pool's live graphile workers (job slots), and the moment graphile gives up on it.
+    let live = 0;
+    let allStopped: (() => void) | undefined;
+    events.on('worker:create', () => void live++);
+    events.on('worker:stop', () => {
+      if (--live === 0) allStopped?.();
     });
     let onFatal: (err: unknown) => void = () => {};
     const fatal = new Promise<unknown>((resolve) => (onFatal = resolve));
     events.on('pool:fatalError', ({ error }) => onFatal(error));
+    // Any shutdown (graphile's own after a worker slot died too): when stop() is not the cause,
+    // `supervise` replaces the pool.
+    events.on('pool:gracefulShutdown', ({ message }) => onFatal(new Error(`worker pool shut down: ${message}`)));
     // graphile 0.17 caches the task-id lookup as a promise; if the first lookup's connection is
     // lost, the rejected promise stays cached and every later job fetch of this pool fails with
     // the same error, silently, forever. A pool that has not fetched for a while is given up on
@@ -195,14 +157,15 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
       if (Date.now() - lastFetchOk > FETCH_FAILURE_LIMIT_MS) onFatal(error);
     });
     const failed = fatal.then(async (err) => {
-      // After a fatal error graphile 0.17 shuts the pool down, but after a failed batch its
-      // batcher's pending count is off and that shutdown never finishes (runner.promise stays
-      // pending for good). Wait for the jobs the pool still runs, then treat it as ended;
-      // `supervise` calls runner.stop() for whatever is left (its cron timer, its workers).
-      if (running > 0) await new Promise<void>((resolve) => (idle = resolve));
+      // Stop taking jobs (graphile has begun that itself after a fatal error, not after failing
+      // fetches), and wait until every job slot has finished its job. Not for runner.promise:
+      // after a failed batch, graphile 0.17's batcher miscounts and that shutdown never ends.
+      void runner?.stop().catch(() => {});
+      if (live > 0) await new Promise<void>((resolve) => (allStopped = resolve));
       return err;
     });
-    const runner = await run({
+    let runner: Runner | undefined;
+    runner = await run({
       pgPool: ctx.db.pool,
       taskList,
       concurrency,
