@@ -54,7 +54,11 @@ function reapDeadCheckedOutClients(pool: pg.Pool): void {
   });
 }
 
-type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+type ConnectCallback = (
+  err: Error | undefined,
+  client: pg.PoolClient | undefined,
+  done: (release?: unknown) => void,
+) => void;
 
 /**
  * A pg.Pool whose callback-style connect() hands out a release function that may be called twice.

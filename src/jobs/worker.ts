@@ -156,16 +156,7 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
     events.on('worker:getJob:error', ({ error }) => {
       if (Date.now() - lastFetchOk > FETCH_FAILURE_LIMIT_MS) onFatal(error);
     });
-    const failed = fatal.then(async (err) => {
-      // Stop taking jobs (graphile has begun that itself after a fatal error, not after failing
-      // fetches), and wait until every job slot has finished its job. Not for runner.promise:
-      // after a failed batch, graphile 0.17's batcher miscounts and that shutdown never ends.
-      void runner?.stop().catch(() => {});
-      if (live > 0) await new Promise<void>((resolve) => (allStopped = resolve));
-      return err;
-    });
-    let runner: Runner | undefined;
-    runner = await run({
+    const runner = await run({
       pgPool: ctx.db.pool,
       taskList,
       concurrency,
@@ -185,6 +176,14 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
       parsedCronItems: cronItems,
       logger: graphileLogger(ctx),
       events,
+    });
+    const failed = fatal.then(async (err) => {
+      // Stop taking jobs (graphile has begun that itself after a fatal error, not after failing
+      // fetches), and wait until every job slot has finished its job. Not for runner.promise:
+      // after a failed batch, graphile 0.17's batcher miscounts and that shutdown never ends.
+      void runner.stop().catch(() => {});
+      if (live > 0) await new Promise<void>((resolve) => (allStopped = resolve));
+      return err;
     });
     if (!poolId) {
       await runner.stop().catch(() => {});
