@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { AppContext } from '../../src/context.js';
-import { createDb, type Db } from '../../src/db/client.js';
-import { startWorker, type WorkerHandle } from '../../src/jobs/worker.js';
+import type { Db } from '../../src/db/client.js';
+import { createWorkerDb, startWorker, type WorkerHandle } from '../../src/jobs/worker.js';
 import { mailTestEnv, queuedJobs, waitForQueueDrained, waitUntil, type MailTestEnv } from './mail-setup.js';
 
 describe('email delivery: several workers on one database', () => {
@@ -15,7 +15,7 @@ describe('email delivery: several workers on one database', () => {
     env = await mailTestEnv({ worker: false, env: { ADMIN_NOTIFY_EMAILS: 'ops@example.com,oncall@example.com' } });
     // Two independent workers, each with its own connection pool, as two processes would have.
     for (const i of [0, 1]) {
-      const db = createDb(env.t.database.url, { max: 8 });
+      const db = createWorkerDb(env.t.database.url, { ...env.ctx.config, WORKER_CONCURRENCY: 3 });
       dbs.push(db);
       const ctx: AppContext = { ...env.ctx, db };
       workers.push(await startWorker(ctx, { concurrency: 3, hooks: { afterSent: async () => void sentBy[i]!++ } }));
