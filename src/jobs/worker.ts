@@ -11,6 +11,7 @@ import { createDb, type Db, type DbOptions } from '../db/client.js';
 import { createInboundTasks } from '../inbound/inbound.jobs.js';
 import { INBOUND_TASK } from '../inbound/inbound.store.js';
 import { createMailTasks } from '../mail/mail.jobs.js';
+import { createPortalTasks } from '../portal/find-tickets.js';
 import { EMAIL_KINDS } from '../mail/mail.queue.js';
 import type { DeliveryHooks } from '../mail/mail.service.js';
 import { preloadTemplates } from '../mail/templates.js';
@@ -120,6 +121,8 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
     ...createMailTasks(ctx, { transport, hooks: opts.hooks }),
     // Inbound mail (src/inbound): stored raw by the receivers, processed here.
     ...createInboundTasks(ctx),
+    // "Find my tickets" (src/portal): the address lookup, off the request path.
+    ...createPortalTasks(ctx),
     ...createSweepTasks(ctx),
   };
   const cronItems = sweepCronItems();
@@ -207,44 +210,48 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
   }
   let stopping: Promise<void> | undefined;
 
-  // graphile ends a pool on its own after an error it cannot recover from (it logs "aborting").
-  // An inline worker must not then sit silently inside `npm start`: the ended pool's jobs are
-  // released (it has no running job left) and a new pool takes over.
+  // graphile ends or gives up on a pool on its own (a lost connection while reporting a job, a
+  // job slot that died, fetches that keep failing: see `failed` in launch). A worker must not
+  // then sit silently inside `npm start`: the ended pool's jobs are released (it has no running
+  // job left) and a new pool takes over.
   const supervise = (instance: PoolInstance) => {
-    void Promise.race([instance.runner.promise.catch((err: unknown) => err), instance.failed]).then(async (err) => {
-      instance.ended = true;
-      if (stopping || current !== instance) return;
-      void instance.runner.stop().catch(() => {});
-      logger.error({ err, workerPool: instance.poolId }, 'worker pool stopped unexpectedly; starting a new one');
-      await instance.liveness.release();
-      // The ended pool runs nothing any more, but jobs whose completion it could not report are
-      // still locked to it: release them (graphile alone would wait 4 hours), then start anew.
-      // Both retry with back-off while the database is away.
-      let unlocked = false;
-      for (let delay = 250; !stopping; delay = Math.min(delay * 2, 30_000)) {
-        await new Promise((r) => setTimeout(r, delay));
-        if (stopping) return;
-        try {
-          if (!unlocked) {
-            await ctx.db.pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [[instance.poolId]]);
-            unlocked = true;
-          }
-          const next = await launch();
-          if (stopping) {
-            // stop() ran while this pool was starting: it must not outlive the worker.
-            await next.runner.stop().catch(() => {});
-            await next.liveness.release();
+    void Promise.race([instance.runner.promise.catch((err: unknown) => err), instance.failed])
+      .then(async (err) => {
+        instance.ended = true;
+        if (stopping || current !== instance) return;
+        void instance.runner.stop().catch(() => {});
+        logger.error({ err, workerPool: instance.poolId }, 'worker pool stopped unexpectedly; starting a new one');
+        await instance.liveness.release();
+        // The ended pool runs nothing any more, but jobs whose completion it could not report are
+        // still locked to it: release them (graphile alone would wait 4 hours), then start anew.
+        // Both retry with back-off while the database is away.
+        let unlocked = false;
+        for (let delay = 250; !stopping; delay = Math.min(delay * 2, 10_000)) {
+          await new Promise((r) => setTimeout(r, delay));
+          if (stopping) return;
+          try {
+            if (!unlocked) {
+              await ctx.db.pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [[instance.poolId]]);
+              unlocked = true;
+            }
+            const next = await launch();
+            if (stopping) {
+              // stop() ran while this pool was starting: it must not outlive the worker.
+              await next.runner.stop().catch(() => {});
+              await next.liveness.release();
+              return;
+            }
+            current = next;
+            logger.info({ workerPool: current.poolId, previous: instance.poolId }, 'worker pool restarted');
+            supervise(current);
             return;
+          } catch (retryErr) {
+            logger.warn({ err: retryErr, unlocked }, 'could not restart the worker pool yet; retrying');
           }
-          current = next;
-          logger.info({ workerPool: current.poolId, previous: instance.poolId }, 'worker pool restarted');
-          supervise(current);
-          return;
-        } catch (retryErr) {
-          logger.warn({ err: retryErr, unlocked }, 'could not restart the worker pool yet; retrying');
         }
-      }
-    });
+      })
+      // Nothing above should throw; if it does, it is logged, never an unhandled rejection.
+      .catch((err: unknown) => logger.error({ err }, 'worker pool supervisor failed'));
   };
   supervise(current);
 
