@@ -7,6 +7,7 @@ import { createAuditEventsRouter, createTicketHistoryRouter } from './audit/audi
 import { createPublicContactRouter } from './contact/contact.routes.js';
 import { createModeratorContactRouter } from './contact/moderator.routes.js';
 import { createConversationRouter } from './conversation/conversation.routes.js';
+import { createInboundAdminRouter, createInboundMimeRouter } from './inbound/inbound.routes.js';
 import { AppError, errorMiddleware } from './errors.js';
 import { compileTrustProxy } from './http/client-ip.js';
 import { createDocsRouter } from './http/docs.routes.js';
@@ -45,6 +46,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   api.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
+  // Its Bearer value is the inbound secret, not an API token: mounted before the token check.
+  api.use('/inbound/mime', createInboundMimeRouter(ctx));
   api.use(bearerAuth(ctx));
   api.use('/auth', createAuthRouter(ctx));
   api.use('/contact', createPublicContactRouter(ctx));
@@ -52,6 +55,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/contact', createTicketHistoryRouter(ctx));
   api.use('/contact', createConversationRouter(ctx));
   api.use('/audit/events', createAuditEventsRouter(ctx));
+  api.use('/inbound', createInboundAdminRouter(ctx));
   app.use('/api/v1', api);
 
   app.use((req, _res, next) => {

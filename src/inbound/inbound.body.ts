@@ -15,7 +15,11 @@ const MAX_TEXT = 100_000;
 const MAX_HTML = 200_000;
 
 const FORWARD =
-  /^(-{2,}\s*(forwarded message|original message|weitergeleitete nachricht|message transféré)\s*-{2,}|begin forwarded message:)/im;
+  /^(-{2,}\s*(forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado)\s*-{2,}|begin forwarded message:)/im;
+// Outlook's reply separators, which email-reply-parser does not know: "-----Original Message-----",
+// or an underscore rule / blank line followed by a "From: … Sent: …" header block.
+const OUTLOOK_QUOTE =
+  /^(-{3,}\s*(original message|ursprüngliche nachricht|message d'origine)\s*-{3,}|_{20,}\s*\n(from|von|de):|(from|von|de):[^\n]*\n(sent|gesendet|envoyé):)/im;
 const FORWARD_SUBJECT = /^\s*(fwd?|wg|tr)\s*:/i;
 
 // Where clients start the quoted history in HTML: Gmail, Apple Mail / Thunderbird, Outlook
@@ -95,7 +99,12 @@ export function extractBody(parsed: ParsedMail, raw: Buffer): MailBody {
   const cutHtml = html ? (forward ? html : cutHtmlQuote(html)) : null;
   const fullText = hasTextPart(raw) && parsed.text ? parsed.text : cutHtml !== null ? htmlToText(cutHtml) : (parsed.text ?? '');
   const normalized = fullText.replace(/\r\n?/g, '\n');
-  let text = forward ? normalized : parser.parseReply(normalized);
+  let text = normalized;
+  if (!forward) {
+    const outlook = OUTLOOK_QUOTE.exec(text);
+    if (outlook) text = text.slice(0, outlook.index);
+    text = parser.parseReply(text);
+  }
   // The parser can cut everything (a reply that is only a signature line): keep what was written.
   if (!text.trim()) text = normalized;
   text = text.trim();

@@ -1,0 +1,117 @@
+// Admin use cases over stored inbound mail: list it (failed ones first of all: nothing is lost
+// silently) and retry one, which puts its processing job back in the queue.
+import { z } from 'zod';
+import { requireAdmin } from '../auth/access.js';
+import type { Actor } from '../auth/actor.js';
+import type { AppContext } from '../context.js';
+import { withPgTransaction } from '../db/tx.js';
+import { AppError, notFound } from '../errors.js';
+import { assertUuid } from '../shared/ids.js';
+import { parseInput } from '../shared/input.js';
+import { queueInboundJob } from './inbound.store.js';
+
+export const INBOUND_STATUSES = ['received', 'processed', 'failed', 'ignored'] as const;
+
+export const inboundListQuerySchema = z.strictObject({
+  status: z.enum(INBOUND_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Keyset: the received_at/id of the last row of the previous page, as returned in `next`. */
+  before: z.string().max(100).optional(),
+});
+export type InboundListQuery = z.input<typeof inboundListQuerySchema>;
+
+export interface InboundMailSummary {
+  id: string;
+  channel: string;
+  status: (typeof INBOUND_STATUSES)[number];
+  outcome: string | null;
+  error: string | null;
+  attempts: number;
+  messageId: string | null;
+  envelopeFrom: string | null;
+  size: number;
+  ticketId: string | null;
+  ticketMessageId: string | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+}
+
+export async function listInboundMails(
+  ctx: AppContext,
+  actor: Actor | null,
+  query: InboundListQuery,
+): Promise<{ mails: InboundMailSummary[]; next: string | null }> {
+  requireAdmin(actor);
+  const q = parseInput(inboundListQuerySchema, query);
+  let cursor: [Date, string] | null = null;
+  if (q.before) {
+    const [at, id] = q.before.split('_');
+    if (!at || !id || Number.isNaN(Date.parse(at))) {
+      throw new AppError({ code: 'validation_error', status: 400, message: 'The request has invalid fields', fields: { before: ['invalid cursor'] } });
+    }
+    assertUuid(id, 'before');
+    cursor = [new Date(at), id];
+  }
+  // Never the raw bytes here: a page of 25 MB mails would be a page of gigabytes.
+  const { rows } = await ctx.db.pool.query(
+    `SELECT id, channel, status::text AS status, outcome, error, attempts, message_id, envelope_from, size,
+       ticket_id, ticket_message_id, received_at, processed_at
+     FROM inbound_mails
+     WHERE ($1::text IS NULL OR status = $1::"InboundStatus")
+       AND ($2::timestamptz IS NULL OR (received_at, id) < ($2::timestamptz, $3::uuid))
+     ORDER BY received_at DESC, id DESC LIMIT $4`,
+    [q.status ?? null, cursor?.[0] ?? null, cursor?.[1] ?? null, q.limit + 1],
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    mails: page.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      status: r.status,
+      outcome: r.outcome,
+      error: r.error,
+      attempts: r.attempts,
+      messageId: r.message_id,
+      envelopeFrom: r.envelope_from,
+      size: r.size,
+      ticketId: r.ticket_id,
+      ticketMessageId: r.ticket_message_id,
+      receivedAt: r.received_at,
+      processedAt: r.processed_at,
+    })),
+    next: rows.length > q.limit && last ? `${(last.received_at as Date).toISOString()}_${last.id}` : null,
+  };
+}
+
+/**
+ * Puts a failed mail back to `received` and queues its job again (a fresh job under the same key).
+ * A mail still `received` (its job gave up while the database was away) may be retried too;
+ * processed and ignored mails are final (409): retrying them would only find the duplicate.
+ */
+export async function retryInboundMail(
+  ctx: AppContext,
+  actor: Actor | null,
+  id: string,
+): Promise<{ id: string; status: 'received' }> {
+  requireAdmin(actor);
+  assertUuid(id);
+  return withPgTransaction(ctx.db, async (client) => {
+    const { rows } = await client.query<{ status: string }>(
+      `SELECT status::text AS status FROM inbound_mails WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!rows[0]) throw notFound('Inbound mail');
+    if (rows[0].status !== 'failed' && rows[0].status !== 'received') {
+      throw new AppError({
+        code: 'not_retryable',
+        status: 409,
+        message: `This mail was already ${rows[0].status}; only failed mails can be retried`,
+      });
+    }
+    await client.query(`UPDATE inbound_mails SET status = 'received', processed_at = NULL WHERE id = $1`, [id]);
+    // add_job under the same key also revives a job that used up its attempts (it resets them).
+    await queueInboundJob(client, id);
+    return { id, status: 'received' as const };
+  });
+}
