@@ -29,6 +29,13 @@ export function fixture(name: string, vars: Record<string, string> = {}): Buffer
   return Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'utf8');
 }
 
+/** The same mail under another Message-ID (a fixture used twice in one database is otherwise a duplicate). */
+export function withMessageId(raw: Buffer, messageId: string): Buffer {
+  const text = raw.toString('utf8');
+  assert.match(text, /^Message-ID:/im);
+  return Buffer.from(text.replace(/^Message-ID:.*$/im, `Message-ID: ${messageId}`));
+}
+
 export interface InboundRow {
   id: string;
   status: string;
