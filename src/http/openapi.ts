@@ -17,6 +17,12 @@ import { ticketExportQuerySchema, ticketListQuerySchema } from '../contact/ticke
 import { ticketPatchSchema } from '../contact/ticket.shape.js';
 import { postedMessageSchema, staffMessageSchema, threadSchema } from '../conversation/conversation.schema.js';
 import {
+  inboundAcceptedSchema,
+  inboundListQuerySchema,
+  inboundMailPageSchema,
+  inboundMailSchema,
+} from '../inbound/inbound.schema.js';
+import {
   auditEventPageDocSchema,
   ERROR_RESPONSES,
   errorSchema,
@@ -55,6 +61,9 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   Thread: [threadSchema, 'output'],
   PostedMessage: [postedMessageSchema, 'output'],
   AuditEventPage: [auditEventPageDocSchema, 'output'],
+  InboundMail: [inboundMailSchema, 'output'],
+  InboundMailPage: [inboundMailPageSchema, 'output'],
+  InboundAccepted: [inboundAcceptedSchema, 'output'],
 };
 
 function errors(...codes: string[]): Record<string, unknown> {
@@ -293,6 +302,59 @@ function buildPaths(): Record<string, Record<string, Operation>> {
         },
       },
     },
+    '/api/v1/inbound/mime': {
+      post: {
+        tags: ['Inbound mail'],
+        summary: 'Receive a raw email',
+        description:
+          'For mail providers that forward inbound mail over HTTP. The body is the raw RFC 822 message (`message/rfc822`, or `text/plain`), up to 25 MB. Authenticated by `Authorization: Bearer <INBOUND_HTTP_SECRET>` (not an API token); when INBOUND_HTTP_SECRET is unset the endpoint does not exist (404). Answers 202 once the raw message is stored (committed): the provider may then forget it. Processing (matching to a ticket, see docs/conversations.md) follows in the background; the same mail posted twice is one message.',
+        security: [{ inboundSecret: [] }],
+        requestBody: {
+          required: true,
+          content: {
+            'message/rfc822': { schema: { type: 'string', contentMediaType: 'message/rfc822' } },
+            'text/plain': { schema: { type: 'string' } },
+          },
+        },
+        responses: {
+          '202': { description: 'Stored; processing is queued.', content: json('InboundAccepted') },
+          '400': { description: 'Empty body.', content: json('Error') },
+          '401': { description: 'Missing or wrong inbound secret.', content: json('Error') },
+          '404': { description: 'Inbound over HTTP is not configured (INBOUND_HTTP_SECRET unset).', content: json('Error') },
+          '413': { description: 'Message larger than 25 MB.', content: json('Error') },
+          '415': { description: 'Not message/rfc822 or text/plain.', content: json('Error') },
+          ...errors('503'),
+        },
+      },
+    },
+    '/api/v1/inbound/mails': {
+      get: {
+        tags: ['Inbound mail'],
+        summary: 'Stored inbound mails',
+        description:
+          'Every received mail with what processing made of it, newest first (the raw bytes are not included). `?status=failed` lists the ones that could not be processed. Admin only.',
+        ...staff,
+        parameters: queryParameters(inboundListQuerySchema),
+        responses: {
+          '200': { description: 'One page.', content: json('InboundMailPage') },
+          ...errors('400', '401', '403', '503'),
+        },
+      },
+    },
+    '/api/v1/inbound/mails/{id}/retry': {
+      post: {
+        tags: ['Inbound mail'],
+        summary: 'Retry a failed inbound mail',
+        description:
+          'Puts a failed mail back in the processing queue (after the cause was fixed). 409 `not_retryable` for a mail already processed or ignored. Admin only.',
+        ...staff,
+        parameters: [{ ...idParameter, description: 'Inbound mail id (UUID).' }],
+        responses: {
+          '202': { description: 'Queued again.', content: json('InboundAccepted') },
+          ...errors('400', '401', '403', '404', '409', '503'),
+        },
+      },
+    },
     '/api/v1/audit/events': {
       get: {
         tags: ['Audit'],
@@ -331,11 +393,15 @@ export function openApiDocument(): JsonSchema {
         description: "A ticket's thread: replies to the customer, internal notes, customer messages.",
       },
       { name: 'Audit', description: 'Audit trail.' },
+      { name: 'Inbound mail', description: 'Customer email coming in (docs/conversations.md).' },
       { name: 'Health', description: 'Probes for load balancers and orchestrators.' },
     ],
     paths: buildPaths(),
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Opaque API token.' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'Opaque API token.' },
+        inboundSecret: { type: 'http', scheme: 'bearer', description: 'INBOUND_HTTP_SECRET (POST /api/v1/inbound/mime only).' },
+      },
       schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, [s, io]]) => [name, toJsonSchema(s, io)])),
       responses: Object.fromEntries(
         Object.entries(ERROR_RESPONSES).map(([code, r]) => [`E${code}`, { ...r, content: json('Error') }]),

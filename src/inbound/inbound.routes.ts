@@ -20,9 +20,9 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 function requireInboundSecret(ctx: AppContext): RequestHandler {
   return (req, _res, next) => {
     const secret = ctx.config.INBOUND_HTTP_SECRET;
-    // Not configured: the endpoint does not exist (nothing to probe for).
+    // Not configured: the endpoint is off, and no secret (not even an empty one) opens it.
     if (!secret) {
-      return next(new AppError({ code: 'not_found', status: 404, message: `No route for ${req.method} ${req.path}` }));
+      return next(new AppError({ code: 'not_found', status: 404, message: 'Inbound mail over HTTP is not enabled' }));
     }
     const given = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
     if (!given || !timingSafeEqual(digest(given), digest(secret))) {

@@ -30,6 +30,9 @@ const EXPECTED_OPERATIONS = [
   'get /api/v1/contact/{id}/messages',
   'post /api/v1/contact/{id}/messages',
   'get /api/v1/audit/events',
+  'post /api/v1/inbound/mime',
+  'get /api/v1/inbound/mails',
+  'post /api/v1/inbound/mails/{id}/retry',
 ];
 
 /** Just enough JSON Schema (2020-12 subset that z.toJSONSchema emits) to check real responses. */
