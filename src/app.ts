@@ -11,6 +11,7 @@ import { createInboundAdminRouter, createInboundMimeRouter } from './inbound/inb
 import { AppError, errorMiddleware } from './errors.js';
 import { compileTrustProxy } from './http/client-ip.js';
 import { createDocsRouter } from './http/docs.routes.js';
+import { createPortalRouter } from './portal/portal.routes.js';
 import { createHealthRouter } from './http/health.routes.js';
 import { requestContext } from './http/request-context.js';
 import { apiSecurityHeaders, compressResponses } from './http/security-headers.js';
@@ -39,6 +40,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   app.use(createHealthRouter(ctx));
   // GET /api/v1/openapi.json and /api/docs: public, no token needed to read the API description.
   app.use(createDocsRouter());
+
+  // /t/<token>: the customer's ticket page by signed link, and /t/find (docs/portal.md).
+  app.use('/t', createPortalRouter(ctx));
 
   // AdminJS brings its own body parsing (formidable): it must be mounted before express.json().
   if (opts.mountAdmin) await opts.mountAdmin(app, ctx);

@@ -129,6 +129,12 @@ const envSchema = z.object({
   MAIL_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   // A customer message this many days after resolution opens a new linked ticket instead.
   REOPEN_WINDOW_DAYS: int(14, 0, 3650),
+  // The customer's ticket page (docs/portal.md): how long a mailed /t/<token> link works, and how
+  // many replies one link may post per hour / "find my tickets" requests per IP and per address.
+  CUSTOMER_LINK_DAYS: int(90, 1, 3650),
+  PORTAL_REPLIES_PER_HOUR: int(20, 1),
+  FIND_TICKETS_PER_IP_PER_HOUR: int(10, 1),
+  FIND_TICKETS_PER_ADDRESS_PER_HOUR: int(3, 1),
   INBOUND_SMTP_PORT: z.preprocess(
     unsetIfBlank,
     z.coerce.number({ error: 'must be a whole number' }).int().min(0).max(65535).optional(),

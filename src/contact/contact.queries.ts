@@ -5,6 +5,7 @@
 import type { Actor } from '../auth/actor.js';
 import { requireStaff } from '../auth/access.js';
 import type { AppContext } from '../context.js';
+import { csatStats, type CsatStats } from '../portal/ratings.js';
 import { readTicketCounts } from './ticket-counts.js';
 import { TICKET_STATUSES, type TicketStatus } from './ticket.fields.js';
 import { buildTicketWhere, orderByClause, PAGE_SIZE_DEFAULT, type TicketFilters, type TicketPageRequest } from './ticket.filters.js';
@@ -82,6 +83,8 @@ export interface TicketStats {
   resolutionTime30d: { resolvedCount: number; medianSeconds: number | null; p90Seconds: number | null };
   oldestPendingAgeSeconds: number | null;
   openByAssignee: Array<UserSummary & { open: number }>;
+  /** Customer satisfaction from the "Did this solve your problem?" ratings (src/portal/ratings.ts). */
+  csat: CsatStats;
   generatedAt: Date;
 }
 
@@ -98,7 +101,7 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
   const now = ctx.clock.now();
   const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
   const pool = ctx.db.pool;
-  const [grouped, recent, resolution, oldest, assignees] = await Promise.all([
+  const [grouped, recent, resolution, oldest, assignees, csat] = await Promise.all([
     // Trigger-maintained totals (ticket-counts.ts): counting 1M rows took ~0.4 s.
     readTicketCounts(ctx.db),
     pool.query<{ d1: number; d7: number; d30: number }>(
@@ -125,6 +128,7 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
        JOIN users u ON u.id = a.assigned_to_id
        ORDER BY a.open DESC, u.name, u.id`,
     ),
+    csatStats(pool, now),
   ]);
   const zeros = () =>
     Object.fromEntries(COUNTED_FIELDS.map((f) => [f.name, Object.fromEntries(f.values.map((v) => [v, 0]))]));
@@ -162,6 +166,7 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
       ? Math.max(0, Math.round((now.getTime() - oldestPending.getTime()) / 1000))
       : null,
     openByAssignee: assignees.rows.map((r) => ({ id: r.id, name: r.name, email: r.email, open: r.open })),
+    csat,
     generatedAt: now,
   };
 }

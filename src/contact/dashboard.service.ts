@@ -121,6 +121,13 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
       { key: 'pending', label: 'Pending', value: stats.by.status!.pending ?? 0, query: 'filters.status=pending' },
       { key: 'urgent', label: 'Open urgent', value: stats.openBy.priority!.urgent ?? 0, query: 'filters.priority=urgent' },
       { key: 'high', label: 'Open high priority', value: stats.openBy.priority!.high ?? 0, query: 'filters.priority=high' },
+      // Satisfied customers in percent over 30 days (0 until the first rating; the label says how many).
+      {
+        key: 'csat_30d',
+        label: `CSAT 30 days, % (${stats.csat.last30d.good + stats.csat.last30d.bad} ratings)`,
+        value: stats.csat.last30d.percent ?? 0,
+        query: '',
+      },
     ],
     days,
     categories: TICKET_CATEGORIES,

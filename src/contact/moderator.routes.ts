@@ -9,6 +9,8 @@ import { parseInput } from '../shared/input.js';
 import { getTicketStats, listTickets } from './contact.queries.js';
 import { deleteTicket, getTicket, runTicketAction, updateTicket, type ServiceMeta } from './contact.service.js';
 import { sendTicketCsv } from './export.routes.js';
+import { revokeCustomerLinks } from '../portal/customer-links.js';
+import { listTicketRatings } from '../portal/ratings.js';
 import {
   assignToMeSchema,
   emptyBodySchema,
@@ -63,6 +65,7 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
       },
       oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
       open_by_assignee: s.openByAssignee,
+      csat: { last_7d: s.csat.last7d, last_30d: s.csat.last30d, by_moderator_30d: s.csat.byModerator30d },
       generated_at: s.generatedAt.toISOString(),
     };
     res.json(body satisfies Partial<TicketStatsJson>);
@@ -106,6 +109,26 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
   router.post('/:id/reopen', requireStaffRole, requireJson(), action('reopen', noBody));
   router.post('/:id/archive', requireStaffRole, requireJson(), action('archive', noBody));
   router.post('/:id/restore', requireStaffRole, requireJson(), action('restore', noBody));
+
+  // The customer page's links of a ticket (docs/portal.md): admins revoke them (a mail reached
+  // the wrong person); later mails carry fresh ones.
+  router.post('/:id/customer-links/revoke', requireAdminRole, async (req: Request<{ id: string }>, res) => {
+    res.json({ revoked: await revokeCustomerLinks(ctx, req.actor!, req.params.id, meta(req)) });
+  });
+
+  router.get('/:id/ratings', requireStaffRole, async (req: Request<{ id: string }>, res) => {
+    const ratings = await listTicketRatings(ctx, req.actor!, req.params.id);
+    res.json({
+      ratings: ratings.map((r) => ({
+        id: r.id,
+        resolved_at: r.resolvedAt.toISOString(),
+        score: r.score,
+        comment: r.comment,
+        created_at: r.createdAt.toISOString(),
+        updated_at: r.updatedAt.toISOString(),
+      })),
+    });
+  });
 
   router.delete('/:id', requireAdminRole, async (req: Request<{ id: string }>, res) => {
     await deleteTicket(ctx, req.actor!, req.params.id, meta(req));

@@ -58,6 +58,26 @@ const countShape = Object.fromEntries(
   ]),
 ) as Record<string, z.ZodObject>;
 
+const csatWindowSchema = z.object({
+  good: z.number().int(),
+  bad: z.number().int(),
+  percent: z.number().nullable(),
+});
+
+/** A ticket's satisfaction ratings (GET /contact/{id}/ratings), one per resolution. */
+export const ticketRatingsSchema = z.object({
+  ratings: z.array(
+    z.object({
+      id: z.uuid(),
+      resolved_at: z.iso.datetime(),
+      score: z.enum(['good', 'bad']),
+      comment: z.string(),
+      created_at: z.iso.datetime(),
+      updated_at: z.iso.datetime(),
+    }),
+  ),
+});
+
 export const ticketStatsSchema = z.object({
   total: z.number().int(),
   ...countShape,
@@ -73,6 +93,13 @@ export const ticketStatsSchema = z.object({
   }),
   oldest_pending_age_seconds: z.number().nullable(),
   open_by_assignee: z.array(userSummarySchema.extend({ open: z.number().int() })),
+  // Customer satisfaction: good / (good + bad) of the ratings given in the window, in percent
+  // (null without ratings); per moderator = the resolver (else assignee) of the rated ticket.
+  csat: z.object({
+    last_7d: csatWindowSchema,
+    last_30d: csatWindowSchema,
+    by_moderator_30d: z.array(userSummarySchema.extend(csatWindowSchema.shape)),
+  }),
   generated_at: z.iso.datetime(),
 });
 export type TicketStatsJson = z.infer<typeof ticketStatsSchema>;

@@ -32,6 +32,10 @@ export interface MailDelivery {
   recipient: string;
   /** The thread message a reply carries. */
   message?: { body: string; authorName: string } | null;
+  /** The customer's ticket page and rating links (made at send time, src/portal/customer-links.ts). */
+  portal?: { page: string; rateGood: string; rateBad: string } | null;
+  /** "Find my tickets": the address's open tickets and their links. */
+  links?: Array<{ ticketNumber: string; subject: string; url: string }>;
 }
 
 /** Where the mail sits in the ticket's thread (RFC 5322 In-Reply-To / References). */
@@ -150,6 +154,7 @@ function compose(
           body: delivery.message?.body ?? '',
           authorName: delivery.message?.authorName ?? '',
           replyable: !!reply,
+          portalUrl: delivery.portal?.page ?? null,
         },
       } satisfies Composed<'ticket_reply'>;
     case 'contact_confirmation':
@@ -163,6 +168,7 @@ function compose(
           subject: ticket.subject,
           message: ticket.message,
           responseTime: config.SUPPORT_RESPONSE_TIME,
+          portalUrl: delivery.portal?.page ?? null,
         },
       } satisfies Composed<'contact_confirmation'>;
     case 'contact_admin_notification':
@@ -192,8 +198,30 @@ function compose(
           name: ticket.name,
           subject: ticket.subject,
           resolutionNotes: ticket.resolutionNotes.trim(),
+          portalUrl: delivery.portal?.page ?? null,
+          rateGoodUrl: delivery.portal?.rateGood ?? null,
+          rateBadUrl: delivery.portal?.rateBad ?? null,
         },
       } satisfies Composed<'contact_resolved'>;
+    case 'ticket_links':
+      // About the address, not one ticket: no ticket number in the subject, no reply address.
+      return {
+        subject: 'Your open tickets',
+        to: mailbox('', delivery.recipient),
+        data: { tickets: delivery.links ?? [] },
+      } satisfies Composed<'ticket_links'>;
+    case 'rating_bad_alert':
+      return {
+        subject: `${tag} Rated "not solved": ${ticket.subject}`,
+        to: mailbox('', delivery.recipient),
+        data: {
+          ticketNumber: ticket.ticketNumber,
+          subject: ticket.subject,
+          name: ticket.name,
+          email: ticket.email,
+          ticketUrl: ticketUrl(config, ticket.id),
+        },
+      } satisfies Composed<'rating_bad_alert'>;
   }
 }
 

@@ -8,11 +8,24 @@ export const EMAIL_KINDS = [
   'contact_admin_notification',
   'contact_resolved',
   'ticket_reply',
+  // "Find my tickets" (src/portal): the links of a customer's open tickets, to that address.
+  'ticket_links',
+  // A customer rated a resolution bad (src/portal/ratings.ts): to the assignee, else the admins.
+  'rating_bad_alert',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 /** Attempts before a delivery is marked failed (graphile-worker backs off exponentially). */
 export const MAIL_MAX_ATTEMPTS = 12;
+
+/**
+ * Kinds that may go out more than once for the same ticket and recipient (a second "find my
+ * tickets", a later resolution rated bad): the (ticket, kind, recipient) unique index leaves them
+ * out (migration 20261202900100_ticket_ratings) and their job key is the delivery itself, so a
+ * second one never replaces the first one's pending job.
+ */
+export const REPEATABLE_KINDS: readonly EmailKind[] = ['ticket_links', 'rating_bad_alert'];
+const REPEATABLE_SQL = REPEATABLE_KINDS.map((k) => `'${k}'`).join(', ');
 
 /**
  * A delivery's graphile-worker job key, as SQL over its kind, ticket_id, ticket_message_id and
@@ -21,7 +34,8 @@ export const MAIL_MAX_ATTEMPTS = 12;
  * while its job is still pending updates that job instead of adding a second one. Defined once
  * here: the queue and the requeue must agree on it.
  */
-const JOB_KEY_SQL = `'mail:' || kind || ':' || COALESCE(ticket_message_id, ticket_id) || ':' || lower(recipient)`;
+const JOB_KEY_SQL = `'mail:' || kind || ':' || CASE WHEN kind IN (${REPEATABLE_SQL}) THEN id::text
+  ELSE COALESCE(ticket_message_id, ticket_id) || ':' || lower(recipient) END`;
 
 export interface QueueMailInput {
   ticketId: string;

@@ -12,6 +12,7 @@
 // and exactly-once everywhere else. Every attempt uses the same Message-ID (derived from the
 // delivery id), so a repeated copy is recognisable as the same message.
 import type { AppContext } from '../context.js';
+import { portalMailParts } from '../portal/portal.mail.js';
 import { buildMessage, UnsendableMailError, type MailTicket } from './mail.message.js';
 import type { EmailKind } from './mail.queue.js';
 import type { MailTransport } from './transport.js';
@@ -54,7 +55,13 @@ interface LockedDelivery {
 }
 
 /** Mails that open a thread (nothing came before them); every other kind continues it. */
-const THREAD_OPENERS: readonly EmailKind[] = ['contact_confirmation', 'contact_admin_notification'];
+const THREAD_OPENERS: readonly EmailKind[] = [
+  'contact_confirmation',
+  'contact_admin_notification',
+  // Not part of a conversation: the links list (about an address) and a staff alert.
+  'ticket_links',
+  'rating_bad_alert',
+];
 
 /**
  * The Message-IDs of the customer's thread so far, oldest first: the mail that opened the ticket,
@@ -66,7 +73,8 @@ async function threadReferences(ctx: AppContext, ticketId: string, deliveryId: s
        SELECT message_id AS mid, received_at AS at FROM inbound_mails WHERE ticket_id = $1 AND outcome = 'new_ticket'
        UNION ALL
        SELECT message_id, sent_at FROM email_deliveries
-       WHERE ticket_id = $1 AND status = 'sent' AND id <> $2 AND kind <> 'contact_admin_notification'
+       WHERE ticket_id = $1 AND status = 'sent' AND id <> $2
+         AND kind NOT IN ('contact_admin_notification', 'ticket_links', 'rating_bad_alert')
        UNION ALL
        SELECT message_id, created_at FROM ticket_messages WHERE ticket_id = $1 AND kind = 'customer'
      ) x WHERE mid IS NOT NULL ORDER BY at`,
@@ -173,7 +181,9 @@ export async function deliverEmail(
     const references = THREAD_OPENERS.includes(delivery.kind)
       ? []
       : await threadReferences(ctx, ticket.id, delivery.id);
-    const message = buildMessage(ticket, delivery, ctx.config, { references });
+    // The customer's page link (and the rating links, the links list): made here, the same on a retry.
+    const portal = await portalMailParts(ctx, delivery, ticket.id);
+    const message = buildMessage(ticket, { ...delivery, ...portal }, ctx.config, { references });
     result = await deps.transport.send(message, {
       fileStem: `${ticket.ticketNumber}.${delivery.kind}.${delivery.id}`,
       logger: log,

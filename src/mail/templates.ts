@@ -14,6 +14,8 @@ export interface ConfirmationData {
   subject: string;
   message: string;
   responseTime: string;
+  /** The customer's ticket page (PUBLIC_URL/t/<token>); null when the mail carries no link. */
+  portalUrl: string | null;
 }
 
 export interface AdminNotificationData {
@@ -32,6 +34,10 @@ export interface ResolvedData {
   name: string;
   subject: string;
   resolutionNotes: string;
+  portalUrl: string | null;
+  /** "Did this solve your problem?" one-click answers (src/portal/ratings.ts). */
+  rateGoodUrl: string | null;
+  rateBadUrl: string | null;
 }
 
 export interface ReplyData {
@@ -41,6 +47,21 @@ export interface ReplyData {
   authorName: string;
   /** A reply address exists (INBOUND_ADDRESS): "reply to this email" is true. */
   replyable: boolean;
+  portalUrl: string | null;
+}
+
+/** "Find my tickets": the links of the address's open tickets. */
+export interface TicketLinksData {
+  tickets: Array<{ ticketNumber: string; subject: string; url: string }>;
+}
+
+/** A customer rated a resolution bad: to the assignee (else the admins). */
+export interface RatingBadAlertData {
+  ticketNumber: string;
+  subject: string;
+  name: string;
+  email: string;
+  ticketUrl: string;
 }
 
 export interface TemplateData {
@@ -48,6 +69,8 @@ export interface TemplateData {
   contact_admin_notification: AdminNotificationData;
   contact_resolved: ResolvedData;
   ticket_reply: ReplyData;
+  ticket_links: TicketLinksData;
+  rating_bad_alert: RatingBadAlertData;
 }
 
 export interface RenderedBody {
