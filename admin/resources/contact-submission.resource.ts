@@ -7,6 +7,7 @@ import type { AppContext } from '../../src/context.js';
 import { ticketBulkActions } from '../actions/ticket-bulk.actions.js';
 import { ticketRecordActions } from '../actions/ticket-record.actions.js';
 import { ticketResourceActions } from '../actions/ticket-resource.actions.js';
+import { ticketSatisfactionActions } from '../actions/ticket-satisfaction.actions.js';
 import { ticketWorkflowActions } from '../actions/ticket-workflow.actions.js';
 import { Components } from '../components.js';
 import { panelPath } from './ticket-filters.js';
@@ -61,6 +62,8 @@ export function contactSubmissionResource(ctx: AppContext): ResourceWithOptions 
         ...ticketWorkflowActions(ctx),
         ...ticketBulkActions(ctx),
         ...ticketResourceActions(ctx),
+        // The customer's ratings of the ticket (src/portal/ratings.ts), read-only.
+        ...ticketSatisfactionActions(ctx),
       },
     },
   };
