@@ -95,10 +95,13 @@ const hasTextPart = (raw: Buffer) => /^content-type:\s*text\/plain/im.test(raw.t
 
 export function extractBody(parsed: ParsedMail, raw: Buffer): MailBody {
   const forward = FORWARD_SUBJECT.test(parsed.subject ?? '') || FORWARD.test(parsed.text ?? '');
-  const html = typeof parsed.html === 'string' && parsed.html.trim() ? parsed.html : null;
+  // HTML beyond the stored limit is not kept anyway: do not sanitise megabytes to throw them away.
+  const html = typeof parsed.html === 'string' && parsed.html.trim() && parsed.html.length <= MAX_HTML * 4 ? parsed.html : null;
   const cutHtml = html ? (forward ? html : cutHtmlQuote(html)) : null;
   const fullText = hasTextPart(raw) && parsed.text ? parsed.text : cutHtml !== null ? htmlToText(cutHtml) : (parsed.text ?? '');
-  const normalized = fullText.replace(/\r\n?/g, '\n');
+  // Cut to size BEFORE the reply parser: its regexes over megabytes of text take seconds.
+  const shortened = fullText.length > MAX_TEXT;
+  const normalized = fullText.slice(0, MAX_TEXT).replace(/\r\n?/g, '\n');
   let text = normalized;
   if (!forward) {
     const outlook = OUTLOOK_QUOTE.exec(text);
@@ -108,7 +111,7 @@ export function extractBody(parsed: ParsedMail, raw: Buffer): MailBody {
   // The parser can cut everything (a reply that is only a signature line): keep what was written.
   if (!text.trim()) text = normalized;
   text = text.trim();
-  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}\n\n[…] (shortened; the full mail is kept)`;
+  if (shortened) text = `${text}\n\n[…] (shortened; the full mail is kept)`;
   let safeHtml = cutHtml !== null ? sanitizeMailHtml(cutHtml) : null;
   if (safeHtml !== null && (!safeHtml || safeHtml.length > MAX_HTML)) safeHtml = null;
   return { text, html: safeHtml };

@@ -59,9 +59,38 @@ describe('inbound over HTTP', () => {
     assert.equal(rows[0].n, 0);
   });
 
-  test('when the body is not a raw message, then 415; when empty, then 400', async () => {
+  test('when the body is not a raw message, then 415; when empty, then 400; over 25 MB, then 413', async () => {
     assert.equal((await post(Buffer.from('{"a":1}'), auth, 'application/json')).status, 415);
     assert.equal((await post(Buffer.alloc(0))).status, 400);
+    const huge = await post(Buffer.alloc(25 * 1024 * 1024 + 1, 0x61));
+    assert.equal(huge.status, 413);
+    assert.equal(huge.body.error.code, 'payload_too_large');
+    // Just under 25 MB is fine: a mail with a large attachment (base64, 76-character lines).
+    const line = `${'QUJD'.repeat(19)}\r\n`;
+    const big = Buffer.from(
+      [
+        'From: Big Attachment <big@example.org>',
+        'To: support@desk.test',
+        'Subject: The scans you asked for',
+        'Message-ID: <big-1@example.org>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b1"',
+        '',
+        '--b1',
+        'Content-Type: text/plain; charset=UTF-8',
+        '',
+        'Scans attached.',
+        '--b1',
+        'Content-Type: application/pdf; name="scans.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        line.repeat(Math.floor((24.9 * 1024 * 1024) / line.length)) + '--b1--',
+        '',
+      ].join('\r\n'),
+    );
+    assert.ok(big.length > 24 * 1024 * 1024 && big.length <= 25 * 1024 * 1024);
+    const accepted = await post(big).expect(202);
+    assert.equal((await waitProcessed(env, accepted.body.id)).outcome, 'new_ticket');
   });
 
   test('when a mail is posted twice, then both are accepted (202) but it is one ticket', async () => {
