@@ -11,6 +11,7 @@ import {
   markResolvedSchema,
   moderatorTicketSchema,
   ticketListSchema,
+  ticketRatingsSchema,
   ticketStatsSchema,
 } from '../contact/moderator.schema.js';
 import { ticketExportQuerySchema, ticketListQuerySchema } from '../contact/ticket.filters.js';
@@ -57,6 +58,8 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   MarkResolved: [markResolvedSchema, 'input'],
   EmptyBody: [emptyBodySchema, 'input'],
   TicketHistory: [ticketHistoryDocSchema, 'output'],
+  TicketRatings: [ticketRatingsSchema, 'output'],
+  RevokedLinks: [z.object({ revoked: z.number().int() }), 'output'],
   StaffMessage: [staffMessageSchema, 'input'],
   Thread: [threadSchema, 'output'],
   PostedMessage: [postedMessageSchema, 'output'],
@@ -263,6 +266,33 @@ function buildPaths(): Record<string, Record<string, Operation>> {
     },
     '/api/v1/contact/{id}/restore': {
       post: action('Restore', 'archived → resolved (the original resolution is kept).', 'EmptyBody'),
+    },
+    '/api/v1/contact/{id}/customer-links/revoke': {
+      post: {
+        tags: ['Tickets'],
+        summary: 'Revoke the customer page links',
+        description:
+          'Admin only. Every live `/t/<token>` link of the ticket stops working (404); later customer mails carry fresh links. See docs/portal.md.',
+        ...staff,
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'How many links were revoked.', content: json('RevokedLinks') },
+          ...errors('400', '401', '403', '404', '503'),
+        },
+      },
+    },
+    '/api/v1/contact/{id}/ratings': {
+      get: {
+        tags: ['Tickets'],
+        summary: 'Satisfaction ratings',
+        description: `The customer's answers to "Did this solve your problem?", one per resolution, newest resolution first. ${STAFF}`,
+        ...staff,
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'The ratings.', content: json('TicketRatings') },
+          ...errors('400', '401', '403', '503'),
+        },
+      },
     },
     '/api/v1/contact/{id}/history': {
       get: {

@@ -27,6 +27,8 @@ const EXPECTED_OPERATIONS = [
   'post /api/v1/contact/{id}/archive',
   'post /api/v1/contact/{id}/restore',
   'get /api/v1/contact/{id}/history',
+  'post /api/v1/contact/{id}/customer-links/revoke',
+  'get /api/v1/contact/{id}/ratings',
   'get /api/v1/contact/{id}/messages',
   'post /api/v1/contact/{id}/messages',
   'get /api/v1/audit/events',
