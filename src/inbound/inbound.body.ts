@@ -41,7 +41,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     'li', 'a', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'hr', 'img',
   ],
   // No style, class or on* attribute anywhere: nothing that runs, tracks or restyles the panel.
-  allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
+  allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   // Remote images are trackers (they tell the sender when a moderator opened the ticket): only inline data.
   allowedSchemesByTag: { img: ['data'] },
@@ -74,7 +74,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 export function htmlToText(html: string): string {
   const marked = html
     .replace(/<(br|hr)\b[^>]*>/gi, '\n')
-    .replace(/<\/(p|div|li|tr|h[1-6]|blockquote|pre|table)>/gi, '\n');
+    .replace(/<\/(p|h[1-6]|blockquote|pre|table)>/gi, '\n\n')
+    .replace(/<\/(div|li|tr)>/gi, '\n');
   return sanitizeHtml(marked, { allowedTags: [], allowedAttributes: {} })
     .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+\d*);/gi, (all, e: string) => {
       if (e[0] === '#') {
@@ -83,6 +84,7 @@ export function htmlToText(html: string): string {
       }
       return ENTITIES[e.toLowerCase()] ?? all;
     })
+    .replace(/\u00a0/g, ' ')
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
