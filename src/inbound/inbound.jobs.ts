@@ -16,7 +16,9 @@ export function createInboundTasks(ctx: AppContext): TaskList {
       throw new Error(`${INBOUND_TASK}: invalid job payload ${JSON.stringify(payload)}: ${z.prettifyError(parsed.error)}`);
     }
     const logger = ctx.logger.child({ jobId: helpers.job.id, task: INBOUND_TASK });
-    await processInboundMail({ ...ctx, logger }, parsed.data.inboundMailId);
+    await processInboundMail({ ...ctx, logger }, parsed.data.inboundMailId, {
+      finalAttempt: helpers.job.attempts >= helpers.job.max_attempts,
+    });
   };
   return { [INBOUND_TASK]: task };
 }

@@ -4,8 +4,9 @@
 // outcome is recorded in the same transaction as the message it created.
 //
 // Failure handling: a mail that cannot be processed (a deterministic error) is marked `failed`
-// with the error and the job ends: an admin sees it and retries (inbound.service.ts). Only a lost
-// database connection is left to graphile's retries, since then nothing could be recorded.
+// with the error and the job ends: an admin sees it and retries (inbound.service.ts). Transient
+// errors (a lost connection, a deadlock) are left to graphile's retries, the mail staying
+// `received`; on the job's last attempt they too are recorded as failed.
 import { simpleParser } from 'mailparser';
 import type { AppContext } from '../context.js';
 import { inPgTransaction } from '../db/tx.js';
@@ -50,16 +51,24 @@ interface Claimed {
   sha256: string;
 }
 
-/** Connection-level failures: recording the error would fail too, so graphile retries later. */
+/**
+ * Failures that another attempt may not meet: a lost connection (recording the error would fail
+ * too), a deadlock or serialization failure, the server shutting down or out of resources.
+ */
 function isTransient(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^(08|53|57P)/.test(code)) return true;
+  if (typeof code === 'string' && /^(08|40001|40P01|53|57P)/.test(code)) return true;
   return /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect/i.test(
     String((err as Error)?.message ?? ''),
   );
 }
 
-export async function processInboundMail(ctx: AppContext, id: string): Promise<ProcessResult> {
+export interface ProcessOptions {
+  /** The job's last attempt: a transient error, too, is then recorded as failed (for an admin). */
+  finalAttempt?: boolean;
+}
+
+export async function processInboundMail(ctx: AppContext, id: string, opts: ProcessOptions = {}): Promise<ProcessResult> {
   const { rows } = await ctx.db.pool.query<Claimed>(
     `UPDATE inbound_mails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
      RETURNING raw, envelope_from, envelope_to, message_id, sha256`,
@@ -70,7 +79,7 @@ export async function processInboundMail(ctx: AppContext, id: string): Promise<P
   try {
     return await processClaimed(ctx, id, mail);
   } catch (err) {
-    if (isTransient(err)) throw err;
+    if (isTransient(err) && !opts.finalAttempt) throw err;
     const message = ((err as Error)?.stack ?? String(err)).slice(0, MAX_ERROR);
     await ctx.db.pool.query(
       `UPDATE inbound_mails SET status = 'failed', error = $2, processed_at = $3 WHERE id = $1 AND status = 'received'`,
