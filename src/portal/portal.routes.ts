@@ -100,7 +100,9 @@ export function createPortalRouter(ctx: AppContext): Router {
     try {
       const view = await viewTicket(ctx, req.params.token);
       const done = NOTICES.find((n) => n === req.query.done);
-      const followUpNumber = typeof req.query.n === 'string' ? req.query.n.slice(0, 50) : undefined;
+      // Only something shaped like a ticket number is echoed (escaped anyway): no text injection by link.
+      const followUpNumber =
+        typeof req.query.n === 'string' && /^[A-Za-z0-9-]{1,50}$/.test(req.query.n) ? req.query.n : undefined;
       res
         .type('html')
         .send(

@@ -31,7 +31,7 @@ describe('customer links: signed, expiring, revocable', () => {
     const { ticket, path } = await submitWithLink(env);
     const res = await request(env.t.app).get(path).expect(200);
     assert.ok(res.text.includes(ticket.ticket_number));
-    const csp = res.headers['content-security-policy'];
+    const csp = String(res.headers['content-security-policy']);
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /style-src 'sha256-[A-Za-z0-9+/=]+'/);
     assert.doesNotMatch(csp, /https:|unsafe-inline/);
