@@ -12,7 +12,6 @@ import { createInboundTasks } from '../inbound/inbound.jobs.js';
 import { INBOUND_TASK } from '../inbound/inbound.store.js';
 import { createMailTasks } from '../mail/mail.jobs.js';
 import { createPortalTasks } from '../portal/find-tickets.js';
-import { createPortalTasks } from '../portal/find-tickets.js';
 import { EMAIL_KINDS } from '../mail/mail.queue.js';
 import type { DeliveryHooks } from '../mail/mail.service.js';
 import { preloadTemplates } from '../mail/templates.js';
@@ -122,8 +121,6 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
     ...createMailTasks(ctx, { transport, hooks: opts.hooks }),
     // Inbound mail (src/inbound): stored raw by the receivers, processed here.
     ...createInboundTasks(ctx),
-    // "Find my tickets" (src/portal): the address lookup, off the request path.
-    ...createPortalTasks(ctx),
     // "Find my tickets" (src/portal): the address lookup, off the request path.
     ...createPortalTasks(ctx),
     ...createSweepTasks(ctx),
