@@ -37,11 +37,45 @@ const HTML_QUOTE_MARKERS = [
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'blockquote', 'pre', 'code', 'ul', 'ol',
-    'li', 'a', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'hr', 'img',
+    'p',
+    'br',
+    'div',
+    'span',
+    'b',
+    'strong',
+    'i',
+    'em',
+    'u',
+    's',
+    'blockquote',
+    'pre',
+    'code',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'td',
+    'th',
+    'hr',
+    'img',
   ],
   // No style, class or on* attribute anywhere: nothing that runs, tracks or restyles the panel.
-  allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    img: ['src', 'alt'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan'],
+  },
   allowedSchemes: ['http', 'https', 'mailto'],
   // Remote images are trackers (they tell the sender when a moderator opened the ticket): only inline data.
   allowedSchemesByTag: { img: ['data'] },
@@ -98,9 +132,11 @@ const hasTextPart = (raw: Buffer) => /^content-type:\s*text\/plain/im.test(raw.t
 export function extractBody(parsed: ParsedMail, raw: Buffer): MailBody {
   const forward = FORWARD_SUBJECT.test(parsed.subject ?? '') || FORWARD.test(parsed.text ?? '');
   // HTML beyond the stored limit is not kept anyway: do not sanitise megabytes to throw them away.
-  const html = typeof parsed.html === 'string' && parsed.html.trim() && parsed.html.length <= MAX_HTML * 4 ? parsed.html : null;
+  const html =
+    typeof parsed.html === 'string' && parsed.html.trim() && parsed.html.length <= MAX_HTML * 4 ? parsed.html : null;
   const cutHtml = html ? (forward ? html : cutHtmlQuote(html)) : null;
-  const fullText = hasTextPart(raw) && parsed.text ? parsed.text : cutHtml !== null ? htmlToText(cutHtml) : (parsed.text ?? '');
+  const fullText =
+    hasTextPart(raw) && parsed.text ? parsed.text : cutHtml !== null ? htmlToText(cutHtml) : (parsed.text ?? '');
   // Cut to size BEFORE the reply parser: its regexes over megabytes of text take seconds.
   const shortened = fullText.length > MAX_TEXT;
   const normalized = fullText.slice(0, MAX_TEXT).replace(/\r\n?/g, '\n');

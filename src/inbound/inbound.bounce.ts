@@ -41,13 +41,19 @@ export function readBounce(parsed: ParsedMail, config: Pick<Config, 'MAIL_SIGNIN
   const deliveryIds = [...new Set(deliveriesFromMessageIds(config, everything))];
   const source = status || parsed.text || '';
   const recipients = [...field(source, 'Original-Recipient'), ...field(source, 'Final-Recipient')]
-    .map((v) => v.replace(/^rfc822;\s*/i, '').trim().toLowerCase())
+    .map((v) =>
+      v
+        .replace(/^rfc822;\s*/i, '')
+        .trim()
+        .toLowerCase(),
+    )
     .filter((v) => /^[^\s@<>]+@[^\s@<>]+$/.test(v));
   const action = field(source, 'Action')[0]?.toLowerCase() ?? null;
   const reason =
     [field(source, 'Status')[0], field(source, 'Diagnostic-Code')[0]?.replace(/^smtp;\s*/i, '')]
       .filter(Boolean)
-      .join(' ') || (parsed.subject ?? 'bounced');
+      .join(' ') ||
+    (parsed.subject ?? 'bounced');
   return { action, recipients: [...new Set(recipients)], reason: reason.slice(0, 1_000), deliveryIds };
 }
 

@@ -26,7 +26,12 @@ export function rawHeaders(parsed: ParsedMail, name: string): string[] {
   const key = name.toLowerCase();
   return parsed.headerLines
     .filter((h) => h.key === key)
-    .map((h) => h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    .map((h) =>
+      h.line
+        .slice(h.line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim(),
+    );
 }
 
 const first = (parsed: ParsedMail, name: string) => rawHeaders(parsed, name)[0] ?? null;
@@ -73,7 +78,8 @@ export function readFacts(
   const precedence = (first(parsed, 'precedence') ?? '').toLowerCase().trim();
   const returnPath = rawHeaders(parsed, 'return-path');
   const emptyReturnPath = returnPath.some((v) => /^<\s*>$/.test(v)) || envelope.from === '';
-  const contentType = parsed.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  const contentType = parsed.headers.get('content-type') as
+    { value?: string; params?: Record<string, string> } | undefined;
   const isReport =
     contentType?.value?.toLowerCase() === 'multipart/report' ||
     parsed.attachments.some((a) => a.contentType.toLowerCase() === 'message/delivery-status');
@@ -86,8 +92,7 @@ export function readFacts(
     AUTO_REPLY_SUBJECT.test(subject);
   // A bounce: a DSN, or mail from the mail system itself. An empty Return-Path alone is also
   // what RFC 3834 asks auto-replies to use, so it marks a bounce only when it is not one.
-  const bounce =
-    isReport || (fromObj ? BOUNCE_SENDER.test(fromObj) : false) || (emptyReturnPath && !autoReply);
+  const bounce = isReport || (fromObj ? BOUNCE_SENDER.test(fromObj) : false) || (emptyReturnPath && !autoReply);
   const automated =
     autoReply ||
     bounce ||

@@ -13,7 +13,9 @@ export function createInboundTasks(ctx: AppContext): TaskList {
   const task: Task = async (payload, helpers) => {
     const parsed = inboundJobPayloadSchema.safeParse(payload);
     if (!parsed.success) {
-      throw new Error(`${INBOUND_TASK}: invalid job payload ${JSON.stringify(payload)}: ${z.prettifyError(parsed.error)}`);
+      throw new Error(
+        `${INBOUND_TASK}: invalid job payload ${JSON.stringify(payload)}: ${z.prettifyError(parsed.error)}`,
+      );
     }
     const logger = ctx.logger.child({ jobId: helpers.job.id, task: INBOUND_TASK });
     await processInboundMail({ ...ctx, logger }, parsed.data.inboundMailId, {

@@ -15,6 +15,8 @@ export type MatchedBy = 'token' | 'signed' | 'thread' | 'thread_index' | 'subjec
 export interface TicketMatch {
   ticketId: string;
   by: MatchedBy;
+  /** The ticket's status when matched (decides auto-reply handling and confirmations). */
+  status: string;
 }
 
 const TICKET_NUMBER = /\[(CONT-\d{8}-\d{4,})\]/gi;
@@ -27,62 +29,67 @@ export async function matchTicket(
   inboundMailId: string,
   now: Date,
 ): Promise<TicketMatch | null> {
-  const exists = async (id: string | null) =>
-    id !== null && (await client.query('SELECT 1 FROM contact_submissions WHERE id = $1', [id])).rowCount! > 0;
-
   const fromToken = ticketFromReplyAddress(config, facts.recipients);
-  if (await exists(fromToken)) return { ticketId: fromToken!, by: 'token' };
+  if (fromToken) {
+    const { rows } = await client.query<{ status: string }>(
+      'SELECT status::text FROM contact_submissions WHERE id = $1',
+      [fromToken],
+    );
+    if (rows[0]) return { ticketId: fromToken, by: 'token', status: rows[0].status };
+  }
 
   if (facts.answers.length) {
     // In-Reply-To first: the mail directly answered decides over older References.
     const deliveries = facts.answers.flatMap((id) => deliveriesFromMessageIds(config, id));
     if (deliveries.length) {
-      const { rows } = await client.query<{ id: string; ticket_id: string }>(
-        `SELECT d.id, d.ticket_id FROM email_deliveries d JOIN contact_submissions t ON t.id = d.ticket_id
+      const { rows } = await client.query<{ id: string; ticket_id: string; status: string }>(
+        `SELECT d.id, d.ticket_id, t.status::text FROM email_deliveries d JOIN contact_submissions t ON t.id = d.ticket_id
          WHERE d.id = ANY($1::uuid[])`,
         [deliveries],
       );
-      const byId = new Map(rows.map((r) => [r.id, r.ticket_id]));
+      const byId = new Map(rows.map((r) => [r.id, r]));
       const hit = deliveries.map((d) => byId.get(d)).find(Boolean);
-      if (hit) return { ticketId: hit, by: 'signed' };
+      if (hit) return { ticketId: hit.ticket_id, by: 'signed', status: hit.status };
     }
-    const { rows } = await client.query<{ mid: string; ticket_id: string }>(
-      `SELECT message_id AS mid, ticket_id FROM ticket_messages WHERE message_id = ANY($1::text[])
-       UNION ALL
-       SELECT message_id, ticket_id FROM email_deliveries WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL
-       UNION ALL
-       SELECT message_id, ticket_id FROM inbound_mails
-       WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL AND id <> $2`,
+    const { rows } = await client.query<{ mid: string; ticket_id: string; status: string }>(
+      `SELECT x.mid, x.ticket_id, t.status::text FROM (
+         SELECT message_id AS mid, ticket_id FROM ticket_messages WHERE message_id = ANY($1::text[])
+         UNION ALL
+         SELECT message_id, ticket_id FROM email_deliveries WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL
+         UNION ALL
+         SELECT message_id, ticket_id FROM inbound_mails
+         WHERE message_id = ANY($1::text[]) AND ticket_id IS NOT NULL AND id <> $2
+       ) x JOIN contact_submissions t ON t.id = x.ticket_id`,
       [facts.answers, inboundMailId],
     );
-    const byMid = new Map(rows.map((r) => [r.mid, r.ticket_id]));
+    const byMid = new Map(rows.map((r) => [r.mid, r]));
     const hit = facts.answers.map((m) => byMid.get(m)).find(Boolean);
-    if (hit) return { ticketId: hit, by: 'thread' };
+    if (hit) return { ticketId: hit.ticket_id, by: 'thread', status: hit.status };
   }
 
   const from = facts.from?.address.toLowerCase() ?? null;
   if (facts.threadIndexRoot && from) {
     // Outlook keeps one Thread-Index root for a conversation even where it rewrote Message-IDs.
     // Believed only for the ticket's own submitter: the root is not secret enough on its own.
-    const { rows } = await client.query<{ ticket_id: string }>(
-      `SELECT i.ticket_id FROM inbound_mails i JOIN contact_submissions t ON t.id = i.ticket_id
+    const { rows } = await client.query<{ ticket_id: string; status: string }>(
+      `SELECT i.ticket_id, t.status::text FROM inbound_mails i JOIN contact_submissions t ON t.id = i.ticket_id
        WHERE i.id <> $1 AND i.received_at > $2::timestamptz - make_interval(days => $3::int)
          AND lower(t.email) = $4 AND position($5::bytea IN i.raw) > 0
        ORDER BY i.received_at DESC LIMIT 1`,
       [inboundMailId, now, THREAD_INDEX_DAYS, from, Buffer.from(`Thread-Index: ${facts.threadIndexRoot}`)],
     );
-    if (rows[0]) return { ticketId: rows[0].ticket_id, by: 'thread_index' };
+    if (rows[0]) return { ticketId: rows[0].ticket_id, by: 'thread_index', status: rows[0].status };
   }
 
   const numbers = [...facts.subject.matchAll(TICKET_NUMBER)].map((m) => m[1]!.toUpperCase());
   if (numbers.length && from) {
     // A stranger's ticket number (guessed, or copied) matches nothing: the sender must be the submitter.
-    const { rows } = await client.query<{ id: string; ticket_number: string }>(
-      `SELECT id, ticket_number FROM contact_submissions WHERE ticket_number = ANY($1::text[]) AND lower(email) = $2`,
+    const { rows } = await client.query<{ id: string; ticket_number: string; status: string }>(
+      `SELECT id, ticket_number, status::text FROM contact_submissions WHERE ticket_number = ANY($1::text[]) AND lower(email) = $2`,
       [numbers, from],
     );
     const hit = numbers.map((n) => rows.find((r) => r.ticket_number === n)).find(Boolean);
-    if (hit) return { ticketId: hit.id, by: 'subject' };
+    if (hit) return { ticketId: hit.id, by: 'subject', status: hit.status };
   }
   return null;
 }

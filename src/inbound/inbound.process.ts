@@ -8,6 +8,7 @@
 // errors (a lost connection, a deadlock) are left to graphile's retries, the mail staying
 // `received`; on the job's last attempt they too are recorded as failed.
 import { simpleParser } from 'mailparser';
+import type pg from 'pg';
 import type { AppContext } from '../context.js';
 import { inPgTransaction } from '../db/tx.js';
 import { looksLikeOurMessageId } from '../conversation/mail-signing.js';
@@ -19,15 +20,7 @@ import { readFacts, type MailFacts } from './inbound.headers.js';
 import { matchTicket, type MatchedBy } from './inbound.match.js';
 
 export type InboundOutcome =
-  | 'appended'
-  | 'reopened'
-  | 'new_ticket'
-  | 'follow_up'
-  | 'duplicate'
-  | 'auto_reply'
-  | 'bounce'
-  | 'loop'
-  | 'no_sender';
+  'appended' | 'reopened' | 'new_ticket' | 'follow_up' | 'duplicate' | 'auto_reply' | 'bounce' | 'loop' | 'no_sender';
 
 export interface ProcessResult {
   /** `skipped`: the mail was not in status received (already processed, or unknown id). */
@@ -68,21 +61,36 @@ export interface ProcessOptions {
   finalAttempt?: boolean;
 }
 
-export async function processInboundMail(ctx: AppContext, id: string, opts: ProcessOptions = {}): Promise<ProcessResult> {
-  const { rows } = await ctx.db.pool.query<Claimed>(
-    `UPDATE inbound_mails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
-     RETURNING raw, envelope_from, envelope_to, message_id, sha256`,
-    [id],
-  );
-  const mail = rows[0];
-  if (!mail) return { status: 'skipped' };
+export async function processInboundMail(
+  ctx: AppContext,
+  id: string,
+  opts: ProcessOptions = {},
+): Promise<ProcessResult> {
   try {
-    return await processClaimed(ctx, id, mail);
+    // One transaction from claim to outcome: the row lock also keeps two runs of one job apart.
+    return await inPgTransaction(ctx.db, { actorId: null, source: 'worker' }, async (client) => {
+      const { rows } = await client.query<Claimed>(
+        `UPDATE inbound_mails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
+         RETURNING raw, envelope_from, envelope_to, message_id, sha256`,
+        [id],
+      );
+      return rows[0] ? processClaimed(ctx, client, id, rows[0]) : { status: 'skipped' as const };
+    });
   } catch (err) {
-    if (isTransient(err) && !opts.finalAttempt) throw err;
+    // The transaction rolled back, its attempt count with it: count the attempt here.
     const message = ((err as Error)?.stack ?? String(err)).slice(0, MAX_ERROR);
+    if (isTransient(err) && !opts.finalAttempt) {
+      await ctx.db.pool
+        .query(`UPDATE inbound_mails SET attempts = attempts + 1, error = $2 WHERE id = $1 AND status = 'received'`, [
+          id,
+          message,
+        ])
+        .catch(() => {});
+      throw err;
+    }
     await ctx.db.pool.query(
-      `UPDATE inbound_mails SET status = 'failed', error = $2, processed_at = $3 WHERE id = $1 AND status = 'received'`,
+      `UPDATE inbound_mails SET status = 'failed', attempts = attempts + 1, error = $2, processed_at = $3
+       WHERE id = $1 AND status = 'received'`,
       [id, message, ctx.clock.now()],
     );
     ctx.logger.warn({ err, inboundMailId: id }, 'inbound mail could not be processed; marked failed');
@@ -90,96 +98,92 @@ export async function processInboundMail(ctx: AppContext, id: string, opts: Proc
   }
 }
 
-async function processClaimed(ctx: AppContext, id: string, mail: Claimed): Promise<ProcessResult> {
+async function processClaimed(
+  ctx: AppContext,
+  client: pg.PoolClient,
+  id: string,
+  mail: Claimed,
+): Promise<ProcessResult> {
   const parsed = await simpleParser(mail.raw, { skipImageLinks: true, skipTextToHtml: true });
   const facts = readFacts(parsed, { from: mail.envelope_from, to: mail.envelope_to, messageId: mail.message_id });
   const now = ctx.clock.now();
   const ourAddresses = [ctx.config.INBOUND_ADDRESS, parseMailFrom(ctx.config.MAIL_FROM).address]
     .filter((a): a is string => Boolean(a))
     .map((a) => a.toLowerCase());
-
-  return inPgTransaction(ctx.db, { actorId: null, source: 'worker' }, async (client) => {
-    const record = async (
-      status: 'processed' | 'ignored',
-      outcome: InboundOutcome,
-      ticketId: string | null,
-      ticketMessageId: string | null,
-      matchedBy: MatchedBy | null = null,
-    ): Promise<ProcessResult> => {
-      await client.query(
-        `UPDATE inbound_mails SET status = $2, outcome = $3, ticket_id = $4, ticket_message_id = $5,
-           processed_at = $6, error = NULL WHERE id = $1`,
-        [id, status, outcome, ticketId, ticketMessageId, now],
-      );
-      ctx.logger.info({ inboundMailId: id, outcome, ticketId, matchedBy }, 'inbound mail processed');
-      return { status, outcome, ticketId, matchedBy };
-    };
-
-    // The same mail over two channels, or fetched twice: copies are processed one at a time
-    // (the lock), and every copy after the first is a duplicate of it.
-    const dedupeKey = facts.messageId ?? `sha256:${mail.sha256}`;
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('inbound:' || $1, 0))`, [dedupeKey]);
-    const { rows: copies } = await client.query<{ ticket_id: string | null }>(
-      `SELECT ticket_id FROM inbound_mails WHERE id <> $1 AND status IN ('processed', 'ignored')
-         AND (CASE WHEN $2::text IS NULL THEN sha256 = $3 ELSE message_id = $2 END)
-       ORDER BY received_at LIMIT 1`,
-      [id, facts.messageId, mail.sha256],
+  const record = async (
+    status: 'processed' | 'ignored',
+    outcome: InboundOutcome,
+    ticketId: string | null,
+    ticketMessageId: string | null,
+    matchedBy: MatchedBy | null = null,
+  ): Promise<ProcessResult> => {
+    await client.query(
+      `UPDATE inbound_mails SET status = $2, outcome = $3, ticket_id = $4, ticket_message_id = $5,
+         processed_at = $6, error = NULL WHERE id = $1`,
+      [id, status, outcome, ticketId, ticketMessageId, now],
     );
-    if (copies[0]) return record('ignored', 'duplicate', copies[0].ticket_id, null);
+    ctx.logger.info({ inboundMailId: id, outcome, ticketId, matchedBy }, 'inbound mail processed');
+    return { status, outcome, ticketId, matchedBy };
+  };
 
-    // Our own mail coming back (a forwarding loop, a misconfigured relay): never a message.
-    const from = facts.from?.address.toLowerCase() ?? null;
-    if ((facts.messageId && looksLikeOurMessageId(facts.messageId)) || (from && ourAddresses.includes(from))) {
-      return record('ignored', 'loop', null, null);
-    }
-    if (facts.bounce) {
-      const bounced = await recordBounce(client, readBounce(parsed, ctx.config), now);
-      return record('ignored', 'bounce', bounced.ticketId, null);
-    }
-    if (!from || !isPlainAddress(from) || from.length > 254) return record('ignored', 'no_sender', null, null);
+  // The same mail over two channels, or fetched twice: copies are processed one at a time
+  // (the lock), and every copy after the first is a duplicate of it.
+  const dedupeKey = facts.messageId ?? `sha256:${mail.sha256}`;
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('inbound:' || $1, 0))`, [dedupeKey]);
+  const { rows: copies } = await client.query<{ ticket_id: string | null }>(
+    `SELECT ticket_id FROM inbound_mails WHERE id <> $1 AND status IN ('processed', 'ignored')
+       AND (CASE WHEN $2::text IS NULL THEN sha256 = $3 ELSE message_id = $2 END)
+     ORDER BY received_at LIMIT 1`,
+    [id, facts.messageId, mail.sha256],
+  );
+  if (copies[0]) return record('ignored', 'duplicate', copies[0].ticket_id, null);
 
-    const match = await matchTicket(client, ctx.config, facts, id, now);
-    const ticket = match
-      ? (
-          await client.query<{ status: string }>(`SELECT status FROM contact_submissions WHERE id = $1 FOR UPDATE`, [
-            match.ticketId,
-          ])
-        ).rows[0]
-      : undefined;
-    // Out-of-office answers join an open conversation (the moderator learns the customer is away)
-    // but never reopen a closed ticket, open a new one, or cause any mail.
-    if (facts.autoReply && (!ticket || CLOSED.includes(ticket.status))) {
-      return record('ignored', 'auto_reply', match?.ticketId ?? null, null, match?.by ?? null);
-    }
-    const opensTicket = !ticket || CLOSED.includes(ticket.status);
-    const confirmation = !facts.automated && !(opensTicket && (await overAutoReplyLimit(client, from, now)));
-    const body = extractBody(parsed, mail.raw);
-    const result = await addCustomerMessageIn(
-      ctx,
-      client,
-      {
-        ticketId: match?.ticketId ?? null,
-        fromEmail: from,
-        fromName: facts.from?.name ?? '',
-        subject: facts.subject,
-        bodyText: body.text,
-        bodyHtml: body.html,
-        messageId: facts.messageId,
-        inboundMailId: id,
-        channel: 'email',
-        confirmation,
-      },
-      { source: 'worker', requestId: `inbound:${id}` },
-    );
-    const outcome: InboundOutcome = facts.autoReply && result.outcome === 'appended' ? 'auto_reply' : result.outcome;
-    return record(
-      result.outcome === 'duplicate' ? 'ignored' : 'processed',
-      outcome,
-      result.ticketId,
-      result.outcome === 'duplicate' ? null : result.messageId,
-      match?.by ?? null,
-    );
-  });
+  // Our own mail coming back (a forwarding loop, a misconfigured relay): never a message.
+  const from = facts.from?.address.toLowerCase() ?? null;
+  if ((facts.messageId && looksLikeOurMessageId(facts.messageId)) || (from && ourAddresses.includes(from))) {
+    return record('ignored', 'loop', null, null);
+  }
+  if (facts.bounce) {
+    const bounced = await recordBounce(client, readBounce(parsed, ctx.config), now);
+    return record('ignored', 'bounce', bounced.ticketId, null);
+  }
+  if (!from || !isPlainAddress(from) || from.length > 254) return record('ignored', 'no_sender', null, null);
+
+  const match = await matchTicket(client, ctx.config, facts, id, now);
+  const ticket = match ?? undefined;
+  // Out-of-office answers join an open conversation (the moderator learns the customer is away)
+  // but never reopen a closed ticket, open a new one, or cause any mail.
+  if (facts.autoReply && (!ticket || CLOSED.includes(ticket.status))) {
+    return record('ignored', 'auto_reply', match?.ticketId ?? null, null, match?.by ?? null);
+  }
+  const opensTicket = !ticket || CLOSED.includes(ticket.status);
+  const confirmation = !facts.automated && !(opensTicket && (await overAutoReplyLimit(client, from, now)));
+  const body = extractBody(parsed, mail.raw);
+  const result = await addCustomerMessageIn(
+    ctx,
+    client,
+    {
+      ticketId: match?.ticketId ?? null,
+      fromEmail: from,
+      fromName: facts.from?.name ?? '',
+      subject: facts.subject,
+      bodyText: body.text,
+      bodyHtml: body.html,
+      messageId: facts.messageId,
+      inboundMailId: id,
+      channel: 'email',
+      confirmation,
+    },
+    { source: 'worker', requestId: `inbound:${id}` },
+  );
+  const outcome: InboundOutcome = facts.autoReply && result.outcome === 'appended' ? 'auto_reply' : result.outcome;
+  return record(
+    result.outcome === 'duplicate' ? 'ignored' : 'processed',
+    outcome,
+    result.ticketId,
+    result.outcome === 'duplicate' ? null : result.messageId,
+    match?.by ?? null,
+  );
 }
 
 /** Whether `address` already got AUTO_REPLY_LIMIT_PER_HOUR confirmations in the last hour. */

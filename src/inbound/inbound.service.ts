@@ -39,7 +39,12 @@ export async function listInboundMails(
   if (q.before) {
     const [at, id] = q.before.split('_');
     if (!at || !id || Number.isNaN(Date.parse(at))) {
-      throw new AppError({ code: 'validation_error', status: 400, message: 'The request has invalid fields', fields: { before: ['invalid cursor'] } });
+      throw new AppError({
+        code: 'validation_error',
+        status: 400,
+        message: 'The request has invalid fields',
+        fields: { before: ['invalid cursor'] },
+      });
     }
     assertUuid(id, 'before');
     cursor = [new Date(at), id];

@@ -55,7 +55,16 @@ export async function storeInboundMail(ctx: AppContext, mail: RawInbound): Promi
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO inbound_mails (channel, raw, size, sha256, message_id, envelope_from, envelope_to, received_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [mail.channel, mail.raw, mail.raw.length, sha256, messageId, envelopeFrom, mail.envelopeTo ?? [], ctx.clock.now()],
+      [
+        mail.channel,
+        mail.raw,
+        mail.raw.length,
+        sha256,
+        messageId,
+        envelopeFrom,
+        mail.envelopeTo ?? [],
+        ctx.clock.now(),
+      ],
     );
     const id = rows[0]!.id;
     await queueInboundJob(client, id);

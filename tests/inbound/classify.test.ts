@@ -35,7 +35,12 @@ describe('inbound classification', () => {
   });
 
   test('when it is an out-of-office, then it is an auto-reply and not a bounce, even with an empty Return-Path', async () => {
-    for (const h of ['Auto-Submitted: auto-replied', 'X-Autoreply: yes', 'Subject: Out of Office: Hi', 'Subject: Automatic reply: Hi']) {
+    for (const h of [
+      'Auto-Submitted: auto-replied',
+      'X-Autoreply: yes',
+      'Subject: Out of Office: Hi',
+      'Subject: Automatic reply: Hi',
+    ]) {
       const headers = h.startsWith('Subject') ? [...base.filter((x) => !x.startsWith('Subject')), h] : [...base, h];
       const f = await facts(mail([...headers, 'Return-Path: <>']));
       assert.deepEqual([f.autoReply, f.bounce, f.automated], [true, false, true], h);
@@ -43,10 +48,15 @@ describe('inbound classification', () => {
   });
 
   test('when the mail system writes (mailer-daemon, null sender, report), then it is a bounce', async () => {
-    const daemon = await facts(mail(['From: MAILER-DAEMON@mx.example', 'To: support@desk.test', 'Subject: Undelivered']));
+    const daemon = await facts(
+      mail(['From: MAILER-DAEMON@mx.example', 'To: support@desk.test', 'Subject: Undelivered']),
+    );
     const nullSender = await facts(mail(base), '');
     const report = await facts(
-      mail([...base, 'Content-Type: multipart/report; report-type=delivery-status; boundary="r"'], '--r\r\nContent-Type: text/plain\r\n\r\nx\r\n--r--'),
+      mail(
+        [...base, 'Content-Type: multipart/report; report-type=delivery-status; boundary="r"'],
+        '--r\r\nContent-Type: text/plain\r\n\r\nx\r\n--r--',
+      ),
     );
     assert.deepEqual([daemon.bounce, nullSender.bounce, report.bounce], [true, true, true]);
   });

@@ -36,7 +36,10 @@ describe('inbound corpus: replies land on their ticket', () => {
     // HTML kept as HTML, but only the allowlist: no script, handler, javascript: link, remote image, quote.
     assert.match(msg!.body_html!, /<b>1Z999AA10123456784<\/b>/);
     assert.doesNotMatch(msg!.body_html!, /script|onclick|javascript:|tracker\.example|gmail_quote|contacting us/i);
-    assert.equal(row.ticket_message_id, (await env.ctx.db.pool.query('SELECT id FROM ticket_messages WHERE ticket_id = $1', [t.id])).rows[0].id);
+    assert.equal(
+      row.ticket_message_id,
+      (await env.ctx.db.pool.query('SELECT id FROM ticket_messages WHERE ticket_id = $1', [t.id])).rows[0].id,
+    );
     // A customer message triggers no mail: the sink got only the confirmation.
     await waitForQueueDrained(env.ctx);
     assert.equal(env.sink.to('cara@gmail.example').length, 1);
@@ -85,6 +88,7 @@ describe('inbound corpus: replies land on their ticket', () => {
     assert.match(ticket.message, /a customer of ours wrote to us/);
     assert.match(ticket.message, /My widget from order 7781 arrived broken\. The left hinge snapped off\./);
     assert.deepEqual([ticket.channel, ticket.category], ['email', 'general']);
+    assert.equal((await deliveriesTo(env, 'dana@partner.example')).length, 1, 'the partner gets a confirmation');
   });
 
   test('when a brand-new mail arrives, then it opens a ticket (channel email) and the sender gets a confirmation', async () => {
@@ -113,7 +117,9 @@ describe('inbound corpus: replies land on their ticket', () => {
     );
     const a = await deliver(env, raw, { channel: 'smtp' });
     // The IMAP copy has the provider's extra header on top: different bytes, same Message-ID.
-    const b = await deliver(env, Buffer.concat([Buffer.from('X-Received: by imap.example\r\n'), raw]), { channel: 'imap' });
+    const b = await deliver(env, Buffer.concat([Buffer.from('X-Received: by imap.example\r\n'), raw]), {
+      channel: 'imap',
+    });
     assert.deepEqual([a.status, a.outcome], ['processed', 'appended']);
     assert.deepEqual([b.status, b.outcome, b.ticket_id], ['ignored', 'duplicate', t.id]);
     assert.equal((await customerMessages(env, t.id)).length, 1);

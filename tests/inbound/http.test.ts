@@ -99,7 +99,9 @@ describe('inbound over HTTP', () => {
     const second = await post(raw, auth, 'text/plain').expect(202);
     assert.equal(first.body.status, 'received');
     // Stored byte for byte before anything else happened.
-    const { rows } = await env.ctx.db.pool.query('SELECT raw, channel, size FROM inbound_mails WHERE id = $1', [first.body.id]);
+    const { rows } = await env.ctx.db.pool.query('SELECT raw, channel, size FROM inbound_mails WHERE id = $1', [
+      first.body.id,
+    ]);
     assert.ok(Buffer.compare(rows[0].raw, raw) === 0);
     assert.deepEqual([rows[0].channel, rows[0].size], ['http', raw.length]);
     const a = await waitProcessed(env, first.body.id);
@@ -133,13 +135,19 @@ describe('inbound over HTTP', () => {
     }
     await request(env.t.app).get('/api/v1/inbound/mails?status=failed').set(mod.auth).expect(403);
     const list = await request(env.t.app).get('/api/v1/inbound/mails?status=failed').set(admin.auth).expect(200);
-    assert.deepEqual(list.body.mails.map((m: { id: string }) => m.id), [id]);
+    assert.deepEqual(
+      list.body.mails.map((m: { id: string }) => m.id),
+      [id],
+    );
     assert.equal(list.body.mails[0].raw, undefined);
 
     const retried = await request(env.t.app).post(`/api/v1/inbound/mails/${id}/retry`).set(admin.auth).expect(202);
     assert.equal(retried.body.status, 'received');
     const done = await waitProcessed(env, id);
-    assert.deepEqual([done.status, done.outcome, done.ticket_id, done.attempts, done.error], ['processed', 'appended', t.id, 2, null]);
+    assert.deepEqual(
+      [done.status, done.outcome, done.ticket_id, done.attempts, done.error],
+      ['processed', 'appended', t.id, 2, null],
+    );
     assert.equal((await customerMessages(env, t.id)).length, 1);
     // Processed is final: a second retry is refused, and a re-run of the job changes nothing.
     const again = await request(env.t.app).post(`/api/v1/inbound/mails/${id}/retry`).set(admin.auth).expect(409);
@@ -181,10 +189,14 @@ describe('inbound over HTTP', () => {
     ].join('\r\n');
     const started = Date.now();
     await post(Buffer.from(answer)).expect(202);
-    const messages = await waitUntil(async () => {
-      const rows = await customerMessages(env, t.id);
-      return rows.some((m) => m.kind === 'customer') && rows;
-    }, 'the answer is in the thread', 5_000);
+    const messages = await waitUntil(
+      async () => {
+        const rows = await customerMessages(env, t.id);
+        return rows.some((m) => m.kind === 'customer') && rows;
+      },
+      'the answer is in the thread',
+      5_000,
+    );
     const elapsed = Date.now() - started;
     assert.deepEqual(
       messages.map((m) => [m.kind, m.body_text]),
@@ -194,11 +206,18 @@ describe('inbound over HTTP', () => {
       ],
     );
     assert.equal((await ticketById(env, t.id)).status, 'in_progress');
-    const row = (await env.ctx.db.pool.query(`SELECT id FROM inbound_mails WHERE message_id = '<rita-answer-1@mail.gmail.example>'`)).rows[0];
+    const row = (
+      await env.ctx.db.pool.query(
+        `SELECT id FROM inbound_mails WHERE message_id = '<rita-answer-1@mail.gmail.example>'`,
+      )
+    ).rows[0];
     assert.equal((await inboundRow(env, row.id)).outcome, 'appended');
     // The thread through the API, as the panel reads it.
     const thread = await request(env.t.app).get(`/api/v1/contact/${t.id}/messages`).set(mod.auth).expect(200);
-    assert.deepEqual(thread.body.messages.map((m: { kind: string }) => m.kind), ['submission', 'reply', 'customer']);
+    assert.deepEqual(
+      thread.body.messages.map((m: { kind: string }) => m.kind),
+      ['submission', 'reply', 'customer'],
+    );
     assert.ok(elapsed < 5_000, `${elapsed} ms`);
   });
 });

@@ -87,9 +87,7 @@ export async function submitTicket(env: MailTestEnv, email: string, subject: str
     .send({ name, email, subject, message: 'My order never came.' })
     .expect(201);
   await waitForQueueDrained(env.ctx);
-  const confirmation = env.sink
-    .to(email)
-    .find((m) => m.parsed.subject?.includes(res.body.ticket_number));
+  const confirmation = env.sink.to(email).find((m) => m.parsed.subject?.includes(res.body.ticket_number));
   assert.ok(confirmation, 'the confirmation was sent');
   const replyTo = firstAddress(confirmation.parsed.replyTo);
   assert.match(replyTo, /^support\+t[0-9a-f]{48}@desk\.test$/);
@@ -137,7 +135,12 @@ export async function ticketById(env: MailTestEnv, id: string) {
 }
 
 export async function deliveriesTo(env: MailTestEnv, recipient: string, kind = 'contact_confirmation') {
-  const { rows } = await env.ctx.db.pool.query<{ id: string; ticket_id: string; status: string; last_error: string | null }>(
+  const { rows } = await env.ctx.db.pool.query<{
+    id: string;
+    ticket_id: string;
+    status: string;
+    last_error: string | null;
+  }>(
     `SELECT id, ticket_id, status::text AS status, last_error FROM email_deliveries
      WHERE lower(recipient) = lower($1) AND kind = $2::"EmailKind" ORDER BY created_at`,
     [recipient, kind],

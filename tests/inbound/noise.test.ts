@@ -32,7 +32,10 @@ describe('inbound noise: bounces, auto-replies, lists, loops', () => {
     const t = await submitTicket(env, 'bob.bounce@customer.example', 'Where is my refund', 'Bob Bounce');
     assert.equal((await deliveriesTo(env, t.email))[0]!.status, 'sent');
     const row = await deliver(env, fixture('bounce', t.vars), { envelopeFrom: '' });
-    assert.deepEqual([row.status, row.outcome, row.ticket_id, row.ticket_message_id], ['ignored', 'bounce', t.id, null]);
+    assert.deepEqual(
+      [row.status, row.outcome, row.ticket_id, row.ticket_message_id],
+      ['ignored', 'bounce', t.id, null],
+    );
     const [delivery] = await deliveriesTo(env, t.email);
     assert.equal(delivery!.status, 'failed');
     assert.match(delivery!.last_error!, /^bounced: 5\.1\.1 550 5\.1\.1 .*User unknown in virtual mailbox table/);
@@ -99,7 +102,11 @@ describe('inbound noise: bounces, auto-replies, lists, loops', () => {
   });
 
   test('when a mail says Auto-Submitted or X-Loop, then the ticket it opens gets no confirmation', async () => {
-    for (const [i, header] of ['Auto-Submitted: auto-generated', 'X-Loop: helpdesk@other.example', 'Precedence: junk'].entries()) {
+    for (const [i, header] of [
+      'Auto-Submitted: auto-generated',
+      'X-Loop: helpdesk@other.example',
+      'Precedence: junk',
+    ].entries()) {
       const raw = fixture('new-mail')
         .toString()
         .replaceAll('nina.new@example.org', `robot${i}@example.org`)
@@ -110,7 +117,10 @@ describe('inbound noise: bounces, auto-replies, lists, loops', () => {
       assert.deepEqual(await deliveriesTo(env, `robot${i}@example.org`), [], header);
     }
     // The same mail without those headers does get one (the assertion above can fail).
-    const plain = fixture('new-mail').toString().replaceAll('nina.new@example.org', 'human@example.org').replace('<a8b7c6d5-', '<human-');
+    const plain = fixture('new-mail')
+      .toString()
+      .replaceAll('nina.new@example.org', 'human@example.org')
+      .replace('<a8b7c6d5-', '<human-');
     await deliver(env, Buffer.from(plain));
     assert.equal((await deliveriesTo(env, 'human@example.org')).length, 1);
   });
