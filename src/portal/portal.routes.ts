@@ -143,8 +143,8 @@ export function createPortalRouter(ctx: AppContext): Router {
     try {
       const score = req.params.score;
       if (score !== 'good' && score !== 'bad') throw new AppError({ code: 'not_found', status: 404, message: 'Page not found' });
-      const { rating, csrf } = await rateFromLink(ctx, req.params.token, score, meta(req));
-      res.type('html').send(renderRatedPage(languageOf(req), req.params.token, csrf, rating));
+      const { rating, csrf, language } = await rateFromLink(ctx, req.params.token, score, meta(req));
+      res.type('html').send(renderRatedPage(languageOf(req, language), req.params.token, csrf, rating));
     } catch (err) {
       sendErrorPage(req, res, err, back);
     }

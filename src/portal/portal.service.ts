@@ -167,7 +167,10 @@ export async function markSolved(
 /** The one-click answer from the mail (no form, so no CSRF token: a GET records the score only). */
 export async function rateFromLink(ctx: AppContext, token: string, score: RatingInput['score'], meta: PortalMeta) {
   const link = await requireCustomerLink(ctx, token);
-  return { link, rating: await rateTicket(ctx, link.ticketId, { score }, meta), csrf: csrfTokenFor(ctx, link.id) };
+  const rating = await rateTicket(ctx, link.ticketId, { score }, meta);
+  // The thank-you page speaks the ticket's language, like the ticket page.
+  const { language } = await loadTicket(ctx, link.ticketId);
+  return { link, rating, language, csrf: csrfTokenFor(ctx, link.id) };
 }
 
 /** The rating form on the page (score and optional comment). */

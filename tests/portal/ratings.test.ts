@@ -88,6 +88,14 @@ describe('satisfaction ratings', () => {
     assert.match(res.text, /nothing to rate/);
   });
 
+  test('when the ticket is in French, then the thank-you page after a click is in French', async () => {
+    const t = await resolvedTicket();
+    await env.ctx.db.pool.query(`UPDATE contact_submissions SET language = 'fr' WHERE id = $1`, [t.ticket.id]);
+    const page = await request(env.t.app).get(t.good).expect(200);
+    assert.match(page.text, /<html lang="fr"/);
+    assert.match(page.text, /Merci pour votre réponse/);
+  });
+
   test('when ratings exist, then stats/overview gives CSAT over 7 and 30 days and per moderator, and the dashboard shows it', async () => {
     // Clean slate for exact numbers: 3 good, 1 bad for Ria, one good 20 days ago.
     await env.ctx.db.pool.query('DELETE FROM ticket_ratings');
