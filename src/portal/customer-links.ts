@@ -29,9 +29,7 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 
 /** The link token a delivery carries for a ticket (the same on every attempt of that delivery). */
 export function customerLinkToken(config: KeyConfig, deliveryId: string, ticketId: string): string {
-  return createHmac('sha256', signingKey(config))
-    .update(`customer-link:${deliveryId}:${ticketId}`)
-    .digest('base64url');
+  return createHmac('sha256', signingKey(config)).update(`customer-link:${deliveryId}:${ticketId}`).digest('base64url');
 }
 
 export const customerLinkUrl = (config: Pick<Config, 'publicUrl'>, token: string): string =>

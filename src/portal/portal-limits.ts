@@ -28,7 +28,9 @@ export async function enforceLimits(ctx: AppContext, windows: LimitWindow[], wha
   const counts = new Map(rows.map((r) => [r.key, r.count]));
   const over = windows.map((w, i) => ({ w, start: starts[i]! })).filter(({ w }) => (counts.get(w.key) ?? 0) > w.limit);
   if (!over.length) return;
-  const retryAfter = Math.max(...over.map(({ w, start }) => Math.ceil((start.getTime() + w.seconds * 1000 - now) / 1000)));
+  const retryAfter = Math.max(
+    ...over.map(({ w, start }) => Math.ceil((start.getTime() + w.seconds * 1000 - now) / 1000)),
+  );
   throw new AppError({
     code: 'rate_limited',
     status: 429,

@@ -48,6 +48,8 @@ const en = {
 export type PortalKey = keyof typeof en;
 type Table = Record<PortalKey, string>;
 
+// Translation tables stay dense (prettier-ignore): one group of sentences per line.
+// prettier-ignore
 const de: Table = {
   ticket: 'Ticket {number}', status: 'Status', st_pending: 'Eingegangen', st_in_progress: 'In Bearbeitung',
   st_resolved: 'Gelöst', st_archived: 'Geschlossen', conversation: 'Verlauf', you: 'Sie', support: 'Support',
@@ -70,6 +72,7 @@ const de: Table = {
   expired: 'Dieses Formular ist abgelaufen. Bitte laden Sie die Seite neu.',
 };
 
+// prettier-ignore
 const fr: Table = {
   ticket: 'Ticket {number}', status: 'Statut', st_pending: 'Reçu', st_in_progress: 'En cours', st_resolved: 'Résolu',
   st_archived: 'Clos', conversation: 'Conversation', you: 'Vous', support: 'Support', attachments: 'Pièces jointes',
@@ -92,6 +95,7 @@ const fr: Table = {
   expired: 'Ce formulaire a expiré. Veuillez recharger la page.',
 };
 
+// prettier-ignore
 const es: Table = {
   ticket: 'Ticket {number}', status: 'Estado', st_pending: 'Recibido', st_in_progress: 'En curso', st_resolved: 'Resuelto',
   st_archived: 'Cerrado', conversation: 'Conversación', you: 'Usted', support: 'Soporte', attachments: 'Adjuntos',
@@ -114,6 +118,7 @@ const es: Table = {
   expired: 'Este formulario ha caducado. Vuelva a cargar la página.',
 };
 
+// prettier-ignore
 const ar: Table = {
   ticket: 'التذكرة {number}', status: 'الحالة', st_pending: 'تم الاستلام', st_in_progress: 'قيد المعالجة', st_resolved: 'تم الحل',
   st_archived: 'مغلقة', conversation: 'المحادثة', you: 'أنت', support: 'الدعم', attachments: 'المرفقات',
@@ -133,6 +138,7 @@ const ar: Table = {
   expired: 'انتهت صلاحية هذا النموذج. يُرجى إعادة تحميل الصفحة.',
 };
 
+// prettier-ignore
 const he: Table = {
   ticket: 'פנייה {number}', status: 'סטטוס', st_pending: 'התקבלה', st_in_progress: 'בטיפול', st_resolved: 'נפתרה',
   st_archived: 'סגורה', conversation: 'שיחה', you: 'את/ה', support: 'תמיכה', attachments: 'קבצים מצורפים',

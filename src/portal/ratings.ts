@@ -82,7 +82,9 @@ export const ratingLocked = () =>
 /** The rating of the ticket's current resolution, if any (what the ticket page shows). */
 export async function currentRating(db: pg.Pool | pg.ClientBase, ticketId: string): Promise<Rating | null> {
   const { rows } = await db.query<RatingRow>(
-    `SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} FROM ticket_ratings r
+    `SELECT ${COLUMNS.split(', ')
+      .map((c) => `r.${c}`)
+      .join(', ')} FROM ticket_ratings r
      JOIN contact_submissions t ON t.id = r.ticket_id AND t.resolved_at = r.resolved_at
      WHERE r.ticket_id = $1 AND t.status IN ('resolved', 'archived')`,
     [ticketId],

@@ -23,7 +23,11 @@ describe('customer links: signed, expiring, revocable', () => {
     env = await mailTestEnv({ env: { PORTAL_REPLIES_PER_HOUR: '2', CUSTOMER_LINK_DAYS: '30' } });
     admin = await createUserWithToken(env.ctx, { role: 'admin' });
     mod = await createUserWithToken(env.ctx, { role: 'moderator' });
-    notFoundPage = (await request(env.t.app).get(`/t/${'A'.repeat(43)}`).expect(404)).text;
+    notFoundPage = (
+      await request(env.t.app)
+        .get(`/t/${'A'.repeat(43)}`)
+        .expect(404)
+    ).text;
   });
   after(() => env.close());
 
@@ -53,15 +57,23 @@ describe('customer links: signed, expiring, revocable', () => {
     const flipped = `${token.slice(0, 10)}${token[10] === 'a' ? 'b' : 'a'}${token.slice(11)}`;
     const res = await request(env.t.app).get(`/t/${flipped}`).expect(404);
     assert.equal(res.text, notFoundPage);
-    assert.equal((await request(env.t.app).get(`/t/${token.slice(0, 42)}`).expect(404)).text, notFoundPage);
+    assert.equal(
+      (
+        await request(env.t.app)
+          .get(`/t/${token.slice(0, 42)}`)
+          .expect(404)
+      ).text,
+      notFoundPage,
+    );
     assert.equal((await request(env.t.app).get(`${path}x`).expect(404)).text, notFoundPage);
   });
 
   test('when a link has expired, then it answers 404', async () => {
     const { ticket, path } = await submitWithLink(env);
-    await env.ctx.db.pool.query(`UPDATE customer_links SET expires_at = now() - interval '1 second' WHERE ticket_id = $1`, [
-      ticket.id,
-    ]);
+    await env.ctx.db.pool.query(
+      `UPDATE customer_links SET expires_at = now() - interval '1 second' WHERE ticket_id = $1`,
+      [ticket.id],
+    );
     assert.equal((await request(env.t.app).get(path).expect(404)).text, notFoundPage);
   });
 
@@ -82,7 +94,10 @@ describe('customer links: signed, expiring, revocable', () => {
     const fresh = /http:\/\/localhost:3000(\/t\/[A-Za-z0-9_-]{43})/.exec(reply.parsed.text!)![1]!;
     assert.notEqual(fresh, path);
     await request(env.t.app).get(fresh).expect(200);
-    await request(env.t.app).post(`${API}/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/customer-links/revoke`).set(admin.auth).expect(404);
+    await request(env.t.app)
+      .post(`${API}/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/customer-links/revoke`)
+      .set(admin.auth)
+      .expect(404);
   });
 
   test('when the ticket is deleted, then its link answers 404', async () => {
@@ -109,7 +124,11 @@ describe('customer links: signed, expiring, revocable', () => {
 
   test('when a reply comes without the page token, then it is refused and nothing is written', async () => {
     const { ticket, path } = await submitWithLink(env);
-    const res = await request(env.t.app).post(`${path}/reply`).type('form').send({ body: 'forged', csrf: 'x' }).expect(403);
+    const res = await request(env.t.app)
+      .post(`${path}/reply`)
+      .type('form')
+      .send({ body: 'forged', csrf: 'x' })
+      .expect(403);
     assert.match(res.text, /reload the page/);
     await request(env.t.app).post(`${path}/solve`).type('form').send({}).expect(403);
     const { rows } = await env.ctx.db.pool.query(
@@ -131,7 +150,11 @@ describe('customer links: signed, expiring, revocable', () => {
       const res = await request(env.t.app).post(`${path}/reply`).type('form').send({ body, csrf }).expect(303);
       assert.equal(res.headers.location, `${path}?done=sent`);
     }
-    const refused = await request(env.t.app).post(`${path}/reply`).type('form').send({ body: 'three', csrf }).expect(429);
+    const refused = await request(env.t.app)
+      .post(`${path}/reply`)
+      .type('form')
+      .send({ body: 'three', csrf })
+      .expect(429);
     assert.ok(Number(refused.headers['retry-after']) >= 1);
     const { rows } = await env.ctx.db.pool.query(
       `SELECT body_text, channel FROM ticket_messages WHERE ticket_id = $1 ORDER BY created_at`,

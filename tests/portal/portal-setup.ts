@@ -10,7 +10,9 @@ export const API = '/api/v1/contact';
 /** The path (/t/<token>) of the customer link in a mail's text part. */
 export function linkPathIn(mail: ReceivedMail, suffix = ''): string {
   const text = mail.parsed.text ?? '';
-  const m = new RegExp(`http://localhost:3000(/t/[A-Za-z0-9_-]{43}${suffix.replace(/\//g, '\\/')})(?![\\w/-])`).exec(text);
+  const m = new RegExp(`http://localhost:3000(/t/[A-Za-z0-9_-]{43}${suffix.replace(/\//g, '\\/')})(?![\\w/-])`).exec(
+    text,
+  );
   assert.ok(m, `no customer link${suffix ? ` ending ${suffix}` : ''} in the mail:\n${text}`);
   return m[1]!;
 }
@@ -20,7 +22,12 @@ export async function submitWithLink(env: MailTestEnv, opts: { email?: string; s
   const email = opts.email ?? `cust-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const res = await request(env.t.app)
     .post(`${API}/submit`)
-    .send({ name: 'Cara Customer', email, subject: opts.subject ?? 'Parcel never arrived', message: 'Order 1001 is late.' })
+    .send({
+      name: 'Cara Customer',
+      email,
+      subject: opts.subject ?? 'Parcel never arrived',
+      message: 'Order 1001 is late.',
+    })
     .expect(201);
   await waitForQueueDrained(env.ctx);
   const ticket = res.body as { id: string; ticket_number: string };

@@ -25,7 +25,8 @@ describe('satisfaction ratings', () => {
   /** A ticket resolved by `by` (assigned to them first unless `unassigned`), and its resolution mail. */
   async function resolvedTicket(opts: { unassigned?: boolean } = {}) {
     const t = await submitWithLink(env);
-    if (!opts.unassigned) await request(env.t.app).post(`${API}/${t.ticket.id}/assign-to-me`).set(mod.auth).send({}).expect(200);
+    if (!opts.unassigned)
+      await request(env.t.app).post(`${API}/${t.ticket.id}/assign-to-me`).set(mod.auth).send({}).expect(200);
     await request(env.t.app).post(`${API}/${t.ticket.id}/mark-resolved`).set(mod.auth).send({}).expect(200);
     await waitForQueueDrained(env.ctx);
     const mail = env.sink.to(t.email).find((m) => m.parsed.subject?.includes('has been resolved'));
@@ -33,7 +34,8 @@ describe('satisfaction ratings', () => {
     assert.match(mail.parsed.text!, /Did this solve your problem\?/);
     return { ...t, good: linkPathIn(mail, '/rate/good'), bad: linkPathIn(mail, '/rate/bad') };
   }
-  const alertsTo = (address: string) => env.sink.to(address).filter((m) => m.parsed.subject?.includes('Rated "not solved"'));
+  const alertsTo = (address: string) =>
+    env.sink.to(address).filter((m) => m.parsed.subject?.includes('Rated "not solved"'));
 
   test('when the customer clicks "yes" in the mail, then it is recorded and can be changed to "no" within 7 days, which alerts the assignee once', async () => {
     const t = await resolvedTicket();
@@ -74,7 +76,9 @@ describe('satisfaction ratings', () => {
     );
     const refused = await request(env.t.app).get(t.bad).expect(409);
     assert.match(refused.text, /can no longer be changed/);
-    const { rows } = await env.ctx.db.pool.query(`SELECT score::text FROM ticket_ratings WHERE ticket_id = $1`, [t.ticket.id]);
+    const { rows } = await env.ctx.db.pool.query(`SELECT score::text FROM ticket_ratings WHERE ticket_id = $1`, [
+      t.ticket.id,
+    ]);
     assert.deepEqual(rows, [{ score: 'good' }]);
   });
 
@@ -101,7 +105,9 @@ describe('satisfaction ratings', () => {
     await env.ctx.db.pool.query('DELETE FROM ticket_ratings');
     for (const score of ['good', 'good', 'bad'] as const) {
       const t = await resolvedTicket();
-      await request(env.t.app).get(score === 'good' ? t.good : t.bad).expect(200);
+      await request(env.t.app)
+        .get(score === 'good' ? t.good : t.bad)
+        .expect(200);
     }
     const old = await resolvedTicket();
     await request(env.t.app).get(old.good).expect(200);

@@ -82,7 +82,9 @@ describe('the customer ticket page in Chromium', () => {
     await page.waitForURL(/done=sent/);
     assert.ok((await page.locator('ol.thread').innerText()).includes('Thanks, I will wait until Friday.'));
     const messages = await request(env.t.app).get(`${API}/${ticket.id}/messages`).set(mod.auth).expect(200);
-    const mine = messages.body.messages.find((m: { body_text: string }) => m.body_text === 'Thanks, I will wait until Friday.');
+    const mine = messages.body.messages.find(
+      (m: { body_text: string }) => m.body_text === 'Thanks, I will wait until Friday.',
+    );
     assert.ok(mine, 'the reply is in the thread the staff see');
     assert.equal(mine.kind, 'customer');
     assert.equal(mine.channel, 'portal');
