@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { CHROMIUM_MISSING, findChromium, launchChromium, type LaunchedBrowser } from '../helpers/browser.js';
 import { createUserWithToken } from '../helpers/factories.js';
@@ -13,6 +16,20 @@ import { mailTestEnv, waitForQueueDrained, type MailTestEnv } from '../mail/mail
 import { API, linkPathIn, submitWithLink } from './portal-setup.js';
 
 const chromiumPath = findChromium();
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe's serious and critical findings. Evaluated through the driver: the page's CSP rightly refuses injected scripts. */
+async function axeSerious(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } })
+      .axe;
+    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact})`);
+}
 
 describe('the customer ticket page in Chromium', () => {
   let env: MailTestEnv;
@@ -71,6 +88,7 @@ describe('the customer ticket page in Chromium', () => {
     await page.goto(`${base}${path}`);
     assert.equal(await page.locator('h1').innerText(), `Ticket ${ticket.ticket_number}: Parcel never arrived`);
     assert.equal(await page.locator('#status').innerText(), 'In progress');
+    assert.deepEqual(await axeSerious(page), [], 'the open ticket page passes axe');
     const thread = await page.locator('ol.thread').innerText();
     assert.ok(thread.includes('Order 1001 is late.'), thread);
     assert.ok(thread.includes('Sorry, we are checking with the courier.'), thread);
@@ -103,6 +121,9 @@ describe('the customer ticket page in Chromium', () => {
     await page.getByRole('button', { name: 'Yes, it did' }).click();
     await page.waitForURL(/done=rated/);
     assert.ok((await page.content()).includes('Your answer: Yes, it did.'));
+    assert.deepEqual(await axeSerious(page), [], 'the solved page with its rating question passes axe');
+    await page.goto(`${base}/t/find`);
+    assert.deepEqual(await axeSerious(page), [], 'the find page passes axe');
     assert.deepEqual(foreign, [], 'no request left the app');
     assert.deepEqual(cspErrors, [], 'nothing was blocked by the page CSP');
     await page.close();
