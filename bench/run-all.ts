@@ -14,6 +14,7 @@ import { listBench } from './list.js';
 import { panelWeightBench } from './panel-weight.js';
 import { submitBench } from './submit.js';
 import { threadBench } from './thread.js';
+import { widgetBench } from './widget.js';
 
 const BENCHES: Array<[string, BenchFn]> = [
   ['cold-start', coldStartBench],
@@ -23,6 +24,7 @@ const BENCHES: Array<[string, BenchFn]> = [
   ['export', exportBench],
   ['panel-weight', panelWeightBench],
   ['thread', threadBench],
+  ['widget', widgetBench],
 ];
 
 async function main() {

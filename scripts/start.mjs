@@ -53,7 +53,7 @@ function newestMtime(p) {
   return newest;
 }
 
-const sources = ['src', 'admin', 'scripts', 'prisma/schema.prisma', 'package.json'].map((p) => path.join(root, p));
+const sources = ['src', 'admin', 'widget/src', 'scripts', 'prisma/schema.prisma', 'package.json'].map((p) => path.join(root, p));
 const sourceTime = Math.max(...sources.map(newestMtime));
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sourceTime) {
   process.stdout.write('Building ContactDesk (sources changed since the last build)...\n');

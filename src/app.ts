@@ -10,6 +10,8 @@ import { createConversationRouter } from './conversation/conversation.routes.js'
 import { createInboundAdminRouter, createInboundMimeRouter } from './inbound/inbound.routes.js';
 import { AppError, errorMiddleware } from './errors.js';
 import { compileTrustProxy } from './http/client-ip.js';
+import { cors } from './http/cors.js';
+import { createWidgetRouter } from './widget/widget.routes.js';
 import { createDocsRouter } from './http/docs.routes.js';
 import { createPortalRouter } from './portal/portal.routes.js';
 import { createHealthRouter } from './http/health.routes.js';
@@ -40,6 +42,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   app.use(createHealthRouter(ctx));
   // GET /api/v1/openapi.json and /api/docs: public, no token needed to read the API description.
   app.use(createDocsRouter());
+  // GET /widget.js and /widget/config.json: the embeddable form (docs/widget.md), loaded cross-origin.
+  app.use(createWidgetRouter(ctx));
 
   // /t/<token>: the customer's ticket page by signed link, and /t/find (docs/portal.md).
   app.use('/t', createPortalRouter(ctx));
@@ -48,6 +52,14 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   if (opts.mountAdmin) await opts.mountAdmin(app, ctx);
 
   const api = express.Router();
+  // Origin check first: a request from a site not on ALLOWED_ORIGINS is refused before its body is read.
+  api.use(
+    cors({
+      allowedOrigins: ctx.config.ALLOWED_ORIGINS,
+      ownOrigin: new URL(ctx.config.publicUrl).origin,
+      formPaths: ['/contact/submit'],
+    }),
+  );
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   api.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
   // Its Bearer value is the inbound secret, not an API token: mounted before the token check.

@@ -79,6 +79,26 @@ const emailList = optionalString.pipe(
     .pipe(z.array(z.email())),
 );
 
+// ALLOWED_ORIGINS: comma-separated origins (scheme://host[:port]) that may call the API from a
+// browser (the widget, fetch()) and that redirect_to may point at. Each is normalised to its origin.
+const originList = optionalString.transform((v, ctx): string[] => {
+  const out: string[] = [];
+  for (const raw of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== raw.replace(/\/+$/, '')) {
+      ctx.addIssue({ code: 'custom', message: `must be comma-separated origins like https://www.example.com (no path): ${raw}` });
+      return z.NEVER;
+    }
+    out.push(url.origin);
+  }
+  return out;
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
@@ -91,6 +111,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   TRUST_PROXY: trustProxy,
+  ALLOWED_ORIGINS: originList,
+  // The site's name on the visitor-facing pages (thank-you / error pages of the plain HTML form).
+  SITE_NAME: z.string().trim().max(100, 'must be at most 100 characters').default('ContactDesk'),
   HONEYPOT_FIELD: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,40}$/i, 'must be a plain field name')

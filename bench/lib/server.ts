@@ -32,7 +32,7 @@ export function ensureBuild(log: (m: string) => void = console.log): void {
   if (built) return;
   built = true;
   const stamp = path.join(APP_ROOT, 'dist', '.build-stamp');
-  const sources = ['src', 'admin', 'scripts', 'prisma/schema.prisma', 'package.json'].map((p) =>
+  const sources = ['src', 'admin', 'widget/src', 'scripts', 'prisma/schema.prisma', 'package.json'].map((p) =>
     path.join(APP_ROOT, p),
   );
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(...sources.map(newestMtime))) return;

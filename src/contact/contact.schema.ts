@@ -4,11 +4,12 @@ import { strictKeys } from '../shared/input.js';
 import { CONTROL_CHARS } from '../shared/text.js';
 
 import { TICKET_CATEGORIES } from './ticket.fields.js';
+import { supportedLanguage, type Language } from '../i18n/language.js';
 
 export { TICKET_CATEGORIES, TICKET_STATUSES, type TicketCategory, type TicketStatus } from './ticket.fields.js';
 export { publicSubmissionSchema, toPublicSubmission, type PublicSubmission } from './ticket.shape.js';
 
-const LINE_BREAK = /[\r\n\u2028\u2029]/;
+export const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
 /** A trimmed single-line string: CR/LF would let a value break out of an email header. */
 export const singleLine = (max: number) =>
@@ -45,6 +46,13 @@ export const submitInputSchema = z.strictObject(
     category: z
       .enum(TICKET_CATEGORIES, { error: `must be one of: ${TICKET_CATEGORIES.join(', ')}` })
       .default('general'),
+    // The visitor's language (the widget's / page's lang, a BCP 47 tag): stored on the ticket and
+    // used for its emails. Unsupported or absent: the route falls back to Accept-Language, then en.
+    lang: z
+      .string({ error: 'must be a string' })
+      .max(35, 'must be at most 35 characters')
+      .transform((v): Language | undefined => supportedLanguage(v) ?? undefined)
+      .optional(),
   },
   strictKeys(),
 );

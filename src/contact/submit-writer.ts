@@ -30,6 +30,12 @@ export interface SubmitMeta {
   parentTicketId?: string | null;
   /** false: no confirmation to the sender (an automated mail or a sender over the auto-reply limit). */
   confirmation?: boolean;
+  /**
+   * The submit's Idempotency-Key (src/contact/idempotency.ts): recorded by the ticket's own INSERT,
+   * in its transaction, so it costs no commit of its own; a second ticket for the same key fails
+   * on the key's primary key and the route answers with the first one.
+   */
+  idempotency?: { key: string; hash: string } | null;
 }
 
 interface PendingSubmission {
@@ -60,12 +66,18 @@ function batchInsertSql(client: pg.PoolClient, batch: BatchItem[], numbers: stri
         `SELECT set_config('contactdesk.actor_id', ${lit(actorId ?? '')}, true),` +
         ` set_config('contactdesk.source', ${lit(meta.source ?? 'api')}, true),` +
         ` set_config('contactdesk.request_id', ${lit(meta.requestId ?? '')}, true);\n` +
+        (meta.idempotency ? 'WITH t AS (' : '') +
         `INSERT INTO contact_submissions (id, ticket_number, name, email, subject, message, category, status,` +
-        ` user_id, created_at, updated_at, ip_address, user_agent, channel, parent_ticket_id) VALUES (gen_random_uuid(),` +
+        ` user_id, created_at, updated_at, ip_address, user_agent, channel, parent_ticket_id, language) VALUES (gen_random_uuid(),` +
         ` ${lit(numbers[i])}, ${lit(input.name)}, ${lit(input.email)}, ${lit(input.subject)}, ${lit(input.message)},` +
         ` ${lit(input.category)}::"TicketCategory", 'pending', ${lit(actorId)}::uuid, ${at}::timestamptz,` +
         ` ${at}::timestamptz, ${lit(meta.ip)}::inet, ${lit(meta.userAgent?.slice(0, 512))},` +
-        ` ${lit(meta.channel ?? 'web')}::"TicketChannel", ${lit(meta.parentTicketId)}::uuid) ${RETURNING}`
+        ` ${lit(meta.channel ?? 'web')}::"TicketChannel", ${lit(meta.parentTicketId)}::uuid,` +
+        ` ${lit(input.lang ?? 'en')}::"TicketLanguage") ${RETURNING}` +
+        (meta.idempotency
+          ? `), k AS (INSERT INTO idempotency_keys (key, request_hash, ticket_id)` +
+            ` SELECT ${lit(meta.idempotency.key)}, ${lit(meta.idempotency.hash)}, "id" FROM t) SELECT * FROM t`
+          : '')
       );
     })
     .join(';\n');

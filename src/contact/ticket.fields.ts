@@ -21,6 +21,9 @@ export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+/** The visitor's language (widget / page `lang`): the language of the customer's emails and pages. */
+export const TICKET_LANGUAGES = ['en', 'de', 'fr', 'es', 'ar', 'he'] as const;
+export type TicketLanguage = (typeof TICKET_LANGUAGES)[number];
 /** Where a ticket came from: the form / API, or an email to the support address. */
 export const TICKET_CHANNELS = ['web', 'email'] as const;
 
@@ -102,6 +105,7 @@ export const TICKET_FIELDS = [
   { name: 'channel', prop: 'channel', label: 'Channel', type: 'enum', values: TICKET_CHANNELS, pgType: 'TicketChannel', default: 'web', filter: true, exported: true, audited: true },
   { name: 'parent_ticket_id', prop: 'parentTicketId', label: 'Follows up ticket', type: 'uuid', nullable: true, exported: true, audited: true },
   { name: 'priority', prop: 'priority', label: 'Priority', type: 'enum', values: TICKET_PRIORITIES, pgType: 'TicketPriority', default: 'normal', badges: PRIORITY_BADGES, settable: true, bulk: true, filter: true, sortable: true, exported: true, audited: true, counted: true },
+  { name: 'language', prop: 'language', label: 'Language', type: 'enum', values: TICKET_LANGUAGES, pgType: 'TicketLanguage', default: 'en', filter: true, exported: true, audited: true },
   { name: 'ip_address', prop: 'ipAddress', label: 'IP address', type: 'inet', nullable: true, audited: true },
   { name: 'user_agent', prop: 'userAgent', label: 'Browser', type: 'string', max: 512, nullable: true, audited: true },
 ] as const satisfies readonly TicketFieldSpec[];
@@ -113,7 +117,7 @@ export const TICKET_LAYOUT = {
   list: ['ticketNumber', 'name', 'email', 'subject', 'category', 'priority', 'status', 'assignedTo', 'createdAt'],
   show: [
     'ticketNumber', 'status', 'priority', 'category', 'assignedTo', 'name', 'email', 'subject', 'message', 'adminNotes',
-    'resolutionNotes', 'resolvedAt', 'resolvedBy', 'createdAt', 'updatedAt', 'channel', 'parentTicketId', 'user',
+    'resolutionNotes', 'resolvedAt', 'resolvedBy', 'createdAt', 'updatedAt', 'channel', 'language', 'parentTicketId', 'user',
     'ipAddress', 'userAgent',
   ],
   edit: ['category', 'priority', 'assignedTo', 'adminNotes'],

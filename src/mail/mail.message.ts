@@ -13,6 +13,8 @@ import type { Config } from '../config.js';
 import { replyAddressFor, signedMessageId } from '../conversation/mail-signing.js';
 import type { EmailKind } from './mail.queue.js';
 import { renderBody, type TemplateData } from './templates.js';
+import { supportedLanguage } from '../i18n/language.js';
+import { t } from '../i18n/strings.js';
 
 /** The ticket fields the messages use. */
 export interface MailTicket {
@@ -24,6 +26,8 @@ export interface MailTicket {
   message: string;
   category: string;
   resolutionNotes: string;
+  /** The visitor's language (ticket.fields.ts `language`): the customer's mails use it. */
+  language?: string;
 }
 
 export interface MailDelivery {
@@ -142,6 +146,7 @@ function compose(
   const reply = replyAddressFor(config, ticket.id);
   const replyTo = reply ? { replyTo: mailbox(parseMailFrom(config.MAIL_FROM).name, reply) } : {};
   const tag = `[${ticket.ticketNumber}]`;
+  const lang = supportedLanguage(ticket.language) ?? 'en';
   switch (kind) {
     case 'ticket_reply':
       return {
@@ -159,7 +164,7 @@ function compose(
       } satisfies Composed<'ticket_reply'>;
     case 'contact_confirmation':
       return {
-        subject: `${tag} We received your message: ${ticket.subject}`,
+        subject: `${tag} ${t(lang, 'mail_confirmSubject', { subject: ticket.subject })}`,
         to: toSubmitter(),
         ...replyTo,
         data: {
@@ -190,7 +195,7 @@ function compose(
       } satisfies Composed<'contact_admin_notification'>;
     case 'contact_resolved':
       return {
-        subject: `${tag} Your request has been resolved: ${ticket.subject}`,
+        subject: `${tag} ${t(lang, 'mail_resolvedSubject', { subject: ticket.subject })}`,
         to: toSubmitter(),
         ...replyTo,
         data: {
@@ -235,11 +240,14 @@ export function buildMessage(
   const from = parseMailFrom(config.MAIL_FROM);
   const composed = compose(delivery.kind, ticket, delivery, config);
   const subject = headerSafe(composed.subject);
-  const body = renderBody(delivery.kind, composed.data as never, {
-    productName: from.name || 'ContactDesk',
-    ticketNumber: ticket.ticketNumber,
-    title: subject,
-  });
+  // Staff mails (admin alerts) stay in English; the customer's follow the ticket's language.
+  const lang = delivery.kind === 'contact_admin_notification' ? 'en' : (supportedLanguage(ticket.language) ?? 'en');
+  const body = renderBody(
+    delivery.kind,
+    composed.data as never,
+    { productName: from.name || 'ContactDesk', ticketNumber: ticket.ticketNumber, title: subject },
+    lang,
+  );
   const references = thread.references.filter(isMessageId).slice(-MAX_REFERENCES);
   const automated = !HUMAN_KINDS.includes(delivery.kind);
   return {

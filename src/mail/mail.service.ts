@@ -97,7 +97,7 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
   const { rows } = await ctx.db.pool.query<ClaimRow>(
     `WITH d AS (
        SELECT d.id, d.ticket_id, d.ticket_number, d.kind::text AS kind, d.recipient, d.status::text AS status,
-         t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes,
+         t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes, t.language::text AS language,
          m.body_text AS m_body, m.author_name AS m_author
        FROM email_deliveries d LEFT JOIN contact_submissions t ON t.id = d.ticket_id
        LEFT JOIN ticket_messages m ON m.id = d.ticket_message_id
@@ -140,6 +140,7 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
       message: row.message!,
       category: row.category!,
       resolutionNotes: row.resolution_notes!,
+      language: row.language ?? 'en',
     },
   };
 }
@@ -153,6 +154,7 @@ type ClaimRow = LockedDelivery & {
   message: string | null;
   category: MailTicket['category'] | null;
   resolution_notes: string | null;
+  language: string | null;
   m_body: string | null;
   m_author: string | null;
 };

@@ -83,7 +83,15 @@ type Compiled = Handlebars.TemplateDelegate;
 interface CompiledSet {
   layout: { html: Compiled; text: Compiled };
   bodies: Record<EmailKind, { html: Compiled; text: Compiled }>;
+  /**
+   * The customer's mails in their language (templates/<lang>/, the ticket's `language`): only
+   * the kinds a customer receives have variants; anything missing falls back to the English one.
+   */
+  variants: Partial<Record<string, { layout?: Pair; bodies: Partial<Record<EmailKind, Pair>> }>>;
 }
+type Pair = { html: Compiled; text: Compiled };
+/** Languages with mail templates (ar and he fall back to English until translated). */
+export const MAIL_LANGUAGES = ['de', 'fr', 'es'] as const;
 
 const KINDS: readonly EmailKind[] = EMAIL_KINDS;
 
@@ -111,9 +119,17 @@ function load(): CompiledSet {
     html: compile(`${name}.html.hbs`, 'html'),
     text: compile(`${name}.text.hbs`, 'text'),
   });
+  const variant = (lang: string) => {
+    const has = (name: string) => existsSync(path.join(TEMPLATES_DIR!, lang, `${name}.html.hbs`));
+    return {
+      ...(has('layout') ? { layout: pair(`${lang}/layout`) } : {}),
+      bodies: Object.fromEntries(KINDS.filter(has).map((k) => [k, pair(`${lang}/${k}`)])),
+    };
+  };
   compiled = {
     layout: pair('layout'),
     bodies: Object.fromEntries(KINDS.map((k) => [k, pair(k)])) as CompiledSet['bodies'],
+    variants: Object.fromEntries(MAIL_LANGUAGES.map((l) => [l, variant(l)])),
   };
   return compiled;
 }
@@ -125,12 +141,19 @@ export interface LayoutData {
   title: string;
 }
 
-export function renderBody<K extends EmailKind>(kind: K, data: TemplateData[K], layout: LayoutData): RenderedBody {
+export function renderBody<K extends EmailKind>(
+  kind: K,
+  data: TemplateData[K],
+  layout: LayoutData,
+  lang = 'en',
+): RenderedBody {
   const set = load();
-  const body = set.bodies[kind];
+  const variant = set.variants[lang];
+  const body = variant?.bodies[kind] ?? set.bodies[kind];
+  const frame = variant?.layout ?? set.layout;
   return {
-    html: set.layout.html({ ...layout, body: body.html(data) }),
-    text: `${set.layout.text({ ...layout, body: body.text(data).trim() }).trim()}\n`,
+    html: frame.html({ ...layout, body: body.html(data) }),
+    text: `${frame.text({ ...layout, body: body.text(data).trim() }).trim()}\n`,
   };
 }
 

@@ -127,6 +127,7 @@ describe('OpenAPI document and API reference', () => {
       'created_after',
       'created_before',
       'include_archived',
+      'language',
       'ordering',
       'page',
       'page_size',
