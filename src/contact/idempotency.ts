@@ -78,7 +78,10 @@ export async function findReplay(ctx: AppContext, claim: IdempotencyClaim): Prom
   const t = await pool.query<SubmissionRow>(`SELECT ${PUBLIC_RETURNING} FROM contact_submissions WHERE id = $1`, [
     row.ticket_id,
   ]);
-  return t.rows[0] ?? null;
+  if (t.rows[0]) return t.rows[0];
+  // The ticket was deleted (no foreign key, see migration 20261202810000): the key is free again.
+  await pool.query('DELETE FROM idempotency_keys WHERE key = $1', [claim.key]);
+  return null;
 }
 
 /** A ticket INSERT that lost the race for its key to a concurrent request with the same key. */

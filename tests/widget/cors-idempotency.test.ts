@@ -133,6 +133,15 @@ describe('widget API: CORS, Idempotency-Key, redirect_to, languages', () => {
     await request(t.app).post(SUBMIT).set('Idempotency-Key', 'bad key!').send(input).expect(400);
   });
 
+  test('when the ticket of a key was deleted, then the key makes a new ticket', async () => {
+    const key = 'deleted-ticket-0001';
+    const first = await request(t.app).post(SUBMIT).set('Idempotency-Key', key).send(input).expect(201);
+    await t.ctx.db.pool.query('DELETE FROM contact_submissions WHERE id = $1', [first.body.id]);
+    const again = await request(t.app).post(SUBMIT).set('Idempotency-Key', key).send(input).expect(201);
+    assert.notEqual(again.body.id, first.body.id);
+    assert.equal(again.headers['idempotent-replayed'], undefined);
+  });
+
   test('when a form names redirect_to on an allowed origin, then 303 there with the ticket number', async () => {
     const res = await request(t.app)
       .post(SUBMIT)
