@@ -92,9 +92,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function widgetBench(env: BenchEnv): Promise<BenchOutput> {
   const runs = argNumber(env.args, 'runs', env.quick ? 5 : 11);
-  const durationSec = argNumber(env.args, 'duration', env.quick ? 4 : 10);
+  const durationSec = argNumber(env.args, 'duration', env.quick ? 4 : 5);
   const connections = argNumber(env.args, 'connections', 32);
-  const rounds = argNumber(env.args, 'rounds', env.quick ? 2 : 4);
+  const rounds = argNumber(env.args, 'rounds', env.quick ? 2 : 6);
   const dbName = 'contactdesk_bench_widget';
   const url = await createMigratedDatabase(env.pg, dbName);
   const sitePort = await freePort();
