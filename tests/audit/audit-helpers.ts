@@ -44,4 +44,6 @@ export const SUBMITTED_FIELDS = [
   'ip_address',
   'user_agent',
   'priority',
+  'channel',
+  'language',
 ];

@@ -182,6 +182,8 @@ describe('audit: REST moderator endpoints', () => {
       'ip_address',
       'user_agent',
       'priority',
+      'channel',
+      'language',
     ]);
     const entry = await latestChange(ticket.id);
     assert.equal(entry.operation, 'delete');
