@@ -24,7 +24,7 @@ export function formRedirect(req: Request, allowedOrigins: readonly string[]): U
   if (!req.is(['application/x-www-form-urlencoded', 'multipart/form-data'])) return null;
   const raw = (req.body as Record<string, unknown> | undefined)?.redirect_to;
   if (raw === undefined || raw === '') return null;
-  let url: URL | null = null;
+  let url: URL | null;
   try {
     url = typeof raw === 'string' ? new URL(raw) : null;
   } catch {
