@@ -21,6 +21,8 @@ export const Components = {
   PreText: add('PreText'),
   /** The audit trail's timeline (History action on a ticket). */
   TicketHistory: add('TicketHistory'),
+  /** A ticket's show page: thread, reply box, presence, ticket facts (its parts: Workspace*.tsx). */
+  TicketWorkspace: add('TicketWorkspace'),
 };
 
 // AdminJS's user menu logs out with a GET; ours posts (see components/LoggedIn.tsx).

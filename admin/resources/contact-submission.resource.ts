@@ -5,6 +5,7 @@ import { TICKET_LAYOUT, type TicketFieldSpec } from '../../src/contact/ticket.fi
 import { fields } from '../../src/contact/ticket.shape.js';
 import type { AppContext } from '../../src/context.js';
 import { ticketBulkActions } from '../actions/ticket-bulk.actions.js';
+import { ticketConversationActions } from '../actions/ticket-conversation.actions.js';
 import { ticketRecordActions } from '../actions/ticket-record.actions.js';
 import { ticketResourceActions } from '../actions/ticket-resource.actions.js';
 import { ticketSatisfactionActions } from '../actions/ticket-satisfaction.actions.js';
@@ -42,6 +43,7 @@ function propertyOptions(f: TicketFieldSpec): PropertyOptions {
 const layout = (w: Where) => (TICKET_LAYOUT[w] as readonly string[]).map((prop) => panelPath(fields.find((f) => f.prop === prop)!));
 
 export function contactSubmissionResource(ctx: AppContext): ResourceWithOptions {
+  const recordActions = ticketRecordActions(ctx);
   return {
     resource: createTicketResource(ctx),
     options: {
@@ -58,7 +60,11 @@ export function contactSubmissionResource(ctx: AppContext): ResourceWithOptions 
         emails: { isVisible: { list: false, show: true, edit: false, filter: false }, components: { show: Components.EmailsSent } },
       },
       actions: {
-        ...ticketRecordActions(ctx),
+        ...recordActions,
+        // Opening a ticket opens its workspace (thread, reply box, presence); the workspace draws
+        // its own header (number and subject as the title, the record actions as buttons).
+        show: { ...recordActions.show, component: Components.TicketWorkspace, hideActionHeader: true },
+        ...ticketConversationActions(ctx),
         ...ticketWorkflowActions(ctx),
         ...ticketBulkActions(ctx),
         ...ticketResourceActions(ctx),

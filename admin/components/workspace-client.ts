@@ -1,0 +1,100 @@
+// The ticket workspace's side of its two hidden record actions (admin/actions/
+// ticket-conversation.actions.ts), its JSON shapes, and small display helpers. Shared by
+// TicketWorkspace.tsx and its parts (Workspace*.tsx); bundled with them.
+import { ApiClient, type RecordJSON } from 'adminjs';
+
+export type Delivery = { status: 'queued' | 'sent' | 'failed'; attempts: number; error: string | null; sent_at: string | null };
+
+export type ThreadMessage = {
+  id: string;
+  kind: 'submission' | 'reply' | 'note' | 'customer';
+  direction: 'in' | 'out' | 'internal';
+  author: { type: 'customer' | 'staff'; id: string | null; name: string; email: string };
+  body_text: string;
+  created_at: string;
+  channel: string;
+  delivery: Delivery | null;
+};
+
+export type Present = { user_id: string; name: string; state: 'viewing' | 'typing'; seen_at: string };
+
+export type ThreadAnswer = {
+  record: RecordJSON;
+  messages: ThreadMessage[];
+  newest_message_id: string;
+  /** POST only: a newer message arrived; nothing was sent. */
+  stale?: boolean;
+  notice?: { message: string; type?: string };
+};
+
+/** presence.service HEARTBEAT_INTERVAL_MS (the server ignores beats older than 20 s). */
+export const HEARTBEAT_MS = 5_000;
+/** Keystrokes within this long count as "typing a reply". */
+export const TYPING_MS = 6_000;
+
+export type PresenceAnswer = { record: RecordJSON; others?: Present[]; thread_version?: string; notice?: { message: string } };
+
+export type SendInput = {
+  kind: 'reply' | 'note';
+  body: string;
+  status?: 'resolved';
+  last_seen_message_id: string;
+};
+
+const api = new ApiClient();
+const RESOURCE = 'tickets';
+
+export async function loadThread(recordId: string): Promise<ThreadAnswer> {
+  const res = await api.recordAction({ resourceId: RESOURCE, recordId, actionName: 'conversation' });
+  return res.data as ThreadAnswer;
+}
+
+export async function sendMessage(recordId: string, data: SendInput): Promise<ThreadAnswer> {
+  const res = await api.recordAction({ resourceId: RESOURCE, recordId, actionName: 'conversation', method: 'post', data });
+  return res.data as ThreadAnswer;
+}
+
+export async function sendHeartbeat(recordId: string, state: 'viewing' | 'typing'): Promise<PresenceAnswer> {
+  const res = await api.recordAction({
+    resourceId: RESOURCE,
+    recordId,
+    actionName: 'presence',
+    method: 'post',
+    data: { state },
+  });
+  return res.data as PresenceAnswer;
+}
+
+/** Leaving the page: `keepalive` lets the request finish while the tab closes. Best effort (the TTL covers a loss). */
+export function sendLeave(recordId: string): void {
+  const root = (window as unknown as { REDUX_STATE?: { paths?: { rootPath?: string } } }).REDUX_STATE?.paths?.rootPath ?? '/admin';
+  void fetch(`${root}/api/resources/${RESOURCE}/records/${encodeURIComponent(recordId)}/presence`, {
+    method: 'POST',
+    keepalive: true,
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ state: 'left' }),
+  }).catch(() => {});
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 d ago", then the date. */
+export function relativeTime(iso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 30) return `${days} d ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+export const absoluteTime = (iso: string) => new Date(iso).toLocaleString();
+
+/** Keys typed into a field are text, not shortcuts. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  return ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || el.isContentEditable;
+}
