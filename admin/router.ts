@@ -18,6 +18,8 @@ import {
 } from './auth.js';
 import { mountAssets, panelAssets, panelRoutes, withAssetVersions } from './assets.js';
 import { EXPORT_PATH, exportTicketsHandler } from './export.routes.js';
+import { attachmentDownloadHandler } from '../src/attachments/attachments.routes.js';
+import { actorOf } from './access.js';
 import { logoutPage } from './logout-page.js';
 import { panelSecurityHeaders, rewritePanelPages } from './security.js';
 
@@ -79,6 +81,8 @@ export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise
   buildAssets({ admin, assets: [], routes, router });
   router.use(requirePanelUser(ctx, loginPath));
   router.get(EXPORT_PATH, exportTicketsHandler(ctx));
+  // Files of the thread, behind the same session check (the handler applies the access rule).
+  router.get('/attachments/:id', attachmentDownloadHandler(ctx, (req) => actorOf(req.session.adminUser)));
   buildRoutes({ admin, routes, router });
   return router;
 }

@@ -7,6 +7,7 @@ import { createAuditEventsRouter, createTicketHistoryRouter } from './audit/audi
 import { createPublicContactRouter } from './contact/contact.routes.js';
 import { createModeratorContactRouter } from './contact/moderator.routes.js';
 import { createConversationRouter } from './conversation/conversation.routes.js';
+import { createAttachmentRouter } from './attachments/attachments.routes.js';
 import { createInboundAdminRouter, createInboundMimeRouter } from './inbound/inbound.routes.js';
 import { AppError, errorMiddleware } from './errors.js';
 import { compileTrustProxy } from './http/client-ip.js';
@@ -70,6 +71,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/contact', createModeratorContactRouter(ctx));
   api.use('/contact', createTicketHistoryRouter(ctx));
   api.use('/contact', createConversationRouter(ctx));
+  api.use('/attachments', createAttachmentRouter(ctx));
   api.use('/audit/events', createAuditEventsRouter(ctx));
   api.use('/inbound', createInboundAdminRouter(ctx));
   app.use('/api/v1', api);

@@ -171,6 +171,10 @@ const envSchema = z.object({
   INBOUND_IMAP_INTERVAL_SECONDS: int(30, 1, 86_400),
   // Bearer secret of POST /api/v1/inbound/mime; unset = the endpoint answers 404.
   INBOUND_HTTP_SECRET: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  // Attachments (docs/attachments.md): per file, files per message, and all files of one message.
+  ATTACHMENT_MAX_BYTES: int(10 * 1024 * 1024, 1, 2 ** 31 - 1),
+  ATTACHMENT_MAX_FILES: int(5, 0, 100),
+  ATTACHMENT_MAX_TOTAL_BYTES: int(25 * 1024 * 1024, 1, 2 ** 31 - 1),
   WORKER_INLINE: bool(true),
   WORKER_CONCURRENCY: int(5, 1, 100),
   // Separate pools, so a mail backlog can never take the connections web requests need.

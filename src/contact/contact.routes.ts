@@ -11,6 +11,7 @@ import { submitContact } from './contact.service.js';
 import { enforceSubmitRateLimit } from './rate-limit.js';
 import { utcDay } from '../shared/text.js';
 import { formatTicketNumber } from './ticket-number.js';
+import { commitUploadedSubmission, receiveUploads, withAttachments } from '../attachments/upload.middleware.js';
 import { formRedirect, renderFormError, renderFormThanks, wantsHtml, type PageOptions } from './form-pages.js';
 import { findReplay, IDEMPOTENCY_HEADER, idempotencyKeyOf, isKeyTaken, requestHash } from './idempotency.js';
 import { AppError } from '../errors.js';
@@ -21,7 +22,8 @@ export function createPublicContactRouter(ctx: AppContext): Router {
   const router = Router();
   const honeypot = ctx.config.HONEYPOT_FIELD;
 
-  router.post('/submit', requireJsonOrForm(), async (req: Request, res: Response) => {
+  // multipart/form-data (files in `attachments`) is read by receiveUploads; JSON and forms as before.
+  router.post('/submit', receiveUploads(ctx, { otherwise: requireJsonOrForm() }), async (req: Request, res: Response) => {
     const html = wantsHtml(req);
     // The visitor's language for the answer (pages, field messages): the form's lang, else the browser's.
     const lang = pickLanguage((req.body as Record<string, unknown> | undefined)?.lang, req.get('accept-language'));
@@ -31,7 +33,10 @@ export function createPublicContactRouter(ctx: AppContext): Router {
       const idempotencyKey = idempotencyKeyOf(req.get(IDEMPOTENCY_HEADER));
       // Checked before anything is counted or written: a refused redirect_to leaves no ticket.
       const redirectTo = formRedirect(req, ctx.config.ALLOWED_ORIGINS);
-      await enforceSubmitRateLimit(ctx, ip);
+      // A limit / type / hang-up while the files streamed in: answered like any other error.
+      req.upload?.throwIfFailed();
+      // With files, the limit was checked before the body was read (receiveUploads).
+      if (!req.upload) await enforceSubmitRateLimit(ctx, ip);
       // A JSON array is not a form: let the schema say so (`fields._`) instead of "name is required".
       if (Array.isArray(req.body)) parseInput(submitInputSchema, req.body);
       const body: Record<string, unknown> = req.body && typeof req.body === 'object' ? { ...req.body } : {};
@@ -58,7 +63,9 @@ export function createPublicContactRouter(ctx: AppContext): Router {
       // No lookup first (the common case, a new key, costs nothing extra): a known key fails the
       // ticket's INSERT on the key's primary key, and the earlier ticket is the answer. An expired
       // key is removed by findReplay, and the submit is tried once more.
-      const write = () => submitContact(ctx, input, meta);
+      const write = () =>
+        // With files: ticket, files and mails in one transaction of their own (not the batcher).
+        req.upload ? commitUploadedSubmission(req.upload, input, meta) : submitContact(ctx, input, meta);
       let ticket;
       try {
         ticket = await write().catch(async (err: unknown) => {
@@ -72,7 +79,7 @@ export function createPublicContactRouter(ctx: AppContext): Router {
       }
       if (!ticket) return;
       req.log.info({ ticketId: ticket.id, ticketNumber: ticket.ticketNumber }, 'contact submitted');
-      return respond(res, { html, page, redirectTo }, toPublicSubmission(ticket));
+      return respond(res, { html, page, redirectTo }, withAttachments(req.upload, toPublicSubmission(ticket)));
     } catch (err) {
       const appError = toAppError(err);
       if (!appError) throw err;

@@ -11,7 +11,8 @@ import { t, type StringKey } from '../i18n/strings.js';
 
 export function wantsHtml(req: Request): boolean {
   return (
-    req.is('application/x-www-form-urlencoded') === 'application/x-www-form-urlencoded' &&
+    // A plain form posts urlencoded, or multipart/form-data when it has a file input.
+    !!req.is(['application/x-www-form-urlencoded', 'multipart/form-data']) &&
     req.accepts(['json', 'html']) === 'html'
   );
 }
@@ -52,13 +53,23 @@ const page = (o: PageOptions, title: string, body: string) =>
   `<title>${escapeHtml(title)} · ${escapeHtml(o.siteName)}</title><style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}header{color:#4b5563}</style>` +
   `</head><body><header>${escapeHtml(o.siteName)}</header><main>${body}</main><p><a href="javascript:history.back()">${escapeHtml(t(o.lang, 'page_back'))}</a></p></body></html>`;
 
+/** The files that came with the form (multipart), by name and size, so the sender sees what arrived. */
+function fileList(s: PublicSubmission, lang: Language): string {
+  const files = (s as { attachments?: Array<{ file_name: string; size: number }> }).attachments;
+  if (!files?.length) return '';
+  const kb = (n: number) => (n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+  const items = files.map((f) => `<li>${escapeHtml(f.file_name)} (${kb(f.size)})</li>`).join('');
+  return `<p>${escapeHtml(t(lang, 'attachments'))}:</p><ul class="attachments">${items}</ul>`;
+}
+
 export function renderFormThanks(s: PublicSubmission, o: PageOptions): string {
   const L = o.lang;
   return page(
     o,
     t(L, 'page_thanksTitle'),
     `<h1>${escapeHtml(t(L, 'page_thanksHeading', { name: String(s.name) }))}</h1><p>${escapeHtml(t(L, 'page_thanksBody', { email: String(s.email) }))}</p>` +
-      `<p>${escapeHtml(t(L, 'page_ticket', { number: '\u0000' })).replace('\u0000', `<strong>${escapeHtml(String(s.ticket_number))}</strong>`)}</p>`,
+      `<p>${escapeHtml(t(L, 'page_ticket', { number: '\u0000' })).replace('\u0000', `<strong>${escapeHtml(String(s.ticket_number))}</strong>`)}</p>` +
+      fileList(s, L),
   );
 }
 

@@ -45,6 +45,15 @@ export const threadMessageSchema = z.object({
       sent_at: z.iso.datetime().nullable(),
     })
     .nullable(),
+  attachments: z.array(
+    z.object({
+      id: z.uuid(),
+      file_name: z.string(),
+      content_type: z.string().meta({ description: 'The sniffed type the file is served with.' }),
+      size: z.number().int(),
+      download_url: z.string().meta({ description: 'GET with the same Bearer token (path relative to the API host).' }),
+    }),
+  ),
 });
 
 export const threadSchema = z.object({
@@ -76,5 +85,12 @@ export function toThreadMessageJson(m: ThreadMessage): z.infer<typeof threadMess
           sent_at: m.delivery.sentAt ? m.delivery.sentAt.toISOString() : null,
         }
       : null,
+    attachments: m.attachments.map((a) => ({
+      id: a.id,
+      file_name: a.fileName,
+      content_type: a.contentType,
+      size: a.size,
+      download_url: `/api/v1/attachments/${a.id}`,
+    })),
   };
 }

@@ -1,6 +1,7 @@
 // Reads a ticket's thread: the original message (from the ticket row) first, then every
 // ticket_messages row oldest first, each reply with the delivery state of its email.
 import type pg from 'pg';
+import { listTicketAttachments, type AttachmentRef } from '../attachments/attachments.repository.js';
 
 export type ThreadKind = 'submission' | 'reply' | 'note' | 'customer';
 
@@ -24,6 +25,8 @@ export interface ThreadMessage {
     error: string | null;
     sentAt: Date | null;
   } | null;
+  /** The message's files, in upload order (attachments.repository.ts). */
+  attachments: AttachmentRef[];
 }
 
 const DIRECTION = { submission: 'in', customer: 'in', reply: 'out', note: 'internal' } as const;
@@ -50,6 +53,7 @@ export async function loadThread(
     [ticketId, opts.includeNotes],
   );
   if (!rows.length) return null;
+  const files = await listTicketAttachments(db, ticketId);
   return rows.map((r) => {
     const kind = r.kind as ThreadKind;
     return {
@@ -70,6 +74,7 @@ export async function loadThread(
       delivery: r.d_status
         ? { status: r.d_status, attempts: r.d_attempts, error: r.d_error, sentAt: r.d_sent_at }
         : null,
+      attachments: files.get(r.id) ?? [],
     };
   });
 }
