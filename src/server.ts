@@ -11,6 +11,7 @@ import { createDb } from './db/client.js';
 import { migrate, readMigrationFiles } from './db/migrate.js';
 import { resolveDatabase } from './db/resolve.js';
 import { startInlineWorker } from './jobs/worker.js';
+import { startSmtpReceiver } from './inbound/smtp-receiver.js';
 import { createLogger } from './logger.js';
 
 async function main() {
@@ -61,6 +62,12 @@ async function main() {
   if (config.WORKER_INLINE) {
     const worker = await startInlineWorker(ctx, database.url);
     stoppers.push(() => worker.stop());
+  }
+  // Inbound mail over SMTP (an MX record or a relay), off unless INBOUND_SMTP_PORT is set. It only
+  // stores the raw mail (250 after COMMIT, 451 when the database is down); a worker processes it.
+  if (config.INBOUND_SMTP_PORT !== undefined) {
+    const receiver = await startSmtpReceiver(ctx);
+    stoppers.push(() => receiver.stop());
   }
 
   const base = config.publicUrl;
