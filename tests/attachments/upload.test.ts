@@ -29,7 +29,7 @@ describe('attachments on POST /api/v1/contact/submit', () => {
     const fd = new FormData();
     for (const [k, v] of Object.entries(FORM)) fd.append(k, v);
     fd.append('attachments', new Blob([PNG], { type: 'image/png' }), 'screen.png');
-    fd.append('attachments', new Blob([big], { type: 'application/zip' }), '../../etc/logs.zip');
+    fd.append('attachments', new Blob([new Uint8Array(big)], { type: 'application/zip' }), '../../etc/logs.zip');
     const res = await fetch(`${server.url}${SUBMIT}`, { method: 'POST', body: fd });
     assert.equal(res.status, 201);
     const body = (await res.json()) as { id: string; attachments: Array<Record<string, unknown>> };
