@@ -158,15 +158,17 @@ describe('POST /api/v1/contact/submit validation', () => {
     assert.equal(res.body.error.code, 'malformed_body');
   });
 
-  test('when the content type is neither JSON nor a form, then 415 and no row', async () => {
+  test('when the content type is neither JSON nor a form, then 415 and no row (a multipart form missing fields is a 400)', async () => {
     const plain = await request(t.app)
       .post(SUBMIT)
       .set('Content-Type', 'text/plain')
       .send(JSON.stringify(valid))
       .expect(415);
     assert.equal(plain.body.error.code, 'unsupported_media_type');
-    const multipart = await request(t.app).post(SUBMIT).field('name', 'Ann').expect(415);
-    assert.equal(multipart.body.error.code, 'unsupported_media_type');
+    // multipart/form-data is a form (with files, issue 12): incomplete fields are a 400 naming them.
+    const multipart = await request(t.app).post(SUBMIT).field('name', 'Ann').expect(400);
+    assert.equal(multipart.body.error.code, 'validation_error');
+    assert.ok(multipart.body.error.fields.email && multipart.body.error.fields.message);
     const none = await request(t.app).post(SUBMIT).expect(415);
     assert.equal(none.body.error.code, 'unsupported_media_type');
     assert.equal(await countRows(), rowsBefore);
