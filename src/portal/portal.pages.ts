@@ -41,11 +41,21 @@ const when = (lang: Language, d: Date) =>
 const notice = (text: string, kind: 'notice' | 'error' = 'notice') =>
   `<p class="notice${kind === 'error' ? ' error' : ''}" role="${kind === 'error' ? 'alert' : 'status'}">${h(text)}</p>`;
 
-function message(lang: Language, m: ThreadMessage): string {
+const size = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1048576 ? `${Math.round(n / 1024)} KB` : `${(n / 1048576).toFixed(1)} MB`;
+
+function message(lang: Language, base: string, m: ThreadMessage): string {
   const who = m.author.type === 'customer' ? pt(lang, 'you') : m.author.name || pt(lang, 'support');
+  // Downloaded through the link (portal-files.ts checks the file belongs to a visible message).
+  const files = m.attachments ?? [];
+  const list = files.length
+    ? `<p class="meta">${h(pt(lang, 'attachments'))}:</p><ul class="files">${files
+        .map((f) => `<li><a href="${base}/files/${h(f.id)}">${h(f.fileName)}</a> (${size(f.size)})</li>`)
+        .join('')}</ul>`
+    : '';
   return (
     `<li class="${m.direction === 'out' ? 'out' : 'in'}" data-kind="${h(m.kind)}"><p class="meta"><strong>${h(who)}</strong> · ` +
-    `${when(lang, m.createdAt)}</p><div class="body">${h(m.bodyText)}</div></li>`
+    `${when(lang, m.createdAt)}</p><div class="body">${h(m.bodyText)}</div>${list}</li>`
   );
 }
 
@@ -102,7 +112,7 @@ export function renderTicketPage(
       (opts.error ? notice(opts.error, 'error') : '') +
       (solved ? ratingBlock(lang, base, csrf, rating, now) : '') +
       `<section aria-labelledby="conv-h"><h2 id="conv-h">${h(pt(lang, 'conversation'))}</h2>` +
-      `<ol class="thread">${thread.map((m) => message(lang, m)).join('')}</ol></section>` +
+      `<ol class="thread">${thread.map((m) => message(lang, base, m)).join('')}</ol></section>` +
       `<section><form method="post" action="${base}/reply">${hidden('csrf', csrf)}` +
       `<label for="body">${h(pt(lang, 'replyLabel'))}</label>` +
       (solved ? `<p id="reply-hint">${h(pt(lang, 'reopenHint'))}</p>` : '') +

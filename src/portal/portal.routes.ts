@@ -7,7 +7,11 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { clientIp } from '../http/client-ip.js';
 import { pickLanguage, type Language } from '../i18n/language.js';
+import { pipeline } from 'node:stream/promises';
+import { ATTACHMENT_CSP } from '../attachments/attachments.routes.js';
+import { contentDisposition, servingOf } from '../attachments/file-types.js';
 import { requestTicketLinks } from './find-tickets.js';
+import { openPortalAttachment } from './portal-files.js';
 import { pt } from './portal.i18n.js';
 import {
   renderFindPage,
@@ -57,8 +61,16 @@ function sendErrorPage(req: Request, res: Response, err: unknown, backTo?: strin
           ? pt(lang, 'notResolved')
           : err.code === 'rating_locked'
             ? pt(lang, 'locked')
-            : pt(lang, 'invalid', { problems: Object.values(err.fields ?? {}).flat().join('; ') || err.message });
-  res.status(err.status).type('html').send(renderMessagePage(lang, text, backTo));
+            : pt(lang, 'invalid', {
+                problems:
+                  Object.values(err.fields ?? {})
+                    .flat()
+                    .join('; ') || err.message,
+              });
+  res
+    .status(err.status)
+    .type('html')
+    .send(renderMessagePage(lang, text, backTo));
 }
 
 export function createPortalRouter(ctx: AppContext): Router {
@@ -86,7 +98,15 @@ export function createPortalRouter(ctx: AppContext): Router {
     } catch (err) {
       if (err instanceof AppError && err.code === 'validation_error') {
         const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
-        res.status(400).type('html').send(renderFindPage(lang, { error: pt(lang, 'invalid', { problems: err.fields?.email?.join('; ') ?? '' }), email }));
+        res
+          .status(400)
+          .type('html')
+          .send(
+            renderFindPage(lang, {
+              error: pt(lang, 'invalid', { problems: err.fields?.email?.join('; ') ?? '' }),
+              email,
+            }),
+          );
         return;
       }
       sendErrorPage(req, res, err, '/t/find');
@@ -103,14 +123,12 @@ export function createPortalRouter(ctx: AppContext): Router {
       // Only something shaped like a ticket number is echoed (escaped anyway): no text injection by link.
       const followUpNumber =
         typeof req.query.n === 'string' && /^[A-Za-z0-9-]{1,50}$/.test(req.query.n) ? req.query.n : undefined;
-      res
-        .type('html')
-        .send(
-          renderTicketPage(languageOf(req, view.ticket.language), req.params.token, view, ctx.clock.now(), {
-            notice: done,
-            followUpNumber,
-          }),
-        );
+      res.type('html').send(
+        renderTicketPage(languageOf(req, view.ticket.language), req.params.token, view, ctx.clock.now(), {
+          notice: done,
+          followUpNumber,
+        }),
+      );
     } catch (err) {
       sendErrorPage(req, res, err);
     }
@@ -121,7 +139,10 @@ export function createPortalRouter(ctx: AppContext): Router {
     try {
       const result = await postPortalReply(ctx, req.params.token, req.body ?? {}, meta(req));
       const followUp = result.outcome === 'follow_up' || result.outcome === 'new_ticket';
-      res.redirect(303, followUp ? `${back}?done=followup&n=${encodeURIComponent(result.ticketNumber)}` : `${back}?done=sent`);
+      res.redirect(
+        303,
+        followUp ? `${back}?done=followup&n=${encodeURIComponent(result.ticketNumber)}` : `${back}?done=sent`,
+      );
     } catch (err) {
       sendErrorPage(req, res, err, back);
     }
@@ -137,12 +158,41 @@ export function createPortalRouter(ctx: AppContext): Router {
     }
   });
 
+  // A file of the public thread, served like the staff download: its sniffed type, nosniff, a
+  // sandboxing CSP, `attachment` unless it is an image or a PDF.
+  router.get('/:token/files/:id', async (req: Request<{ token: string; id: string }>, res) => {
+    let opened;
+    try {
+      opened = await openPortalAttachment(ctx, req.params.token, req.params.id);
+    } catch (err) {
+      sendErrorPage(req, res, err);
+      return;
+    }
+    const { attachment, stream } = opened;
+    const { contentType, inline } = servingOf(attachment.contentType);
+    res.status(200).set({
+      'Content-Type': contentType,
+      'Content-Length': String(attachment.size),
+      'Content-Disposition': contentDisposition(inline, attachment.fileName),
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': ATTACHMENT_CSP,
+      'Cache-Control': 'private, no-store, no-transform',
+    });
+    try {
+      await pipeline(stream, res);
+    } catch {
+      // The customer went away, or storage failed mid-body: cut the connection (a short file, not a whole-looking one).
+      if (!res.writableFinished) res.destroy();
+    }
+  });
+
   // The one-click answers in the resolution mail: record, then offer the comment form.
   router.get('/:token/rate/:score', async (req: TokenRequest, res) => {
     const back = `/t/${encodeURIComponent(req.params.token)}`;
     try {
       const score = req.params.score;
-      if (score !== 'good' && score !== 'bad') throw new AppError({ code: 'not_found', status: 404, message: 'Page not found' });
+      if (score !== 'good' && score !== 'bad')
+        throw new AppError({ code: 'not_found', status: 404, message: 'Page not found' });
       const { rating, csrf, language } = await rateFromLink(ctx, req.params.token, score, meta(req));
       res.type('html').send(renderRatedPage(languageOf(req, language), req.params.token, csrf, rating));
     } catch (err) {
@@ -158,7 +208,8 @@ export function createPortalRouter(ctx: AppContext): Router {
         score: body.score,
         comment: typeof body.comment === 'string' && body.comment.trim() ? body.comment.trim() : undefined,
       });
-      if (!parsed.success) throw new AppError({ code: 'validation_error', status: 400, message: parsed.error.issues[0]!.message });
+      if (!parsed.success)
+        throw new AppError({ code: 'validation_error', status: 400, message: parsed.error.issues[0]!.message });
       await rateFromForm(ctx, req.params.token, { csrf: body.csrf, ...parsed.data }, meta(req));
       res.redirect(303, `${back}?done=rated`);
     } catch (err) {
