@@ -3,13 +3,11 @@
 // logs out. Screenshots of the list, the show page and the dashboard go to test-artifacts/.
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { runTicketAction } from '../../src/contact/contact.service.js';
-import type { TestApp } from '../helpers/app.js';
+import { listenOnLoopback, type ListeningApp, type TestApp } from '../helpers/app.js';
 import { createPanelTestApp } from '../helpers/admin-login.js';
 import {
   ARTIFACTS_DIR,
@@ -25,7 +23,7 @@ const chromiumPath = findChromium();
 
 describe('panel in a real browser', () => {
   let t: TestApp;
-  let server: Server;
+  let server: ListeningApp;
   let base: string;
   let launched: LaunchedBrowser;
   let page: Page;
@@ -44,10 +42,8 @@ describe('panel in a real browser', () => {
     await runTicketAction(t.ctx, mod, resolvedEarlier.id, 'resolve', {}, { source: 'api' });
     await createTicket(t.ctx, { subject: 'Cannot log in', category: 'account' });
     target = await createTicket(t.ctx, { subject: 'Refund please', category: 'data', name: 'Bea Buyer' });
-    server = await new Promise<Server>((resolve) => {
-      const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(t.app);
+    base = server.url;
     launched = await launchChromium(chromiumPath);
     page = await launched.context.newPage();
     page.setDefaultTimeout(20_000);
@@ -63,7 +59,7 @@ describe('panel in a real browser', () => {
   after(async () => {
     if (!chromiumPath) return;
     await launched?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await t?.close();
   });
 

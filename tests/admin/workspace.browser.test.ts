@@ -5,13 +5,11 @@
 // resolves. Screenshots go to test-artifacts/workspace-*.png.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { addCustomerMessage } from '../../src/conversation/customer-message.js';
-import type { TestApp } from '../helpers/app.js';
+import { listenOnLoopback, type ListeningApp, type TestApp } from '../helpers/app.js';
 import { createPanelTestApp } from '../helpers/admin-login.js';
 import {
   ARTIFACTS_DIR,
@@ -34,7 +32,7 @@ async function tallShot(page: Page, name: string) {
 
 describe('ticket workspace in a real browser', () => {
   let t: TestApp;
-  let server: Server;
+  let server: ListeningApp;
   let base: string;
   const browsers: LaunchedBrowser[] = [];
   let mia: TestUser;
@@ -65,8 +63,12 @@ describe('ticket workspace in a real browser', () => {
   };
   const blur = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const replies = async () =>
-    (await t.ctx.db.pool.query("SELECT count(*)::int AS n FROM ticket_messages WHERE ticket_id = $1 AND kind = 'reply'", [ticket.id]))
-      .rows[0].n as number;
+    (
+      await t.ctx.db.pool.query(
+        "SELECT count(*)::int AS n FROM ticket_messages WHERE ticket_id = $1 AND kind = 'reply'",
+        [ticket.id],
+      )
+    ).rows[0].n as number;
 
   before(async () => {
     if (!chromiumPath) return;
@@ -79,20 +81,21 @@ describe('ticket workspace in a real browser', () => {
       subject: 'Refund for a double-charged annual subscription',
       name: 'Bea Buyer',
       email: 'bea@example.com',
-      message: 'I was charged twice for my annual plan on 28 November. Could you refund one of the charges?\n\nThanks, Bea',
+      message:
+        'I was charged twice for my annual plan on 28 November. Could you refund one of the charges?\n\nThanks, Bea',
     });
     // The customer wrote three hours ago (arrange: the relative time shows "3 h ago").
-    await t.ctx.db.pool.query("UPDATE contact_submissions SET created_at = now() - interval '3 hours' WHERE id = $1", [ticket.id]);
-    server = await new Promise<Server>((resolve) => {
-      const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await t.ctx.db.pool.query("UPDATE contact_submissions SET created_at = now() - interval '3 hours' WHERE id = $1", [
+      ticket.id,
+    ]);
+    server = await listenOnLoopback(t.app);
+    base = server.url;
   });
 
   after(async () => {
     if (!chromiumPath) return;
     for (const b of browsers) await b.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await t?.close();
   });
 
@@ -113,7 +116,9 @@ describe('ticket workspace in a real browser', () => {
 
     // A second moderator opens the ticket and starts typing: Mia sees it.
     const other = await open(noah);
-    await page.locator('[data-testid="presence-entry"][data-state="viewing"]', { hasText: 'Noah Nightshift' }).waitFor();
+    await page
+      .locator('[data-testid="presence-entry"][data-state="viewing"]', { hasText: 'Noah Nightshift' })
+      .waitFor();
     assert.match(await page.getByTestId('presence').innerText(), /Noah Nightshift is viewing/);
     await other.keyboard.press('r');
     await other.keyboard.type('I can take this one');

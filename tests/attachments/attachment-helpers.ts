@@ -1,9 +1,7 @@
 // Shared by the attachment tests: real files (by their bytes), row counts across every table an
 // upload touches, and a listening server for clients that need a real socket (fetch, raw TCP).
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { AppContext } from '../../src/context.js';
-import type { TestApp } from '../helpers/app.js';
+import { listenOnLoopback, type TestApp } from '../helpers/app.js';
 
 /** A real 1×1 PNG: file-type recognises it by its signature. */
 export const PNG = Buffer.from(
@@ -56,21 +54,8 @@ export function randomBytesOf(size: number, seed = 1): Buffer {
   return out;
 }
 
-export async function listen(t: TestApp): Promise<{ url: string; port: number; close(): Promise<void> }> {
-  const server: Server = await new Promise((resolve) => {
-    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+/** The app on a free loopback port (the shared test helper). */
+export const listen = (t: TestApp) => listenOnLoopback(t.app);
 
 /** Polls until `check` holds (rollback after a hang-up happens when the server notices it). */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {

@@ -3,13 +3,11 @@
 // Screenshots go to test-artifacts/.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { runTicketAction, updateTicket } from '../../src/contact/contact.service.js';
-import type { TestApp } from '../helpers/app.js';
+import { listenOnLoopback, type ListeningApp, type TestApp } from '../helpers/app.js';
 import { createPanelTestApp } from '../helpers/admin-login.js';
 import {
   ARTIFACTS_DIR,
@@ -25,7 +23,7 @@ const chromiumPath = findChromium();
 
 describe('ticket history and audit log in a real browser', () => {
   let t: TestApp;
-  let server: Server;
+  let server: ListeningApp;
   let base: string;
   let launched: LaunchedBrowser;
   let mod: TestUser;
@@ -43,17 +41,15 @@ describe('ticket history and audit log in a real browser', () => {
     await runTicketAction(t.ctx, mod, ticket.id, 'assign_to_me', {}, { source: 'api' });
     await updateTicket(t.ctx, mod, ticket.id, { admin_notes: 'Asked the courier' }, { source: 'api' });
     await t.ctx.db.pool.query(`UPDATE contact_submissions SET category = 'data' WHERE id = $1`, [ticket.id]);
-    server = await new Promise<Server>((resolve) => {
-      const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(t.app);
+    base = server.url;
     launched = await launchChromium(chromiumPath);
   });
 
   after(async () => {
     if (!chromiumPath) return;
     await launched?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await t?.close();
   });
 

@@ -1,4 +1,6 @@
 // Builds a real app against a fresh database for one test file.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { buildApp, type BuildAppOptions } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
@@ -75,5 +77,28 @@ export async function createTestApp(
       await db.close();
       if (!opts.database) await database.drop();
     },
+  };
+}
+
+export interface ListeningApp {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The app on a free loopback port, for clients that need a real socket (a browser, fetch, raw TCP). */
+export async function listenOnLoopback(app: Express): Promise<ListeningApp> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

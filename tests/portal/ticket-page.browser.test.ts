@@ -3,13 +3,12 @@
 // internal note, a reply typed into the textarea lands in the thread as customer/portal, "Mark
 // as solved" resolves it, and the rating question appears. No request leaves the app's origin.
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
+import { listenOnLoopback, type ListeningApp } from '../helpers/app.js';
 import { CHROMIUM_MISSING, findChromium, launchChromium, type LaunchedBrowser } from '../helpers/browser.js';
 import { createUserWithToken } from '../helpers/factories.js';
 import { mailTestEnv, waitForQueueDrained, type MailTestEnv } from '../mail/mail-setup.js';
@@ -33,7 +32,7 @@ async function axeSerious(page: Page): Promise<string[]> {
 
 describe('the customer ticket page in Chromium', () => {
   let env: MailTestEnv;
-  let server: Server;
+  let server: ListeningApp;
   let base: string;
   let launched: LaunchedBrowser;
   let mod: Awaited<ReturnType<typeof createUserWithToken>>;
@@ -42,17 +41,15 @@ describe('the customer ticket page in Chromium', () => {
     if (!chromiumPath) return;
     env = await mailTestEnv();
     mod = await createUserWithToken(env.ctx, { role: 'moderator', name: 'Mo Derator' });
-    server = await new Promise<Server>((resolve) => {
-      const s = env.t.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(env.t.app);
+    base = server.url;
     launched = await launchChromium(chromiumPath);
   });
 
   after(async () => {
     if (!chromiumPath) return;
     await launched?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await env?.close();
   });
 
