@@ -170,7 +170,7 @@ describe('inbound SMTP receiver', () => {
     assert.match(closed.at(-1)!, /^354 /, 'the cut came after DATA was accepted');
     // The sender never got its 250, so it retries the whole message.
     const info = await sender(receiver.port).sendMail({
-      envelope: { from: 'kim@example.com', to: [ticket.vars.REPLY_TO] },
+      envelope: { from: 'kim@example.com', to: [ticket.vars.REPLY_TO!] },
       raw: message,
     });
     assert.match(info.response, /^250 /);
