@@ -17,31 +17,23 @@ import {
 import { ticketExportQuerySchema, ticketListQuerySchema } from '../contact/ticket.filters.js';
 import { ticketPatchSchema } from '../contact/ticket.shape.js';
 import { postedMessageSchema, staffMessageSchema, threadSchema } from '../conversation/conversation.schema.js';
+import { inboundAcceptedSchema, inboundMailPageSchema, inboundMailSchema } from '../inbound/inbound.schema.js';
+import { auditEventPageDocSchema, ERROR_RESPONSES, errorSchema, ticketHistoryDocSchema } from './openapi.schemas.js';
+import { conversationPaths } from './openapi.conversation.js';
 import {
-  inboundAcceptedSchema,
-  inboundListQuerySchema,
-  inboundMailPageSchema,
-  inboundMailSchema,
-} from '../inbound/inbound.schema.js';
-import {
-  auditEventPageDocSchema,
-  ERROR_RESPONSES,
-  errorSchema,
-  PARAMETER_DOCS,
-  ticketHistoryDocSchema,
-} from './openapi.schemas.js';
+  errors,
+  idParameter,
+  json,
+  queryParameters,
+  ref,
+  STAFF,
+  staff,
+  toJsonSchema,
+  type JsonSchema,
+  type Operation,
+} from './openapi.helpers.js';
 
-export type JsonSchema = Record<string, unknown>;
-type Operation = Record<string, unknown>;
-
-function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
-  delete out.$schema;
-  return out;
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (name: string) => ({ 'application/json': { schema: ref(name) } });
+export type { JsonSchema };
 
 /** Named schemas: [zod schema, direction]. Requests are described as sent, responses as returned. */
 const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
@@ -69,35 +61,6 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   InboundAccepted: [inboundAcceptedSchema, 'output'],
 };
 
-function errors(...codes: string[]): Record<string, unknown> {
-  return Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
-}
-
-function queryParameters(schema: z.ZodObject): Array<Record<string, unknown>> {
-  return Object.entries(schema.shape).map(([name, field]) => {
-    const fieldSchema = toJsonSchema(field as z.ZodType, 'input');
-    const repeatable = JSON.stringify(fieldSchema).includes('"type":"array"');
-    return {
-      name,
-      in: 'query',
-      required: false,
-      description: PARAMETER_DOCS[name] ?? String(fieldSchema.description ?? ''),
-      schema: fieldSchema,
-      ...(repeatable ? { style: 'form', explode: true } : {}),
-    };
-  });
-}
-
-const idParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'Ticket id (UUID). A malformed id is a 400, an unknown one a 404.',
-  schema: { type: 'string', format: 'uuid' },
-};
-
-const STAFF = 'Moderator or admin.';
-const staff = { security: [{ bearerAuth: [] }] };
 const ticketOk = { description: 'The ticket after the change.', content: json('Ticket') };
 
 function action(summary: string, description: string, body: string, extra: Operation = {}): Operation {
@@ -307,84 +270,7 @@ function buildPaths(): Record<string, Record<string, Operation>> {
         },
       },
     },
-    '/api/v1/contact/{id}/messages': {
-      get: {
-        tags: ['Conversations'],
-        summary: 'Ticket thread',
-        description: `The conversation, oldest first: the original message, public replies (with their email's delivery state), internal notes and customer messages. ${STAFF}`,
-        ...staff,
-        parameters: [idParameter],
-        responses: {
-          '200': { description: 'The thread.', content: json('Thread') },
-          ...errors('400', '401', '403', '404', '503'),
-        },
-      },
-      post: {
-        tags: ['Conversations'],
-        summary: 'Reply or add a note',
-        description: `\`reply\` is emailed to the customer (From MAIL_FROM, Reply-To the ticket's reply address, threaded); \`note\` is internal and never emailed. The first reply to a pending ticket takes it in progress and assigns it to the replier when unassigned; \`status: resolved\` resolves in the same step (one email: the reply). \`last_seen_message_id\` guards against sending blind: 409 \`stale_thread\` when a newer message arrived. ${STAFF}`,
-        ...staff,
-        parameters: [idParameter],
-        requestBody: { required: true, content: json('StaffMessage') },
-        responses: {
-          '201': { description: 'The message and the ticket status after it.', content: json('PostedMessage') },
-          ...errors('400', '401', '403', '404', '409', '415', '503'),
-        },
-      },
-    },
-    '/api/v1/inbound/mime': {
-      post: {
-        tags: ['Inbound mail'],
-        summary: 'Receive a raw email',
-        description:
-          'For mail providers that forward inbound mail over HTTP. The body is the raw RFC 822 message (`message/rfc822`, or `text/plain`), up to 25 MB. Authenticated by `Authorization: Bearer <INBOUND_HTTP_SECRET>` (not an API token); when INBOUND_HTTP_SECRET is unset the endpoint does not exist (404). Answers 202 once the raw message is stored (committed): the provider may then forget it. Processing (matching to a ticket, see docs/conversations.md) follows in the background; the same mail posted twice is one message.',
-        security: [{ inboundSecret: [] }],
-        requestBody: {
-          required: true,
-          content: {
-            'message/rfc822': { schema: { type: 'string', contentMediaType: 'message/rfc822' } },
-            'text/plain': { schema: { type: 'string' } },
-          },
-        },
-        responses: {
-          '202': { description: 'Stored; processing is queued.', content: json('InboundAccepted') },
-          '400': { description: 'Empty body.', content: json('Error') },
-          '401': { description: 'Missing or wrong inbound secret.', content: json('Error') },
-          '404': { description: 'Inbound over HTTP is not configured (INBOUND_HTTP_SECRET unset).', content: json('Error') },
-          '413': { description: 'Message larger than 25 MB.', content: json('Error') },
-          '415': { description: 'Not message/rfc822 or text/plain.', content: json('Error') },
-          ...errors('503'),
-        },
-      },
-    },
-    '/api/v1/inbound/mails': {
-      get: {
-        tags: ['Inbound mail'],
-        summary: 'Stored inbound mails',
-        description:
-          'Every received mail with what processing made of it, newest first (the raw bytes are not included). `?status=failed` lists the ones that could not be processed. Admin only.',
-        ...staff,
-        parameters: queryParameters(inboundListQuerySchema),
-        responses: {
-          '200': { description: 'One page.', content: json('InboundMailPage') },
-          ...errors('400', '401', '403', '503'),
-        },
-      },
-    },
-    '/api/v1/inbound/mails/{id}/retry': {
-      post: {
-        tags: ['Inbound mail'],
-        summary: 'Retry a failed inbound mail',
-        description:
-          'Puts a failed mail back in the processing queue (after the cause was fixed). 409 `not_retryable` for a mail already processed or ignored. Admin only.',
-        ...staff,
-        parameters: [{ ...idParameter, description: 'Inbound mail id (UUID).' }],
-        responses: {
-          '202': { description: 'Queued again.', content: json('InboundAccepted') },
-          ...errors('400', '401', '403', '404', '409', '503'),
-        },
-      },
-    },
+    ...conversationPaths(),
     '/api/v1/audit/events': {
       get: {
         tags: ['Audit'],
@@ -430,7 +316,11 @@ export function openApiDocument(): JsonSchema {
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'Opaque API token.' },
-        inboundSecret: { type: 'http', scheme: 'bearer', description: 'INBOUND_HTTP_SECRET (POST /api/v1/inbound/mime only).' },
+        inboundSecret: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'INBOUND_HTTP_SECRET (POST /api/v1/inbound/mime only).',
+        },
       },
       schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, [s, io]]) => [name, toJsonSchema(s, io)])),
       responses: Object.fromEntries(
