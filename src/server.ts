@@ -11,6 +11,7 @@ import { createDb } from './db/client.js';
 import { migrate, readMigrationFiles } from './db/migrate.js';
 import { resolveDatabase } from './db/resolve.js';
 import { startInlineWorker } from './jobs/worker.js';
+import { startImapPoller } from './inbound/imap-poller.js';
 import { startSmtpReceiver } from './inbound/smtp-receiver.js';
 import { createLogger } from './logger.js';
 
@@ -62,6 +63,12 @@ async function main() {
   if (config.WORKER_INLINE) {
     const worker = await startInlineWorker(ctx, database.url);
     stoppers.push(() => worker.stop());
+    // IMAP polling goes with the worker (npm run worker when WORKER_INLINE=false); one instance
+    // polls a mailbox at a time, the others find its advisory lock taken.
+    if (config.INBOUND_IMAP_URL) {
+      const poller = await startImapPoller(ctx);
+      stoppers.push(() => poller.stop());
+    }
   }
   // Inbound mail over SMTP (an MX record or a relay), off unless INBOUND_SMTP_PORT is set. It only
   // stores the raw mail (250 after COMMIT, 451 when the database is down); a worker processes it.

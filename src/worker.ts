@@ -5,6 +5,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { AppContext } from './context.js';
 import { migrate, readMigrationFiles } from './db/migrate.js';
+import { startImapPoller } from './inbound/imap-poller.js';
 import { createWorkerDb, startWorker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
 import pg from 'pg';
@@ -44,6 +45,8 @@ async function main() {
   const db = createWorkerDb(url, config);
   const ctx: AppContext = { config, db, logger, clock: systemClock, migrationFiles: await readMigrationFiles() };
   const worker = await startWorker(ctx);
+  // The web instances run WORKER_INLINE=false, so the mailbox is polled here (off when unset).
+  const poller = config.INBOUND_IMAP_URL ? await startImapPoller(ctx) : undefined;
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -52,6 +55,7 @@ async function main() {
     logger.info({ signal }, 'worker shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    await poller?.stop();
     await worker.stop();
     await db.close();
     process.exit(0);
