@@ -175,6 +175,13 @@ const envSchema = z.object({
   ATTACHMENT_MAX_BYTES: int(10 * 1024 * 1024, 1, 2 ** 31 - 1),
   ATTACHMENT_MAX_FILES: int(5, 0, 100),
   ATTACHMENT_MAX_TOTAL_BYTES: int(25 * 1024 * 1024, 1, 2 ** 31 - 1),
+  // Webhooks (docs/webhooks.md). true: endpoints may resolve to loopback / private / link-local
+  // addresses (a receiver on the same host or LAN; tests). Off, such requests are refused (SSRF).
+  WEBHOOK_ALLOW_PRIVATE: bool(false),
+  // One attempt's whole budget: DNS, connect, TLS, request, answer.
+  WEBHOOK_TIMEOUT_MS: int(5000, 100, 60_000),
+  // Requests in flight per endpoint and worker.
+  WEBHOOK_CONCURRENCY: int(8, 1, 100),
   WORKER_INLINE: bool(true),
   WORKER_CONCURRENCY: int(5, 1, 100),
   // Separate pools, so a mail backlog can never take the connections web requests need.
