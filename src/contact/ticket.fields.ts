@@ -86,16 +86,16 @@ export const PRIORITY_BADGES: BadgeStyles = {
 
 /** In CSV column order (the file's columns are part of the interface: append, do not reorder). */
 export const TICKET_FIELDS = [
-  { name: 'ticket_number', prop: 'ticketNumber', label: 'Ticket number', type: 'string', max: 50, exported: true, public: true, audited: true },
+  { name: 'ticket_number', prop: 'ticketNumber', label: 'Ticket number', type: 'string', max: 50, sortable: true, exported: true, public: true, audited: true },
   { name: 'created_at', prop: 'createdAt', label: 'Created at', type: 'datetime', filter: true, sortable: true, exported: true, public: true, audited: true },
   { name: 'updated_at', prop: 'updatedAt', label: 'Last updated', type: 'datetime', sortable: true, exported: true, public: true },
   { name: 'status', prop: 'status', label: 'Status', type: 'enum', values: TICKET_STATUSES, pgType: 'TicketStatus', default: 'pending', badges: STATUS_BADGES, settable: true, filter: true, sortable: true, exported: true, public: true, audited: true, counted: true },
-  { name: 'category', prop: 'category', label: 'Category', type: 'enum', values: TICKET_CATEGORIES, pgType: 'TicketCategory', default: 'general', settable: true, filter: true, exported: true, public: true, audited: true, counted: true },
-  { name: 'name', prop: 'name', label: 'Name', type: 'string', max: 255, exported: true, public: true, audited: true },
+  { name: 'category', prop: 'category', label: 'Category', type: 'enum', values: TICKET_CATEGORIES, pgType: 'TicketCategory', default: 'general', settable: true, filter: true, sortable: true, exported: true, public: true, audited: true, counted: true },
+  { name: 'name', prop: 'name', label: 'Name', type: 'string', max: 255, sortable: true, exported: true, public: true, audited: true },
   { name: 'email', prop: 'email', label: 'Email', type: 'string', max: 254, exported: true, public: true, audited: true },
-  { name: 'subject', prop: 'subject', label: 'Subject', type: 'string', max: 255, exported: true, public: true, audited: true },
+  { name: 'subject', prop: 'subject', label: 'Subject', type: 'string', max: 255, sortable: true, exported: true, public: true, audited: true },
   { name: 'message', prop: 'message', label: 'Message', type: 'text', max: 20_000, multiline: true, exported: true, public: true, audited: true },
-  { name: 'assigned_to_id', prop: 'assignedTo', label: 'Assigned to', type: 'user', json: 'assigned_to', csv: ['name', 'email'], staffOnly: true, nullable: true, settable: true, filter: true, exported: true, audited: true },
+  { name: 'assigned_to_id', prop: 'assignedTo', label: 'Assigned to', type: 'user', json: 'assigned_to', csv: ['name', 'email'], staffOnly: true, nullable: true, settable: true, filter: true, sortable: true, exported: true, audited: true },
   { name: 'resolved_at', prop: 'resolvedAt', label: 'Resolved at', type: 'datetime', nullable: true, exported: true, audited: true },
   { name: 'resolved_by_id', prop: 'resolvedBy', label: 'Resolved by', type: 'user', json: 'resolved_by', csv: ['name', 'email'], nullable: true, exported: true, audited: true },
   { name: 'resolution_notes', prop: 'resolutionNotes', label: 'Resolution notes', type: 'text', max: 20_000, multiline: true, exported: true, audited: true },
@@ -108,6 +108,13 @@ export const TICKET_FIELDS = [
   { name: 'language', prop: 'language', label: 'Language', type: 'enum', values: TICKET_LANGUAGES, pgType: 'TicketLanguage', default: 'en', filter: true, exported: true, audited: true },
   { name: 'ip_address', prop: 'ipAddress', label: 'IP address', type: 'inet', nullable: true, audited: true },
   { name: 'user_agent', prop: 'userAgent', label: 'Browser', type: 'string', max: 512, nullable: true, audited: true },
+  // SLA clocks (src/sla): derived from the policy, the calendar and the thread, recomputed in the
+  // transaction of every change that moves them; read-only and not audited (derived state).
+  // first_response_at: the first public staff reply. paused_since: waiting on the customer.
+  { name: 'sla_first_response_due_at', prop: 'slaFirstResponseDueAt', label: 'First response due', type: 'datetime', nullable: true, sortable: true, exported: true },
+  { name: 'sla_first_response_at', prop: 'slaFirstResponseAt', label: 'First response at', type: 'datetime', nullable: true, exported: true },
+  { name: 'sla_resolution_due_at', prop: 'slaResolutionDueAt', label: 'Resolution due', type: 'datetime', nullable: true, sortable: true, exported: true },
+  { name: 'sla_paused_since', prop: 'slaPausedSince', label: 'SLA paused since', type: 'datetime', nullable: true, exported: true },
 ] as const satisfies readonly TicketFieldSpec[];
 
 export type TicketFieldName = (typeof TICKET_FIELDS)[number]['name'];
@@ -118,7 +125,7 @@ export const TICKET_LAYOUT = {
   show: [
     'ticketNumber', 'status', 'priority', 'category', 'assignedTo', 'name', 'email', 'subject', 'message', 'adminNotes',
     'resolutionNotes', 'resolvedAt', 'resolvedBy', 'createdAt', 'updatedAt', 'channel', 'language', 'parentTicketId', 'user',
-    'ipAddress', 'userAgent',
+    'ipAddress', 'userAgent', 'slaFirstResponseDueAt', 'slaFirstResponseAt', 'slaResolutionDueAt', 'slaPausedSince',
   ],
   edit: ['category', 'priority', 'assignedTo', 'adminNotes'],
   filter: ['status', 'priority', 'category', 'assignedTo', 'createdAt'],
