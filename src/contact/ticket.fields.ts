@@ -43,6 +43,8 @@ interface Common {
   readonly public?: boolean;
   readonly audited?: boolean;
   readonly counted?: boolean;
+  /** Staff-only text: webhook payloads carry it only to endpoints that opt in (src/webhooks). */
+  readonly internal?: boolean;
 }
 
 export type TicketFieldSpec = Common &
@@ -99,7 +101,7 @@ export const TICKET_FIELDS = [
   { name: 'resolved_at', prop: 'resolvedAt', label: 'Resolved at', type: 'datetime', nullable: true, exported: true, audited: true },
   { name: 'resolved_by_id', prop: 'resolvedBy', label: 'Resolved by', type: 'user', json: 'resolved_by', csv: ['name', 'email'], nullable: true, exported: true, audited: true },
   { name: 'resolution_notes', prop: 'resolutionNotes', label: 'Resolution notes', type: 'text', max: 20_000, multiline: true, exported: true, audited: true },
-  { name: 'admin_notes', prop: 'adminNotes', label: 'Notes', type: 'text', max: 20_000, multiline: true, settable: true, exported: true, audited: true },
+  { name: 'admin_notes', prop: 'adminNotes', label: 'Notes', type: 'text', max: 20_000, multiline: true, settable: true, exported: true, audited: true, internal: true },
   { name: 'user_id', prop: 'user', label: 'Submitted by (account)', type: 'user', json: 'user', csv: ['email'], csvPrefix: 'submitted_by', nullable: true, exported: true, audited: true },
   { name: 'id', prop: 'id', label: 'Id', type: 'uuid', exported: true, public: true, audited: true },
   { name: 'channel', prop: 'channel', label: 'Channel', type: 'enum', values: TICKET_CHANNELS, pgType: 'TicketChannel', default: 'web', filter: true, exported: true, audited: true },
