@@ -1,0 +1,122 @@
+// Business time: which instants count towards an SLA target. A calendar is a time zone, weekly
+// opening windows in local wall-clock time and holidays (date-holidays' public holidays of a
+// country / region, plus an explicit list). Arithmetic is done on real instants inside the
+// windows, so a window that contains a DST switch is as long as it really is (23 or 25 h for a
+// 00:00–24:00 window); windows themselves are built in local time by luxon, so 09:00 is 09:00 on
+// both sides of the last Sunday of March or October.
+import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
+
+export const WEEKDAYS = ['1', '2', '3', '4', '5', '6', '7'] as const;
+export type IsoWeekday = (typeof WEEKDAYS)[number];
+/** A window [start, end) in local time, "HH:MM" (end may be "24:00"). */
+export type TimeWindow = readonly [start: string, end: string];
+
+export interface BusinessCalendar {
+  timeZone: string;
+  /** ISO weekday (1 = Monday … 7 = Sunday) → its windows; a missing day is closed. */
+  weeklyHours: Partial<Record<IsoWeekday, readonly TimeWindow[]>>;
+  /** date-holidays country code (e.g. DE) and optional region (e.g. BY); null: no holiday list. */
+  holidayCountry: string | null;
+  holidayRegion: string | null;
+  /** Extra closed days, YYYY-MM-DD in the calendar's time zone. */
+  holidays: readonly string[];
+}
+
+/** Searching further than this for open time means the calendar has none (a config error). */
+const MAX_DAYS = 3 * 366;
+
+const holidayCache = new Map<string, Set<string>>();
+
+/** Public holidays of a country / region in one year, as YYYY-MM-DD (cached per process). */
+function publicHolidays(country: string, region: string | null, year: number): Set<string> {
+  const key = `${country}:${region ?? ''}:${year}`;
+  let days = holidayCache.get(key);
+  if (!days) {
+    const hd = region ? new Holidays(country, region) : new Holidays(country);
+    // Only `public` days close the office; bank holidays and observances (Valentine's day) do not.
+    days = new Set(
+      hd
+        .getHolidays(year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10)),
+    );
+    holidayCache.set(key, days);
+  }
+  return days;
+}
+
+export function isHoliday(cal: BusinessCalendar, day: DateTime): boolean {
+  const iso = day.toISODate()!;
+  if (cal.holidays.includes(iso)) return true;
+  return !!cal.holidayCountry && publicHolidays(cal.holidayCountry, cal.holidayRegion, day.year).has(iso);
+}
+
+const minutesOf = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h! * 60 + m!;
+};
+
+/** The open windows of one local day as [start, end) epoch milliseconds. */
+export function windowsOn(cal: BusinessCalendar, day: DateTime): Array<[number, number]> {
+  const windows = cal.weeklyHours[String(day.weekday) as IsoWeekday] ?? [];
+  if (!windows.length || isHoliday(cal, day)) return [];
+  const midnight = day.startOf('day');
+  // Local wall-clock times; a time inside a DST gap (02:30 in March) moves forward, as luxon does.
+  const at = (minutes: number) =>
+    minutes >= 1440
+      ? midnight.plus({ days: 1 }).toMillis()
+      : DateTime.fromObject(
+          { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
+          { zone: cal.timeZone },
+        ).toMillis();
+  return windows
+    .map(([s, e]) => [at(minutesOf(s)), at(minutesOf(e))] as [number, number])
+    .filter(([s, e]) => e > s)
+    .sort((a, b) => a[0] - b[0]);
+}
+
+function* daysFrom(cal: BusinessCalendar, instant: number): Generator<DateTime> {
+  let day = DateTime.fromMillis(instant, { zone: cal.timeZone }).startOf('day');
+  for (let i = 0; i < MAX_DAYS; i++) {
+    yield day;
+    day = day.plus({ days: 1 });
+  }
+  throw new Error(`the SLA calendar has no open time within ${MAX_DAYS} days`);
+}
+
+/** The instant `minutes` business minutes after `start` (start itself when minutes is 0). */
+export function addBusinessMinutes(cal: BusinessCalendar, start: Date, minutes: number): Date {
+  let remaining = Math.round(minutes * 60_000);
+  const from = start.getTime();
+  if (remaining <= 0) return new Date(from);
+  for (const day of daysFrom(cal, from)) {
+    for (const [ws, we] of windowsOn(cal, day)) {
+      const s = Math.max(ws, from);
+      if (s >= we) continue;
+      if (remaining <= we - s) return new Date(s + remaining);
+      remaining -= we - s;
+    }
+  }
+  throw new Error('unreachable');
+}
+
+/** Business milliseconds in [a, b) (0 when b <= a). */
+export function businessMsBetween(cal: BusinessCalendar, a: Date, b: Date): number {
+  const from = a.getTime();
+  const to = b.getTime();
+  if (to <= from) return 0;
+  let total = 0;
+  for (const day of daysFrom(cal, from)) {
+    if (day.toMillis() >= to) break;
+    for (const [ws, we] of windowsOn(cal, day)) total += Math.max(0, Math.min(we, to) - Math.max(ws, from));
+  }
+  return total;
+}
+
+/** Countries and regions date-holidays knows (calendar validation). */
+export function knownHolidayRegion(country: string, region: string | null): boolean {
+  const hd = new Holidays();
+  if (!Object.prototype.hasOwnProperty.call(hd.getCountries() ?? {}, country)) return false;
+  return !region || Object.prototype.hasOwnProperty.call(hd.getStates(country) ?? {}, region);
+}
