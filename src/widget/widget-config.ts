@@ -29,6 +29,8 @@ export interface WidgetConfig {
   fields: Record<string, FieldRules>;
   patterns: { lineBreak: string; control: string };
   text: Partial<Record<StringKey, string>>;
+  /** The server's attachment limits (ATTACHMENT_MAX_*): the widget checks them before sending; 0 files = no file field. */
+  attachments: { maxFiles: number; maxBytes: number; maxTotalBytes: number };
 }
 
 /** The form's fields, in display order (`lang` is sent by the widget itself). */
@@ -66,8 +68,8 @@ function rulesFromSchema(): Record<string, Omit<FieldRules, 'options'>> {
 const RULES = rulesFromSchema();
 const cache = new Map<string, WidgetConfig>();
 
-export function widgetConfig(lang: Language, honeypot: string): WidgetConfig {
-  const cacheKey = `${lang}:${honeypot}`;
+export function widgetConfig(lang: Language, honeypot: string, attachments: WidgetConfig['attachments']): WidgetConfig {
+  const cacheKey = `${lang}:${honeypot}:${attachments.maxFiles}:${attachments.maxBytes}:${attachments.maxTotalBytes}`;
   const hit = cache.get(cacheKey);
   if (hit) return hit;
   const table = strings(lang);
@@ -87,6 +89,7 @@ export function widgetConfig(lang: Language, honeypot: string): WidgetConfig {
     fields,
     patterns: { lineBreak: LINE_BREAK.source, control: CONTROL_CHARS.source },
     text,
+    attachments,
   };
   cache.set(cacheKey, config);
   return config;

@@ -55,7 +55,12 @@ export function createWidgetRouter(ctx: AppContext): Router {
     res.setHeader('Cache-Control', CACHE_CONFIG);
     // Without ?lang the answer depends on the browser's language.
     if (req.query.lang === undefined) res.vary('Accept-Language');
-    res.json(widgetConfig(lang, ctx.config.HONEYPOT_FIELD));
+    const {
+      ATTACHMENT_MAX_FILES: maxFiles,
+      ATTACHMENT_MAX_BYTES: maxBytes,
+      ATTACHMENT_MAX_TOTAL_BYTES: maxTotalBytes,
+    } = ctx.config;
+    res.json(widgetConfig(lang, ctx.config.HONEYPOT_FIELD, { maxFiles, maxBytes, maxTotalBytes }));
   });
 
   return router;

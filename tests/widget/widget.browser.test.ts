@@ -32,7 +32,14 @@ describe('<contactdesk-form> in Chromium on another origin', { skip: chromium ? 
   before(async () => {
     ensureWidgetBundle();
     const sitePort = await freePort();
-    t = await createTestApp({ env: { ALLOWED_ORIGINS: `http://127.0.0.1:${sitePort}` } });
+    // Small file limits, so the widget's own check of them can be tried with small files.
+    t = await createTestApp({
+      env: {
+        ALLOWED_ORIGINS: `http://127.0.0.1:${sitePort}`,
+        ATTACHMENT_MAX_BYTES: '102400',
+        ATTACHMENT_MAX_FILES: '2',
+      },
+    });
     desk = await listen(t.app as unknown as http.RequestListener);
     site = await listen(websiteHandler(desk.url, PAGES), sitePort);
     // Same page, origin not on the list (localhost vs 127.0.0.1 would be same-site; a port differs).
@@ -80,6 +87,41 @@ describe('<contactdesk-form> in Chromium on another origin', { skip: chromium ? 
     );
     assert.deepEqual(rows[0], { subject: 'Order 42', language: 'en' });
     assert.equal(await count(), before + 1);
+    await page.close();
+  });
+
+  test('when a visitor attaches files, then the widget checks the limits and the ticket gets the files', async () => {
+    const page = await open('/');
+    await fill(page, { subject: 'With photos' });
+    const picker = page.locator(`${W} #cd-attachments`);
+    await assert.doesNotReject(picker.waitFor({ state: 'visible' }));
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    // Too big for ATTACHMENT_MAX_BYTES (100 kB): refused in the browser, named, nothing sent.
+    await picker.setInputFiles([
+      { name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(150_000) },
+    ]);
+    assert.match((await page.locator(`${W} #cd-attachments-error`).textContent())!, /huge\.bin.*100 kB/);
+    assert.equal(await page.locator(`${W} #cd-attachments`).getAttribute('aria-invalid'), 'true');
+    await page.locator(`${W} [part=remove-file]`).click();
+    assert.equal((await page.locator(`${W} #cd-attachments-error`).textContent())!.trim(), '');
+    // Two choices add up to the list that is sent.
+    await picker.setInputFiles([{ name: 'photo.png', mimeType: 'image/png', buffer: png }]);
+    await picker.setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('left hinge\n') }]);
+    assert.deepEqual(await page.locator(`${W} .file-name`).allTextContents(), ['photo.png', 'notes.txt']);
+    await page.locator(`${W} [part=submit]`).click();
+    const number = (await page.locator(`${W} .ticket`).textContent({ timeout: 10_000 }))!;
+    const { rows } = await t.ctx.db.pool.query(
+      `SELECT a.file_name, a.size::int AS size, a.sniffed_type, a.source, a.ticket_message_id
+       FROM attachments a JOIN contact_submissions c ON c.id = a.ticket_id WHERE c.ticket_number = $1 ORDER BY a.file_name`,
+      [number],
+    );
+    assert.deepEqual(rows, [
+      { file_name: 'notes.txt', size: 11, sniffed_type: 'text/plain', source: 'form', ticket_message_id: null },
+      { file_name: 'photo.png', size: png.length, sniffed_type: 'image/png', source: 'form', ticket_message_id: null },
+    ]);
     await page.close();
   });
 
@@ -149,7 +191,7 @@ describe('<contactdesk-form> in Chromium on another origin', { skip: chromium ? 
     const page = await open('/');
     await page.locator(`${W} #cd-name`).focus();
     const order: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       order.push(
         await page.evaluate(
           () => document.querySelector('contactdesk-form')!.shadowRoot!.activeElement?.id || 'submit',
@@ -157,7 +199,15 @@ describe('<contactdesk-form> in Chromium on another origin', { skip: chromium ? 
       );
       await page.keyboard.press('Tab');
     }
-    assert.deepEqual(order, ['cd-name', 'cd-email', 'cd-category', 'cd-subject', 'cd-message', 'submit']);
+    assert.deepEqual(order, [
+      'cd-name',
+      'cd-email',
+      'cd-category',
+      'cd-subject',
+      'cd-message',
+      'cd-attachments',
+      'submit',
+    ]);
     await page.locator(`${W} #cd-name`).focus();
     for (const text of ['Kim Keys', 'kim@example.com']) {
       await page.keyboard.type(text);
@@ -168,6 +218,7 @@ describe('<contactdesk-form> in Chromium on another origin', { skip: chromium ? 
     await page.keyboard.type('Keyboard only');
     await page.keyboard.press('Tab');
     await page.keyboard.type('No mouse used.');
+    await page.keyboard.press('Tab'); // the file picker (optional)
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.locator(`${W} .ticket`).waitFor({ timeout: 10_000 });

@@ -7,13 +7,24 @@
 // a signed-in user), name / email (prefill), category (preselect), endpoint.
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { styles } from './styles.js';
-import { checkAll, checkField, fill, languageOf, newKey, type WidgetConfig } from './validate.js';
+import {
+  checkAll,
+  checkField,
+  checkFiles,
+  fill,
+  formatSize,
+  languageOf,
+  newKey,
+  type WidgetConfig,
+} from './validate.js';
 
 // Read while the script runs: document.currentScript is null afterwards.
 const SCRIPT_SRC = (document.currentScript as HTMLScriptElement | null)?.src ?? '';
 
 type State = 'loading' | 'ready' | 'sending' | 'done' | 'unavailable';
 const FIELDS = ['name', 'email', 'category', 'subject', 'message'] as const;
+/** Fields that show an error of their own (the file field included). */
+const SHOWN = [...FIELDS, 'attachments'] as const;
 const AUTOCOMPLETE: Record<string, string> = { name: 'name', email: 'email' };
 
 export class ContactDeskForm extends LitElement {
@@ -29,6 +40,7 @@ export class ContactDeskForm extends LitElement {
     statusText: { state: true },
     statusBad: { state: true },
     ticketNumber: { state: true },
+    files: { state: true },
   };
 
   mode = 'inline';
@@ -41,6 +53,8 @@ export class ContactDeskForm extends LitElement {
   statusText = '';
   statusBad = false;
   ticketNumber = '';
+  /** Chosen attachments (each choice adds to the list; the list is what is sent). */
+  files: File[] = [];
   /** One key per form fill: a double click or a retry of the same content sends the same key. */
   private key = newKey();
   private honeypotValue = '';
@@ -75,7 +89,23 @@ export class ContactDeskForm extends LitElement {
     const c = this.config!;
     this.values = Object.fromEntries(FIELDS.map((f) => [f, this.getAttribute(f) ?? c.fields[f]?.default ?? '']));
     this.errors = {};
+    this.files = [];
     this.key = newKey();
+  }
+
+  private onFiles(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    this.setFiles([...this.files, ...Array.from(input.files ?? [])]);
+    // Cleared so the same file can be chosen again after removing it.
+    input.value = '';
+  }
+
+  private setFiles(files: File[]): void {
+    this.files = files;
+    this.key = newKey();
+    const { attachments: _old, ...rest } = this.errors;
+    const err = checkFiles(this.config!, files);
+    this.errors = err ? { ...rest, attachments: err } : rest;
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -96,21 +126,30 @@ export class ContactDeskForm extends LitElement {
     if (this.state !== 'ready' || !this.config) return;
     const t = this.config.text;
     const errors = checkAll(this.config, this.values);
+    const filesError = checkFiles(this.config, this.files);
+    if (filesError) errors.attachments = filesError;
     if (Object.keys(errors).length) return this.showErrors(errors, t.err_fix!);
     this.state = 'sending';
     this.setStatus(t.sending!, false);
     try {
+      const sent = { ...this.values, lang: this.config.lang, [this.config.honeypot]: this.honeypotValue };
+      // With files: multipart/form-data (the browser sets the boundary), the files under
+      // `attachments`; the fields come first so the server has them before the bytes.
+      let payload: string | FormData = JSON.stringify(sent);
+      if (this.files.length) {
+        payload = new FormData();
+        for (const [k, v] of Object.entries(sent)) payload.append(k, v);
+        for (const f of this.files) payload.append('attachments', f, f.name);
+      }
       const res = await fetch(`${this.base}/api/v1/contact/submit`, {
         method: 'POST',
         headers: {
-          'Content-Type': 'application/json',
+          ...(this.files.length ? {} : { 'Content-Type': 'application/json' }),
           Accept: 'application/json',
           'Idempotency-Key': this.key,
           ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
         },
-        // EXTENSION POINT (attachments): when files are chosen, send multipart/form-data with the
-        // same fields plus `attachments` once the submit endpoint accepts it (src/attachments).
-        body: JSON.stringify({ ...this.values, lang: this.config.lang, [this.config.honeypot]: this.honeypotValue }),
+        body: payload,
       });
       const body = (await res.json().catch(() => ({}))) as {
         ticket_number?: string;
@@ -121,7 +160,7 @@ export class ContactDeskForm extends LitElement {
       const fields = body.error?.fields ?? {};
       const known = Object.fromEntries(
         Object.entries(fields)
-          .filter(([f]) => (FIELDS as readonly string[]).includes(f))
+          .filter(([f]) => (SHOWN as readonly string[]).includes(f))
           .map(([f, msgs]) => [f, msgs.join(' ')]),
       );
       if (Object.keys(known).length) return this.showErrors(known, t.err_fix!);
@@ -143,7 +182,7 @@ export class ContactDeskForm extends LitElement {
     this.errors = errors;
     this.setStatus(summary, true);
     await this.updateComplete;
-    const first = FIELDS.find((f) => errors[f]);
+    const first = SHOWN.find((f) => errors[f]);
     if (first) this.renderRoot.querySelector<HTMLElement>(`#cd-${first}`)?.focus();
   }
 
@@ -222,6 +261,52 @@ export class ContactDeskForm extends LitElement {
     </div>`;
   }
 
+  /** The attachments field, when the desk accepts files (ATTACHMENT_MAX_FILES > 0). */
+  private fileField() {
+    const c = this.config!;
+    const { maxFiles, maxBytes } = c.attachments;
+    if (maxFiles <= 0) return nothing;
+    const t = c.text;
+    const err = this.errors.attachments ?? '';
+    return html`<div class="field" part="field field-attachments">
+      <label for="cd-attachments" part="label">${t.attachments}</label>
+      <input
+        id="cd-attachments"
+        type="file"
+        multiple
+        part="file"
+        aria-invalid=${err ? 'true' : 'false'}
+        aria-describedby="cd-attachments-hint cd-attachments-error"
+        @change=${this.onFiles}
+      />
+      <p id="cd-attachments-hint" class="hint" part="hint">
+        ${fill(t.attachmentsHint!, { count: maxFiles, size: formatSize(maxBytes) })}
+      </p>
+      ${
+        this.files.length
+          ? html`<ul class="files" part="files">
+              ${this.files.map(
+                (f, i) =>
+                  html`<li>
+                    <span class="file-name">${f.name}</span> <span class="file-size">${formatSize(f.size)}</span>
+                    <button
+                      type="button"
+                      class="remove"
+                      part="remove-file"
+                      aria-label=${fill(t.removeFile!, { name: f.name })}
+                      @click=${() => this.setFiles(this.files.filter((_, j) => j !== i))}
+                    >
+                      ×
+                    </button>
+                  </li>`,
+              )}
+            </ul>`
+          : nothing
+      }
+      <p id="cd-attachments-error" class="error" part="error">${err}</p>
+    </div>`;
+  }
+
   private form() {
     const c = this.config!;
     const t = c.text;
@@ -233,7 +318,7 @@ export class ContactDeskForm extends LitElement {
     }
     const sending = this.state === 'sending';
     return html`<form part="form" novalidate @submit=${this.onSubmit} aria-busy=${sending ? 'true' : 'false'}>
-      ${FIELDS.map((f) => this.field(f))}
+      ${FIELDS.map((f) => this.field(f))} ${this.fileField()}
       <div class="hp" aria-hidden="true">
         <label for="cd-hp">Leave this field empty</label>
         <input

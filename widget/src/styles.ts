@@ -67,6 +67,37 @@ export const styles = css`
   .error:empty {
     display: none;
   }
+  .hint {
+    margin: 0;
+    font-size: 0.85em;
+    color: var(--cd-muted, #4b5563);
+  }
+  .files {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    gap: 0.25rem;
+  }
+  .files li {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    overflow-wrap: anywhere;
+  }
+  .file-size {
+    color: var(--cd-muted, #4b5563);
+    font-size: 0.85em;
+    white-space: nowrap;
+  }
+  .remove {
+    margin-inline-start: auto;
+    background: none;
+    border: 1px solid var(--_border);
+    color: inherit;
+    padding: 0 0.5rem;
+    line-height: 1.6;
+  }
   .status {
     margin: 0;
   }

@@ -19,6 +19,25 @@ export interface WidgetConfig {
   fields: Record<string, FieldRules>;
   patterns: { lineBreak: string; control: string };
   text: Record<string, string>;
+  attachments: { maxFiles: number; maxBytes: number; maxTotalBytes: number };
+}
+
+/** "2 MB", "500 kB": the limits as a visitor reads them. */
+export const formatSize = (bytes: number) =>
+  bytes >= 1024 * 1024
+    ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} kB`;
+
+/** The first limit the chosen files break (the server's, from the config), or ''. */
+export function checkFiles(config: WidgetConfig, files: File[]): string {
+  const { maxFiles, maxBytes, maxTotalBytes } = config.attachments;
+  const t = config.text;
+  if (files.length > maxFiles) return fill(t.err_tooManyFiles!, { max: maxFiles });
+  const big = files.find((f) => f.size > maxBytes);
+  if (big) return fill(t.err_fileTooLarge!, { name: big.name, max: formatSize(maxBytes) });
+  const total = files.reduce((n, f) => n + f.size, 0);
+  if (total > maxTotalBytes) return fill(t.err_filesTotal!, { max: formatSize(maxTotalBytes) });
+  return '';
 }
 
 export const fill = (s: string, vars: Record<string, string | number>) =>
