@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { AppError, fieldErrorsFromZod, type FieldErrors } from '../errors.js';
 import { CONTROL_CHARS } from '../shared/text.js';
+import { searchCondition } from './ticket-search.js';
 import type { TicketFieldSpec } from './ticket.fields.js';
 import { fields, type EnumFieldName, type EnumValue } from './ticket.shape.js';
 
@@ -31,6 +32,8 @@ export type TicketFilters = { [N in EnumFieldName]?: EnumValue<N>[] } & {
   created_after?: Date;
   created_before?: Date;
   q?: string;
+  /** customer: our reply is the newest public message; us: the customer's is (or nobody answered). */
+  waiting_on?: 'customer' | 'us';
   include_archived?: boolean;
   ordering?: TicketOrdering;
 };
@@ -83,6 +86,7 @@ Object.assign(filterShape, {
   q: search.optional(),
   ordering: z.enum(TICKET_ORDERINGS, { error: `must be one of: ${TICKET_ORDERINGS.join(', ')}` }).optional(),
   include_archived: queryBoolean.optional(),
+  waiting_on: z.enum(['customer', 'us'], { error: 'must be customer or us' }).optional(),
 });
 
 const pageNumber = z.coerce
@@ -153,20 +157,14 @@ export function parseTicketExportQuery(query: unknown): { filters: TicketFilters
 
 // --- SQL ------------------------------------------------------------------------------------------
 
+export { escapeLike, SEARCH_EXPRESSION } from './ticket-search.js';
+
 /**
- * The search expression, character for character as in the trigram index
- * contact_submissions_search_trgm_idx: PostgreSQL only uses an expression index when the
- * query's expression is the same one.
+ * The newest public message of the ticket (notes are internal): 'reply' = ours, so the ticket
+ * waits on the customer. Served by ticket_messages_public_newest_idx.
  */
-export const SEARCH_EXPRESSION = `("ticket_number" || ' ' || "name" || ' ' || "email" || ' ' || "subject")`;
-
-const searchExpression = (alias: string) =>
-  alias ? SEARCH_EXPRESSION.replace(/"(\w+)"/g, `${alias}."$1"`) : SEARCH_EXPRESSION;
-
-/** Escapes LIKE wildcards so `q` is always a literal substring (default escape char: backslash). */
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
+const lastPublicKind = (id: string) =>
+  `(SELECT m.kind FROM ticket_messages m WHERE m.ticket_id = ${id} AND m.kind <> 'note' ORDER BY m.created_at DESC, m.id DESC LIMIT 1)`;
 
 export interface SqlWhere {
   sql: string;
@@ -200,7 +198,9 @@ export function buildTicketWhere(actor: Actor, filters: TicketFilters, params: u
   // Archived tickets are out of the working queue unless asked for; spelled like the partial
   // indexes' predicate so the planner can use them.
   if (!filters.status?.includes('archived') && !filters.include_archived) conds.push(`${c('status')} <> 'archived'`);
-  if (filters.q) conds.push(`${searchExpression(alias)} ILIKE '%' || ${p(escapeLike(filters.q))} || '%'`);
+  if (filters.q) conds.push(searchCondition(filters.q, c, p));
+  if (filters.waiting_on === 'customer') conds.push(`${lastPublicKind(c('id'))} = 'reply'`);
+  else if (filters.waiting_on === 'us') conds.push(`${lastPublicKind(c('id'))} IS DISTINCT FROM 'reply'`);
   return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }
 
@@ -215,5 +215,11 @@ export function orderByClause(ordering: TicketOrdering | undefined, alias = ''):
   const c = (column: string) => (alias ? `${alias}.${column}` : column);
   const dir = desc ? 'DESC' : 'ASC';
   if (field.type === 'enum') return `${c(field.name)} ${dir}, ${c('created_at')} DESC, ${c('id')} DESC`;
+  if (field.type === 'user') {
+    // By the person's name (what the column shows), unassigned last either way.
+    const ref = alias ? `${alias}.${field.name}` : `contact_submissions.${field.name}`;
+    const name = `(SELECT u.name FROM users u WHERE u.id = ${ref})`;
+    return `${name} ${dir} NULLS LAST, ${c('created_at')} DESC, ${c('id')} DESC`;
+  }
   return `${c(field.name)} ${dir}, ${c('id')} ${dir}`;
 }
