@@ -49,6 +49,10 @@ export function attachmentDownloadHandler(
 
 export function createAttachmentRouter(ctx: AppContext): Router {
   const router = Router();
-  router.get('/:id', requireStaffRole, attachmentDownloadHandler(ctx, (req) => req.actor));
+  router.get(
+    '/:id',
+    requireStaffRole,
+    attachmentDownloadHandler(ctx, (req) => req.actor),
+  );
   return router;
 }

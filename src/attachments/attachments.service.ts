@@ -7,9 +7,10 @@ import type pg from 'pg';
 import { requireStaff } from '../auth/access.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
+import { setWriteContext, type WriteContext } from '../db/tx.js';
 import type { SubmissionRow, SubmitInput } from '../contact/contact.schema.js';
 import { writeSubmissionsIn, type SubmitMeta } from '../contact/submit-writer.js';
-import { AppError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { isUuid } from '../shared/ids.js';
 import {
   findAttachment,
@@ -19,22 +20,12 @@ import {
   type NewAttachment,
 } from './attachments.repository.js';
 import { sanitizeFileName, sniffType, SNIFF_BYTES } from './file-types.js';
+import { countRefusal, limitsOf, refusalError, sizeRefusal, typeRefusal, type AttachmentLimits } from './limits.js';
 import { PgAttachmentStorage, type AttachmentStorage } from './storage.js';
 
 export type { AttachmentRef };
-export type AttachmentSource = 'form' | 'api' | 'email' | 'panel';
-
-export interface AttachmentLimits {
-  maxBytes: number;
-  maxFiles: number;
-  maxTotalBytes: number;
-}
-
-export const limitsOf = (ctx: AppContext): AttachmentLimits => ({
-  maxBytes: ctx.config.ATTACHMENT_MAX_BYTES,
-  maxFiles: ctx.config.ATTACHMENT_MAX_FILES,
-  maxTotalBytes: ctx.config.ATTACHMENT_MAX_TOTAL_BYTES,
-});
+export type AttachmentSource = 'form' | 'api' | 'email' | 'panel' | 'portal';
+export { limitsOf, type AttachmentLimits };
 
 const stores = new WeakMap<AppContext, AttachmentStorage>();
 export function attachmentStorage(ctx: AppContext): AttachmentStorage {
@@ -42,11 +33,6 @@ export function attachmentStorage(ctx: AppContext): AttachmentStorage {
   if (!s) stores.set(ctx, (s = new PgAttachmentStorage(ctx.db.pool)));
   return s;
 }
-
-const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
-const FIELD = 'attachments';
-const tooLarge = (message: string) =>
-  new AppError({ code: 'payload_too_large', status: 413, message, fields: { [FIELD]: [message] } });
 
 /**
  * Uploads hold a database connection while the bytes arrive, so at most half the pool serves
@@ -93,6 +79,8 @@ export class MessageUpload {
   private releaseSlot: (() => void) | null = null;
   private done = false;
   readonly files: UploadedFile[] = [];
+  /** The attachment rows written by `transaction`'s attach (empty until then). */
+  committed: AttachmentRef[] = [];
   private total = 0;
 
   constructor(
@@ -118,28 +106,21 @@ export class MessageUpload {
   /** Stores one file (refusing it by count, size, total or executable type). */
   async addFile(file: { fileName: string; declaredType: string; stream: Readable }): Promise<UploadedFile> {
     const fileName = sanitizeFileName(file.fileName);
-    if (this.files.length >= this.limits.maxFiles) {
-      throw tooLarge(`at most ${this.limits.maxFiles} files per message (ATTACHMENT_MAX_FILES); "${fileName}" is one too many`);
-    }
+    const tooMany = countRefusal(this.limits, this.files.length, fileName);
+    if (tooMany) throw refusalError(tooMany);
     const client = await this.begin();
     let sample = Buffer.alloc(0);
     let sniffed: Awaited<ReturnType<typeof sniffType>> | null = null;
     const sniff = async () => {
       sniffed = await sniffType(sample);
-      if (sniffed.executable) {
-        const msg = `"${fileName}" is a program (${sniffed.type}); executable files are not accepted`;
-        throw new AppError({ code: 'unsupported_media_type', status: 415, message: msg, fields: { [FIELD]: [msg] } });
-      }
+      const refused = typeRefusal(sniffed, fileName);
+      if (refused) throw refusalError(refused);
     };
     const stored = await attachmentStorage(this.ctx).put(file.stream.iterator({ destroyOnReturn: false }), {
       client,
       inspect: async (piece, size) => {
-        if (size > this.limits.maxBytes) {
-          throw tooLarge(`"${fileName}" is larger than ${mb(this.limits.maxBytes)} (ATTACHMENT_MAX_BYTES)`);
-        }
-        if (this.total + size > this.limits.maxTotalBytes) {
-          throw tooLarge(`the files of one message may total at most ${mb(this.limits.maxTotalBytes)} (ATTACHMENT_MAX_TOTAL_BYTES)`);
-        }
+        const refused = sizeRefusal(this.limits, size, this.total, fileName);
+        if (refused) throw refusalError(refused);
         // The type is judged before anything of the file is written: the first ~4 KB decide.
         if (!sniffed) {
           sample = Buffer.concat([sample, piece.subarray(0, SNIFF_BYTES - sample.length)]);
@@ -168,10 +149,45 @@ export class MessageUpload {
     const client = await this.begin();
     try {
       const [ticket] = await writeSubmissionsIn(this.ctx, client, [{ input, meta }]);
-      const rows = await insertAttachments(client, this.files.map((f) => this.row(ticket!.id, null, f)));
+      const rows = await insertAttachments(
+        client,
+        this.files.map((f) => this.row(ticket!.id, null, f)),
+      );
       await client.query('COMMIT');
       this.finish(false);
       return { ticket: ticket!, attachments: rows };
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /**
+   * Any other message with its files (a staff reply, a customer's reply on their page): `write`
+   * runs in the upload's transaction with the audit context set, and calls `attach` once it knows
+   * the message; files, message, status change and mails then COMMIT together.
+   */
+  async transaction<T>(
+    context: WriteContext,
+    write: (
+      client: pg.PoolClient,
+      attach: (ticketId: string, ticketMessageId: string | null) => Promise<AttachmentRef[]>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.begin();
+    try {
+      await setWriteContext(client, context);
+      const result = await write(client, async (ticketId, ticketMessageId) => {
+        const rows = await insertAttachments(
+          client,
+          this.files.map((f) => this.row(ticketId, ticketMessageId, f)),
+        );
+        this.committed = rows;
+        return rows;
+      });
+      await client.query('COMMIT');
+      this.finish(false);
+      return result;
     } catch (err) {
       await this.abort();
       throw err;

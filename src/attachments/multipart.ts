@@ -1,5 +1,5 @@
 // Streaming multipart/form-data parsing (busboy) for entry points that take files with fields:
-// the public submit form today. Text fields are collected (small, bounded); each file part is
+// the public submit, staff replies (REST and panel) and the customer page's reply. Text fields are collected (small, bounded); each file part is
 // handed to `onFile` as a stream, one at a time, in body order, and is never buffered here.
 // Depends on node:http only (no Express), so any HTTP entry point can use it.
 import type { IncomingMessage } from 'node:http';
@@ -24,7 +24,8 @@ export interface MultipartOptions {
   maxFiles: number;
   /** After the first error, at most this many more bytes are read (so the client sees the answer). */
   drainBytes: number;
-  onFile(file: IncomingFile): Promise<void>;
+  /** `fields`: the text fields that came before this file in the body. */
+  onFile(file: IncomingFile, fields: Record<string, string | string[]>): Promise<void>;
 }
 
 export interface MultipartResult {
@@ -128,7 +129,7 @@ export function parseMultipart(req: IncomingMessage, opts: MultipartOptions): Pr
       work = work.then(async () => {
         if (failure) return void stream.resume();
         try {
-          await opts.onFile(file);
+          await opts.onFile(file, fields);
         } catch (err) {
           fail(err);
         }

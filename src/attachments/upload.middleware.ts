@@ -5,7 +5,7 @@
 // A failure while reading (limit, refused type, hang-up) is kept on req.upload.error for the route
 // to throw inside its own error handling (so a plain HTML form gets its HTML error page). An upload
 // the route never commits (an error, the honeypot) is rolled back when the response ends.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import type { SubmissionRow, SubmitInput } from '../contact/contact.schema.js';
 import type { SubmitMeta } from '../contact/submit-writer.js';
@@ -36,10 +36,20 @@ declare global {
   }
 }
 
-export function receiveUploads(
-  ctx: AppContext,
-  opts: { otherwise: RequestHandler; source?: AttachmentSource },
-): RequestHandler {
+export interface ReceiveOptions {
+  /** The route's handler for any body that is not multipart (its usual content-type guard). */
+  otherwise: RequestHandler;
+  source?: AttachmentSource;
+  /**
+   * Runs before a byte of the body is read (a refusal here costs the client its upload, not us a
+   * connection): the submit's rate limit by default; a customer page checks its link.
+   */
+  beforeRead?: (req: Request) => Promise<void>;
+  /** Runs before each file is stored, with the fields read so far (the customer page's CSRF token). */
+  beforeFile?: (fields: Record<string, string | string[]>) => void;
+}
+
+export function receiveUploads(ctx: AppContext, opts: ReceiveOptions): RequestHandler {
   return async (req, res, next) => {
     if (!req.is('multipart/form-data')) return opts.otherwise(req, res, next);
     const limits = limitsOf(ctx);
@@ -57,13 +67,14 @@ export function receiveUploads(
     res.once('close', () => void files.abort());
     try {
       // Before a byte of the body is read: a rate-limited client does not get to upload first.
-      await enforceSubmitRateLimit(ctx, clientIp(req));
+      await (opts.beforeRead ? opts.beforeRead(req) : enforceSubmitRateLimit(ctx, clientIp(req)));
       const parsed = await parseMultipart(req, {
         fileFields: [ATTACHMENTS_FIELD],
         maxFileBytes: limits.maxBytes,
         maxFiles: limits.maxFiles,
         drainBytes: limits.maxTotalBytes + 1024 * 1024,
-        onFile: async (f) => {
+        onFile: async (f, fieldsSoFar) => {
+          opts.beforeFile?.(fieldsSoFar);
           await files.addFile({ fileName: f.fileName, declaredType: f.declaredType, stream: f.stream });
         },
       });

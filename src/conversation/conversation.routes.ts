@@ -1,11 +1,28 @@
 // REST: GET/POST /api/v1/contact/{id}/messages — parse → conversation service → shape.
+// POST takes JSON, or multipart/form-data with the same fields and files in `attachments`
+// (streamed into the message's own transaction by receiveUploads).
 import { Router, type Request } from 'express';
+import { receiveUploads } from '../attachments/upload.middleware.js';
 import { requireStaffRole } from '../auth/auth.middleware.js';
 import type { AppContext } from '../context.js';
 import { requireJson } from '../http/validate.js';
 import { parseInput } from '../shared/input.js';
 import { toThreadMessageJson, staffMessageSchema } from './conversation.schema.js';
 import { getThread, postStaffMessage } from './conversation.service.js';
+
+/**
+ * Form fields are all strings: an empty optional field means "not given" (as JSON would leave it
+ * out), `null` for last_seen_message_id is its JSON null. The body stays as sent (the schema says
+ * when it is empty).
+ */
+export function staffMessageFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (k !== 'body' && (v === '' || v === undefined)) continue;
+    out[k] = k === 'last_seen_message_id' && v === 'null' ? null : v;
+  }
+  return out;
+}
 
 export function createConversationRouter(ctx: AppContext): Router {
   const router = Router();
@@ -15,17 +32,26 @@ export function createConversationRouter(ctx: AppContext): Router {
     res.json({ ticket_id: req.params.id, messages: thread.map(toThreadMessageJson) });
   });
 
-  router.post('/:id/messages', requireStaffRole, requireJson(), async (req: Request<{ id: string }>, res) => {
-    const body = parseInput(staffMessageSchema, req.body ?? {});
-    const { message, ticketStatus } = await postStaffMessage(
-      ctx,
-      req.actor!,
-      req.params.id,
-      { kind: body.kind, body: body.body, status: body.status, lastSeenMessageId: body.last_seen_message_id },
-      { source: 'api', requestId: req.id },
-    );
-    res.status(201).json({ message: toThreadMessageJson(message), ticket_status: ticketStatus });
-  });
+  router.post(
+    '/:id/messages',
+    requireStaffRole,
+    // Staff are signed in and not rate-limited: nothing to check before the body is read.
+    receiveUploads(ctx, { otherwise: requireJson(), source: 'api', beforeRead: async () => {} }),
+    async (req: Request<{ id: string }>, res) => {
+      req.upload?.throwIfFailed();
+      const raw = (req.body ?? {}) as Record<string, unknown>;
+      const body = parseInput(staffMessageSchema, req.upload ? staffMessageFields(raw) : raw);
+      const { message, ticketStatus } = await postStaffMessage(
+        ctx,
+        req.actor!,
+        req.params.id,
+        { kind: body.kind, body: body.body, status: body.status, lastSeenMessageId: body.last_seen_message_id },
+        { source: 'api', requestId: req.id },
+        req.upload?.files,
+      );
+      res.status(201).json({ message: toThreadMessageJson(message), ticket_status: ticketStatus });
+    },
+  );
 
   return router;
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { multiLineText } from '../contact/contact.schema.js';
 import { strictKeys } from '../shared/input.js';
+import type { RefusalReason } from '../attachments/limits.js';
 import type { ThreadMessage } from './thread.repository.js';
 
 export const MESSAGE_MAX_LENGTH = 20_000;
@@ -54,6 +55,19 @@ export const threadMessageSchema = z.object({
       download_url: z.string().meta({ description: 'GET with the same Bearer token (path relative to the API host).' }),
     }),
   ),
+  refused_attachments: z
+    .array(
+      z.object({
+        file_name: z.string(),
+        size: z.number().int(),
+        reason: z.enum(['too_many', 'too_large', 'total_too_large', 'executable']),
+        detail: z.string(),
+      }),
+    )
+    .meta({
+      description:
+        'Files that came with an inbound mail but were not stored (over the attachment limits, or a program); the raw mail keeps them.',
+    }),
 });
 
 export const threadSchema = z.object({
@@ -91,6 +105,12 @@ export function toThreadMessageJson(m: ThreadMessage): z.infer<typeof threadMess
       content_type: a.contentType,
       size: a.size,
       download_url: `/api/v1/attachments/${a.id}`,
+    })),
+    refused_attachments: m.refused.map((r) => ({
+      file_name: r.fileName,
+      size: r.size,
+      reason: r.reason as RefusalReason,
+      detail: r.detail,
     })),
   };
 }

@@ -20,6 +20,7 @@ import {
 } from '../contact/ticket-changes.js';
 import type { TicketStatus } from '../contact/ticket.fields.js';
 import { assertTransition } from '../contact/ticket-workflow.js';
+import type { MessageUpload } from '../attachments/attachments.service.js';
 import { loadThread, type ThreadMessage } from './thread.repository.js';
 
 export type { ThreadMessage };
@@ -67,18 +68,25 @@ function staleThread(): AppError {
   });
 }
 
-/** Staff reply (emailed to the customer) or internal note (never emailed). */
+/**
+ * Staff reply (emailed to the customer, with its files) or internal note (never emailed). With
+ * `files` (a multipart request) the message is written in the upload's transaction: the files,
+ * the message, the status change and the reply mail commit together or not at all.
+ */
 export async function postStaffMessage(
   ctx: AppContext,
   actor: Actor | null,
   ticketId: string,
   input: StaffMessageInput,
   meta: ConversationMeta,
+  files?: MessageUpload,
 ): Promise<{ message: ThreadMessage; ticketStatus: TicketStatus }> {
   requireStaff(actor);
   assertUuid(ticketId);
   const writeCtx = { actorId: actor.id, source: meta.source, requestId: meta.requestId };
-  const messageId = await inPgTransaction(ctx.db, writeCtx, async (client) => {
+  const inTx = <T>(fn: (client: pg.PoolClient, attach?: (t: string, m: string) => Promise<unknown>) => Promise<T>) =>
+    files ? files.transaction(writeCtx, fn) : inPgTransaction(ctx.db, writeCtx, (client) => fn(client));
+  const messageId = await inTx(async (client, attach) => {
     const [ticket] = await lockTickets(client, [ticketId]);
     if (!ticket) throw notFound('Ticket');
     if (input.lastSeenMessageId !== undefined && input.lastSeenMessageId !== null) {
@@ -100,6 +108,8 @@ export async function postStaffMessage(
       ],
     );
     const id = rows[0]!.id;
+    // The rows before the mail is queued: the mail job reads the reply's files when it sends.
+    await attach?.(ticketId, id);
     const set = staffStatusSet(actor, ticket, input, now);
     if (Object.keys(set).length) {
       // A reply that resolves is the one mail the customer gets; a note that resolves sends the usual one.

@@ -1,7 +1,7 @@
 // Reads a ticket's thread: the original message (from the ticket row) first, then every
 // ticket_messages row oldest first, each reply with the delivery state of its email.
 import type pg from 'pg';
-import { listTicketAttachments, type AttachmentRef } from '../attachments/attachments.repository.js';
+import { listTicketFiles, type AttachmentRef, type RefusedFileRef } from '../attachments/attachments.repository.js';
 
 export type ThreadKind = 'submission' | 'reply' | 'note' | 'customer';
 
@@ -27,6 +27,8 @@ export interface ThreadMessage {
   } | null;
   /** The message's files, in upload order (attachments.repository.ts). */
   attachments: AttachmentRef[];
+  /** Files that came with the message but were not stored (an inbound mail over the limits). */
+  refused: RefusedFileRef[];
 }
 
 const DIRECTION = { submission: 'in', customer: 'in', reply: 'out', note: 'internal' } as const;
@@ -53,7 +55,7 @@ export async function loadThread(
     [ticketId, opts.includeNotes],
   );
   if (!rows.length) return null;
-  const files = await listTicketAttachments(db, ticketId);
+  const files = await listTicketFiles(db, ticketId);
   return rows.map((r) => {
     const kind = r.kind as ThreadKind;
     return {
@@ -74,7 +76,8 @@ export async function loadThread(
       delivery: r.d_status
         ? { status: r.d_status, attempts: r.d_attempts, error: r.d_error, sentAt: r.d_sent_at }
         : null,
-      attachments: files.get(r.id) ?? [],
+      attachments: files.attachments.get(r.id) ?? [],
+      refused: files.refused.get(r.id) ?? [],
     };
   });
 }

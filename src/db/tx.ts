@@ -56,6 +56,11 @@ export async function withPgTransaction<T>(db: Db, fn: (client: pg.PoolClient) =
   }
 }
 
+/** Sets the write context inside a transaction the caller opened (e.g. an upload's, see attachments.service). */
+export async function setWriteContext(client: pg.ClientBase, ctx: WriteContext): Promise<void> {
+  await client.query(SET_CONTEXT_SQL, contextParams(ctx));
+}
+
 /** Raw pg transaction with the write context set (hot paths that Prisma would slow down). */
 export async function inPgTransaction<T>(
   db: Db,

@@ -13,6 +13,7 @@ import type { AppContext } from '../context.js';
 import { inPgTransaction } from '../db/tx.js';
 import { looksLikeOurMessageId } from '../conversation/mail-signing.js';
 import { addCustomerMessageIn } from '../conversation/customer-message.js';
+import { mailFilesOf, storeMailFiles } from '../attachments/mail-files.js';
 import { isPlainAddress, parseMailFrom } from '../mail/mail.message.js';
 import { extractBody } from './inbound.body.js';
 import { readBounce, recordBounce } from './inbound.bounce.js';
@@ -176,6 +177,15 @@ async function processClaimed(
     },
     { source: 'worker', requestId: `inbound:${id}` },
   );
+  if (result.outcome !== 'duplicate') {
+    // Every attachment and inline image goes with the message; what the limits refuse is listed on it.
+    await storeMailFiles(
+      ctx,
+      client,
+      { ticketId: result.ticketId, ticketMessageId: result.messageId },
+      mailFilesOf(parsed),
+    );
+  }
   const outcome: InboundOutcome = facts.autoReply && result.outcome === 'appended' ? 'auto_reply' : result.outcome;
   return record(
     result.outcome === 'duplicate' ? 'ignored' : 'processed',

@@ -13,6 +13,7 @@
 // delivery id), so a repeated copy is recognisable as the same message.
 import type { AppContext } from '../context.js';
 import { portalMailParts } from '../portal/portal.mail.js';
+import { replyAttachments } from './mail-attachments.js';
 import { buildMessage, UnsendableMailError, type MailTicket } from './mail.message.js';
 import type { EmailKind } from './mail.queue.js';
 import type { MailTransport } from './transport.js';
@@ -186,6 +187,7 @@ export async function deliverEmail(
     // The customer's page link (and the rating links, the links list): made here, the same on a retry.
     const portal = await portalMailParts(ctx, delivery, ticket.id);
     const message = buildMessage(ticket, { ...delivery, ...portal }, ctx.config, { references });
+    message.attachments = await replyAttachments(ctx, delivery); // a public reply's files (mail-attachments.ts)
     result = await deps.transport.send(message, {
       fileStem: `${ticket.ticketNumber}.${delivery.kind}.${delivery.id}`,
       logger: log,
