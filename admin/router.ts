@@ -17,6 +17,7 @@ import {
   startPanelSession,
 } from './auth.js';
 import { mountAssets, panelAssets, panelRoutes, withAssetVersions } from './assets.js';
+import { mountFonts, withLocalFonts } from './fonts.js';
 import { EXPORT_PATH, exportTicketsHandler } from './export.routes.js';
 import { attachmentDownloadHandler } from '../src/attachments/attachments.routes.js';
 import { actorOf } from './access.js';
@@ -31,8 +32,9 @@ export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise
   const router = express.Router();
   const assets = panelAssets(AdminJsRouter.assets);
   router.use(panelSecurityHeaders({ https: ctx.config.publicUrl.startsWith('https:') }));
-  // Every page AdminJS renders: nonced scripts (security.ts) and versioned asset URLs (assets.ts).
-  router.use(rewritePanelPages((html) => withAssetVersions(html, rootPath, assets)));
+  // Every page AdminJS renders: nonced scripts (security.ts), versioned asset URLs (assets.ts),
+  // the font from here (fonts.ts).
+  router.use(rewritePanelPages((html) => withLocalFonts(withAssetVersions(html, rootPath, assets), rootPath)));
   router.use(await createSessionMiddleware(ctx));
   // Forms and the panel's API calls (multipart, urlencoded or JSON); no file uploads.
   router.use(formidable({ maxFieldsSize: 1024 * 1024, maxFileSize: 1, multiples: false }));
@@ -76,13 +78,17 @@ export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise
 
   // Scripts, styles and the component bundle: the login page needs them before anyone signs in.
   mountAssets(router, assets);
+  mountFonts(router);
   const routes = panelRoutes(AdminJsRouter.routes, assets);
   // Outside production without a pre-built bundle: AdminJS's own on-request bundling route.
   buildAssets({ admin, assets: [], routes, router });
   router.use(requirePanelUser(ctx, loginPath));
   router.get(EXPORT_PATH, exportTicketsHandler(ctx));
   // Files of the thread, behind the same session check (the handler applies the access rule).
-  router.get('/attachments/:id', attachmentDownloadHandler(ctx, (req) => actorOf(req.session.adminUser)));
+  router.get(
+    '/attachments/:id',
+    attachmentDownloadHandler(ctx, (req) => actorOf(req.session.adminUser)),
+  );
   buildRoutes({ admin, routes, router });
   return router;
 }

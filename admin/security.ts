@@ -7,8 +7,8 @@
 // containing `</script><script>…`), so the state lines get `<` escaped as \u003c first: after
 // that the only <script> tags left in the page are AdminJS's own. Styles stay 'unsafe-inline':
 // styled-components injects <style> elements and React sets style attributes at runtime.
-// The Google Fonts <link> is dropped: the panel makes no third-party requests (it falls back to
-// the system sans-serif font).
+// The panel makes no third-party requests: fonts.ts serves the font AdminJS would take from Google
+// Fonts; any Google Fonts <link> still left is dropped here.
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import helmet from 'helmet';

@@ -61,6 +61,25 @@ describe('security headers', () => {
     assert.doesNotMatch(a.text, /fonts\.googleapis\.com/, 'no third-party stylesheet');
   });
 
+  test('when the login page is served, then its font comes from the desk itself, every face of it', async () => {
+    const page = await request(t.app).get('/admin/login').expect(200);
+    const href = /<link rel="stylesheet" href="([^"]*roboto\.css)">/.exec(page.text)?.[1];
+    assert.equal(href, '/admin/frontend/assets/fonts/roboto.css');
+    const css = await request(t.app)
+      .get(href!)
+      .expect(200)
+      .expect('Content-Type', /text\/css/);
+    assert.doesNotMatch(css.text, /https?:\/\//, 'no absolute (third-party) URL in the stylesheet');
+    const files = [...css.text.matchAll(/url\(\.\/files\/([^)]+\.woff2)\)/g)].map((m) => m[1]!);
+    for (const weight of [300, 400, 500, 700])
+      assert.ok(files.includes(`roboto-latin-${weight}-normal.woff2`), `${weight}`);
+    const font = await request(t.app)
+      .get(`/admin/frontend/assets/fonts/files/roboto-latin-400-normal.woff2`)
+      .expect(200);
+    assert.equal(Buffer.from(font.body).subarray(0, 4).toString('latin1'), 'wOF2');
+    await request(t.app).get('/admin/frontend/assets/fonts/files/..%2f..%2fpackage.json').expect(404);
+  });
+
   test('when a user name holds a </script> tag, then the panel page escapes it and blesses no extra script', async () => {
     const plain = await createUser(t.ctx, { role: 'moderator', name: 'Plain Name' });
     const evil = await createUser(t.ctx, {
