@@ -16,6 +16,7 @@ import { createWidgetRouter } from './widget/widget.routes.js';
 import { createDocsRouter } from './http/docs.routes.js';
 import { createPortalRouter } from './portal/portal.routes.js';
 import { createHealthRouter } from './http/health.routes.js';
+import { createTagsRouter, createTicketTagsRouter } from './tags/routes.js';
 import { requestContext } from './http/request-context.js';
 import { apiSecurityHeaders, compressResponses } from './http/security-headers.js';
 
@@ -71,6 +72,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/contact', createModeratorContactRouter(ctx));
   api.use('/contact', createTicketHistoryRouter(ctx));
   api.use('/contact', createConversationRouter(ctx));
+  api.use('/contact', createTicketTagsRouter(ctx));
+  api.use('/tags', createTagsRouter(ctx));
   api.use('/attachments', createAttachmentRouter(ctx));
   api.use('/audit/events', createAuditEventsRouter(ctx));
   api.use('/inbound', createInboundAdminRouter(ctx));

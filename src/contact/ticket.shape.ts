@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { strictKeys } from '../shared/input.js';
 import { CONTROL_CHARS } from '../shared/text.js';
 import { TICKET_FIELDS, type TicketFieldSpec } from './ticket.fields.js';
+import { TICKET_TAGS_SELECT } from '../tags/repository.js';
 
 export interface UserSummary {
   id: string;
@@ -22,8 +23,11 @@ type ValueOf<F> = F extends { type: 'enum'; values: readonly (infer V)[] }
       : string;
 type Value<F> = F extends { nullable: true } ? ValueOf<F> | null : ValueOf<F>;
 
-/** A ticket as the services hand it around (camelCase props, user fields as summaries). */
-export type Ticket = { [F in Field as F['prop']]: Value<F> };
+/**
+ * A ticket as the services hand it around (camelCase props, user fields as summaries), with its
+ * tag names (src/tags: a many-to-many, not a column, so not a field declaration).
+ */
+export type Ticket = { [F in Field as F['prop']]: Value<F> } & { tags: string[] };
 
 type Settable = Extract<Field, { settable: true }>;
 /** A staff change (snake_case, as PATCH sends it). User fields take an id, or null to clear. */
@@ -59,6 +63,7 @@ export function ticketSelect(opts: { isoDates?: boolean } = {}): string {
       }
       return col;
     })
+    .concat(TICKET_TAGS_SELECT)
     .join(', ');
 }
 
@@ -75,9 +80,12 @@ export function mapTicketRow(r: TicketRow): Ticket {
     const v = r[f.name];
     if (f.type === 'user') {
       const a = userAlias(f);
-      t[f.prop] = v ? { id: String(v), name: String(r[`${a}_name`] ?? ''), email: String(r[`${a}_email`] ?? '') } : null;
+      t[f.prop] = v
+        ? { id: String(v), name: String(r[`${a}_name`] ?? ''), email: String(r[`${a}_email`] ?? '') }
+        : null;
     } else t[f.prop] = v ?? null;
   }
+  t.tags = (r.tags as string[] | undefined) ?? [];
   return t as Ticket;
 }
 
@@ -114,12 +122,12 @@ function jsonValue(f: TicketFieldSpec, v: unknown): unknown {
 const shapeOf = (list: readonly TicketFieldSpec[]) =>
   Object.fromEntries(list.map((f) => [jsonKey(f), outSchema(f)])) as Record<string, z.ZodType>;
 
-export const moderatorTicketSchema = z.object(shapeOf(fields));
-export type ModeratorTicket = Record<string, unknown>;
+export const moderatorTicketSchema = z.object({ ...shapeOf(fields), tags: z.array(z.string()) });
+export type ModeratorTicket = Record<string, unknown> & { tags: string[] };
 
 export function toModeratorTicket(t: Ticket): ModeratorTicket {
   const row = t as unknown as Record<string, unknown>;
-  return Object.fromEntries(fields.map((f) => [jsonKey(f), jsonValue(f, row[f.prop])]));
+  return { ...Object.fromEntries(fields.map((f) => [jsonKey(f), jsonValue(f, row[f.prop])])), tags: t.tags ?? [] };
 }
 
 /** What the submitter sees: the `public` fields only (no notes, ip, assignee). */
@@ -137,7 +145,8 @@ export function toPublicSubmission(t: Record<string, unknown>): PublicSubmission
 // --- REST JSON in (PATCH, the panel edit form) ----------------------------------------------------
 
 function inSchema(f: TicketFieldSpec): z.ZodType {
-  if (f.type === 'enum') return z.enum(f.values as [string, ...string[]], { error: `must be one of: ${f.values.join(', ')}` });
+  if (f.type === 'enum')
+    return z.enum(f.values as [string, ...string[]], { error: `must be one of: ${f.values.join(', ')}` });
   if (f.type === 'user') return z.guid({ error: 'must be a user id (UUID) or null' }).nullable();
   if (f.type === 'text' || f.type === 'string') {
     // Notes may be emptied; a single-line value may not contain line breaks.
@@ -169,7 +178,9 @@ export const EXPORT_COLUMNS: ReadonlyArray<readonly [header: string, value: (r: 
     if (f.type !== 'user') return [[f.name, (r) => r[f.name] as CsvCell]];
     const a = userAlias(f);
     return (f.csv ?? []).map((part) => [`${f.csvPrefix ?? f.json}_${part}`, (r) => r[`${a}_${part}`] as CsvCell]);
-  });
+  })
+  // The ticket's tags in one cell ("billing, vip"): names never contain a comma (src/tags/schema.ts).
+  .concat([['tags', (r: TicketRow) => ((r.tags as string[] | undefined) ?? []).join(', ')]]);
 
 // --- audit ----------------------------------------------------------------------------------------
 
