@@ -17,6 +17,7 @@ import { queueTicketMails, type QueueMailInput } from '../mail/mail.queue.js';
 import type { SubmissionRow, SubmitInput } from './contact.schema.js';
 import { PUBLIC_RETURNING } from './ticket.shape.js';
 import { reserveTicketNumbers } from './ticket-number.js';
+import { initialSla, loadSlaSettings, type SlaSettings } from '../sla/sla.service.js';
 
 export interface SubmitMeta {
   actor: Actor | null;
@@ -56,24 +57,34 @@ const RETURNING = `RETURNING ${PUBLIC_RETURNING}`;
  * and request id. Multi-statement queries cannot take bind parameters, so every value goes
  * through the driver's escapeLiteral (input is validated: no NUL bytes, bounded lengths).
  */
-function batchInsertSql(client: pg.PoolClient, batch: BatchItem[], numbers: string[], now: Date): string {
+function batchInsertSql(
+  client: pg.PoolClient,
+  batch: BatchItem[],
+  numbers: string[],
+  now: Date,
+  sla: SlaSettings,
+): string {
   const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : client.escapeLiteral(v));
   const at = lit(now.toISOString());
   return batch
     .map(({ input, meta }, i) => {
       const actorId = meta.actor?.id ?? null;
+      // The SLA clocks start with the ticket (src/sla): due times written by the insert itself.
+      const due = initialSla(sla, { priority: 'normal', category: input.category }, now);
       return (
         `SELECT set_config('contactdesk.actor_id', ${lit(actorId ?? '')}, true),` +
         ` set_config('contactdesk.source', ${lit(meta.source ?? 'api')}, true),` +
         ` set_config('contactdesk.request_id', ${lit(meta.requestId ?? '')}, true);\n` +
         (meta.idempotency ? 'WITH t AS (' : '') +
         `INSERT INTO contact_submissions (id, ticket_number, name, email, subject, message, category, status,` +
-        ` user_id, created_at, updated_at, ip_address, user_agent, channel, parent_ticket_id, language) VALUES (gen_random_uuid(),` +
+        ` user_id, created_at, updated_at, ip_address, user_agent, channel, parent_ticket_id, language,` +
+        ` sla_first_response_due_at, sla_resolution_due_at) VALUES (gen_random_uuid(),` +
         ` ${lit(numbers[i])}, ${lit(input.name)}, ${lit(input.email)}, ${lit(input.subject)}, ${lit(input.message)},` +
         ` ${lit(input.category)}::"TicketCategory", 'pending', ${lit(actorId)}::uuid, ${at}::timestamptz,` +
         ` ${at}::timestamptz, ${lit(meta.ip)}::inet, ${lit(meta.userAgent?.slice(0, 512))},` +
         ` ${lit(meta.channel ?? 'web')}::"TicketChannel", ${lit(meta.parentTicketId)}::uuid,` +
-        ` ${lit(input.lang ?? 'en')}::"TicketLanguage") ${RETURNING}` +
+        ` ${lit(input.lang ?? 'en')}::"TicketLanguage", ${lit(due.firstResponseDueAt?.toISOString())}::timestamptz,` +
+        ` ${lit(due.resolutionDueAt?.toISOString())}::timestamptz) ${RETURNING}` +
         (meta.idempotency
           ? `), k AS (INSERT INTO idempotency_keys (key, request_hash, ticket_id)` +
             ` SELECT ${lit(meta.idempotency.key)}, ${lit(meta.idempotency.hash)}, "id" FROM t) SELECT * FROM t`
@@ -100,7 +111,10 @@ export async function writeSubmissionsIn(
   {
     const now = ctx.clock.now();
     const numbers = await reserveTicketNumbers(client, now, batch.length);
-    const results = (await client.query(batchInsertSql(client, batch, numbers, now))) as unknown as pg.QueryResult[];
+    const sla = await loadSlaSettings(client);
+    const results = (await client.query(
+      batchInsertSql(client, batch, numbers, now, sla),
+    )) as unknown as pg.QueryResult[];
     // Results alternate: set_config, insert, set_config, insert, ...
     const tickets = results.filter((_, i) => i % 2 === 1).map((r) => r.rows[0] as SubmissionRow);
     const adminRecipients = ctx.config.ADMIN_NOTIFY_EMAILS.length ? ctx.config.ADMIN_NOTIFY_EMAILS : null;

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { pgRunner } from '../db/sql.js';
 import { isUuid } from '../shared/ids.js';
 import { queueTicketMails } from '../mail/mail.queue.js';
+import { slaAfterChanges } from '../sla/sla.service.js';
 import type { TicketStatus } from './ticket.fields.js';
 import { fieldByName } from './ticket.shape.js';
 import { ACTION_RULES, assertTransition, skipReason, type TicketAction } from './ticket-workflow.js';
@@ -137,7 +138,11 @@ export async function applyChanges(
   now: Date,
   changes: Array<{ ticket: LockedTicket; set: ColumnSet }>,
   /** false: a reply that resolves carries the news itself, so no separate resolution email. */
-  opts: { resolutionMail?: boolean } = {},
+  opts: {
+    resolutionMail?: boolean;
+    /** A public message was added in this transaction: the SLA clocks are recomputed. */
+    threadChanged?: boolean;
+  } = {},
 ): Promise<void> {
   const groups = new Map<string, { set: ColumnSet; ids: string[] }>();
   for (const { ticket, set } of changes) {
@@ -155,6 +160,8 @@ export async function applyChanges(
       [ids, now, ...cols.map((c) => set[c])],
     );
   }
+  // The SLA due times move with status, priority, category and the thread (src/sla), in this transaction.
+  await slaAfterChanges(client, now, changes, { threadChanged: opts.threadChanged });
   const resolved = changes.filter(
     ({ ticket, set }) =>
       opts.resolutionMail !== false &&

@@ -8,6 +8,7 @@ import type { Actor } from '../auth/actor.js';
 import { AppError, fieldErrorsFromZod, type FieldErrors } from '../errors.js';
 import { CONTROL_CHARS } from '../shared/text.js';
 import { searchCondition } from './ticket-search.js';
+import { slaCondition, SLA_FILTER_VALUES, type SlaFilter } from '../sla/sla.filter.js';
 import { tagsCondition } from '../tags/repository.js';
 import { tagsFilterParam, tagsModeParam, type TagMode } from '../tags/schema.js';
 import type { TicketFieldSpec } from './ticket.fields.js';
@@ -36,6 +37,8 @@ export type TicketFilters = { [N in EnumFieldName]?: EnumValue<N>[] } & {
   q?: string;
   /** customer: our reply is the newest public message; us: the customer's is (or nobody answered). */
   waiting_on?: 'customer' | 'us';
+  /** Open tickets whose SLA clock has breached / breaches within the hour (src/sla/sla.filter.ts). */
+  sla?: SlaFilter;
   /** Tag names, lowered (src/tags/schema.ts); `tags_mode` any (default) or all. */
   tags?: string[];
   tags_mode?: TagMode;
@@ -92,6 +95,7 @@ Object.assign(filterShape, {
   ordering: z.enum(TICKET_ORDERINGS, { error: `must be one of: ${TICKET_ORDERINGS.join(', ')}` }).optional(),
   include_archived: queryBoolean.optional(),
   waiting_on: z.enum(['customer', 'us'], { error: 'must be customer or us' }).optional(),
+  sla: z.enum(SLA_FILTER_VALUES, { error: `must be one of: ${SLA_FILTER_VALUES.join(', ')}` }).optional(),
   tags: tagsFilterParam.optional(),
   tags_mode: tagsModeParam.optional(),
 });
@@ -208,6 +212,7 @@ export function buildTicketWhere(actor: Actor, filters: TicketFilters, params: u
   if (filters.q) conds.push(searchCondition(filters.q, c, p));
   if (filters.waiting_on === 'customer') conds.push(`${lastPublicKind(c('id'))} = 'reply'`);
   else if (filters.waiting_on === 'us') conds.push(`${lastPublicKind(c('id'))} IS DISTINCT FROM 'reply'`);
+  if (filters.sla) conds.push(slaCondition(filters.sla, c));
   // Qualified even without an alias: inside the tag subquery a bare `id` would be the tag's.
   const ticketId = alias ? `${alias}.id` : 'contact_submissions.id';
   if (filters.tags?.length) conds.push(tagsCondition(ticketId, filters.tags, filters.tags_mode ?? 'any', p));

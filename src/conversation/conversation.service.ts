@@ -21,6 +21,7 @@ import {
 import type { TicketStatus } from '../contact/ticket.fields.js';
 import { assertTransition } from '../contact/ticket-workflow.js';
 import type { MessageUpload } from '../attachments/attachments.service.js';
+import { recomputeSla } from '../sla/sla.service.js';
 import { loadThread, type ThreadMessage } from './thread.repository.js';
 
 export type { ThreadMessage };
@@ -113,7 +114,13 @@ export async function postStaffMessage(
     const set = staffStatusSet(actor, ticket, input, now);
     if (Object.keys(set).length) {
       // A reply that resolves is the one mail the customer gets; a note that resolves sends the usual one.
-      await applyChanges(client, now, [{ ticket, set }], { resolutionMail: input.kind !== 'reply' });
+      await applyChanges(client, now, [{ ticket, set }], {
+        resolutionMail: input.kind !== 'reply',
+        threadChanged: input.kind === 'reply',
+      });
+    } else if (input.kind === 'reply') {
+      // A public reply moves the SLA clocks (first response, waiting on the customer) by itself.
+      await recomputeSla(client, [ticketId], now);
     }
     if (input.kind === 'reply') {
       await queueTicketMails(pgRunner(client), [

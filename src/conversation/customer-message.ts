@@ -103,7 +103,7 @@ export async function addCustomerMessageIn(
       );
       const reopen = ticket.status === 'resolved';
       const set: ColumnSet = reopen ? statusChangeSet(null, 'resolved', 'in_progress', now) : {};
-      await applyChanges(client, now, [{ ticket, set }]);
+      await applyChanges(client, now, [{ ticket, set }], { threadChanged: true });
       return {
         outcome: reopen ? 'reopened' : 'appended',
         ticketId: ticket.id,

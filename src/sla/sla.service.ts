@@ -1,0 +1,142 @@
+// Keeps the SLA due times stored on tickets true. Every change that moves a clock calls in here
+// inside its own transaction (ticket-changes.ts applyChanges: status, priority, category and the
+// thread; submit-writer.ts: new tickets; conversation.service.ts: a staff reply without a status
+// change). The inputs are loaded here and handed to the one pure computeSla (sla.policy.ts).
+import type pg from 'pg';
+import type { BusinessCalendar, TimeWindow } from './business-hours.js';
+import { computeSla, pickPolicy, type SlaEvent, type SlaPolicyRow, type SlaState } from './sla.policy.js';
+
+export interface SlaSettings {
+  calendar: BusinessCalendar;
+  policies: SlaPolicyRow[];
+}
+
+type Queryable = pg.ClientBase | pg.Pool;
+
+const CLOSED = new Set(['resolved', 'archived']);
+
+/** The calendar and the policies, in one round trip. */
+export async function loadSlaSettings(db: Queryable): Promise<SlaSettings> {
+  const { rows } = await db.query<{ calendar: Record<string, unknown> | null; policies: SlaPolicyRow[] | null }>(
+    `SELECT
+       (SELECT json_build_object('timeZone', time_zone, 'weeklyHours', weekly_hours, 'holidayCountry', holiday_country,
+          'holidayRegion', holiday_region, 'holidays', to_json(holidays)) FROM sla_calendars WHERE id = 1) AS calendar,
+       (SELECT json_agg(json_build_object('priority', priority, 'category', category,
+          'firstResponseMinutes', first_response_minutes, 'resolutionMinutes', resolution_minutes)
+          ORDER BY priority, category NULLS FIRST) FROM sla_policies) AS policies`,
+  );
+  const c = rows[0]?.calendar;
+  // Without a calendar row there are no business hours to count in: no SLA at all.
+  const calendar: BusinessCalendar = c
+    ? {
+        timeZone: c.timeZone as string,
+        weeklyHours: c.weeklyHours as Record<string, TimeWindow[]>,
+        holidayCountry: (c.holidayCountry as string | null) ?? null,
+        holidayRegion: (c.holidayRegion as string | null) ?? null,
+        holidays: (c.holidays as string[] | null) ?? [],
+      }
+    : { timeZone: 'UTC', weeklyHours: {}, holidayCountry: null, holidayRegion: null, holidays: [] };
+  return { calendar, policies: c ? (rows[0]?.policies ?? []) : [] };
+}
+
+/** Due times of a brand-new ticket (no events yet): written by the submit's own INSERT. */
+export function initialSla(settings: SlaSettings, ticket: { priority: string; category: string }, now: Date): SlaState {
+  const policy = pickPolicy(settings.policies, ticket.priority, ticket.category);
+  return computeSla(policy, settings.calendar, { createdAt: now, events: [] }, now);
+}
+
+/** The change of one ticket as applyChanges sees it (the row before, the columns set). */
+export interface SlaChange {
+  ticket: { id: string; status: string; priority?: unknown; category?: unknown };
+  set: Record<string, unknown>;
+}
+
+/**
+ * Called by applyChanges after it wrote `changes`: records closes / reopens on the app's clock
+ * and recomputes the tickets whose clocks may have moved (a status, priority or category change,
+ * or `threadChanged`: a public message was added).
+ */
+export async function slaAfterChanges(
+  client: pg.ClientBase,
+  now: Date,
+  changes: readonly SlaChange[],
+  opts: { threadChanged?: boolean } = {},
+): Promise<void> {
+  const flips = changes.filter(
+    ({ ticket, set }) => typeof set.status === 'string' && CLOSED.has(set.status) !== CLOSED.has(ticket.status),
+  );
+  if (flips.length) {
+    await client.query(
+      `INSERT INTO sla_status_events (ticket_id, at, closed) SELECT unnest($1::uuid[]), $2, unnest($3::boolean[])`,
+      [flips.map((c) => c.ticket.id), now, flips.map((c) => CLOSED.has(c.set.status as string))],
+    );
+  }
+  const ids = changes
+    .filter(({ set }) => opts.threadChanged || 'status' in set || 'priority' in set || 'category' in set)
+    .map((c) => c.ticket.id);
+  if (ids.length) await recomputeSla(client, ids, now);
+}
+
+/** Recomputes and stores the SLA state of the given tickets from their thread and status history. */
+export async function recomputeSla(client: pg.ClientBase, ticketIds: readonly string[], now: Date): Promise<void> {
+  const ids = [...new Set(ticketIds)];
+  if (!ids.length) return;
+  const settings = await loadSlaSettings(client);
+  const { rows: tickets } = await client.query<{ id: string; created_at: Date; priority: string; category: string }>(
+    `SELECT id, created_at, priority::text, category::text FROM contact_submissions WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const { rows: events } = await client.query<{ ticket_id: string; at: Date; type: SlaEvent['type'] }>(
+    `SELECT ticket_id, created_at AS at, CASE kind WHEN 'reply' THEN 'staff_reply' ELSE 'customer_message' END AS type
+       FROM ticket_messages WHERE ticket_id = ANY($1::uuid[]) AND kind IN ('reply', 'customer')
+     UNION ALL
+     SELECT ticket_id, at, CASE WHEN closed THEN 'closed' ELSE 'reopened' END
+       FROM sla_status_events WHERE ticket_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const byTicket = new Map<string, SlaEvent[]>();
+  for (const e of events) {
+    const list = byTicket.get(e.ticket_id) ?? [];
+    list.push({ at: e.at, type: e.type });
+    byTicket.set(e.ticket_id, list);
+  }
+  const states = tickets.map((t) => {
+    const policy = pickPolicy(settings.policies, t.priority, t.category);
+    return computeSla(policy, settings.calendar, { createdAt: t.created_at, events: byTicket.get(t.id) ?? [] }, now);
+  });
+  // Derived state: updated_at (the row's edit version) stays, and the audit trigger ignores sla_*.
+  await client.query(
+    `UPDATE contact_submissions t SET sla_first_response_due_at = u.fr_due, sla_first_response_at = u.fr_at,
+       sla_resolution_due_at = u.res_due, sla_paused_since = u.paused
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
+       AS u(id, fr_due, fr_at, res_due, paused)
+     WHERE t.id = u.id`,
+    [
+      tickets.map((t) => t.id),
+      states.map((s) => s.firstResponseDueAt),
+      states.map((s) => s.firstResponseAt),
+      states.map((s) => s.resolutionDueAt),
+      states.map((s) => s.pausedSince),
+    ],
+  );
+}
+
+/** Every open ticket again (after the policy or calendar changed). Returns how many. */
+export async function recomputeOpenTickets(client: pg.ClientBase, now: Date): Promise<number> {
+  let done = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM contact_submissions WHERE status IN ('pending', 'in_progress') AND id > $1 ORDER BY id LIMIT 500`,
+      [after],
+    );
+    if (!rows.length) return done;
+    await recomputeSla(
+      client,
+      rows.map((r) => r.id),
+      now,
+    );
+    done += rows.length;
+    after = rows.at(-1)!.id;
+  }
+}
