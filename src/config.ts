@@ -182,6 +182,22 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(5000, 100, 60_000),
   // Requests in flight per endpoint and worker.
   WEBHOOK_CONCURRENCY: int(8, 1, 100),
+  // Privacy (docs/privacy.md). RETENTION_DAYS: archived tickets untouched this long are erased by
+  // the nightly job; unset = kept forever. RAW_MAIL_DAYS: raw inbound mails lose their bytes after
+  // this many days (the parsed messages stay); 0 = kept forever.
+  RETENTION_DAYS: z.preprocess(
+    unsetIfBlank,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(36_500, 'must be at most 36500')
+      .optional(),
+  ),
+  RAW_MAIL_DAYS: int(30, 0, 36_500),
+  // Tickets per erasure transaction, and the pause between two (room for the live traffic).
+  ERASURE_BATCH_SIZE: int(200, 1, 10_000),
+  ERASURE_BATCH_PAUSE_MS: int(20, 0, 60_000),
   WORKER_INLINE: bool(true),
   WORKER_CONCURRENCY: int(5, 1, 100),
   // Separate pools, so a mail backlog can never take the connections web requests need.
