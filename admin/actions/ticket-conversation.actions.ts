@@ -1,6 +1,6 @@
 // The ticket workspace's API (components/TicketWorkspace.tsx), as two hidden record actions so
 // that AdminJS's own route, session and `isAccessible` staff check guard them:
-//   conversation  GET: the thread (getThread) and the ticket.
+//   conversation  GET: the thread (getThread), the customer's ratings, and the ticket.
 //                 POST { kind, body, status?, last_seen_message_id }: a reply or internal note
 //                 through postStaffMessage, parsed by the REST API's staffMessageSchema. A
 //                 409 stale_thread (a newer message arrived) answers `stale: true` with the
@@ -15,6 +15,7 @@ import { toThreadMessageJson, staffMessageSchema } from '../../src/conversation/
 import { getThread, postStaffMessage } from '../../src/conversation/conversation.service.js';
 import { heartbeat, heartbeatSchema, type PresentStaff } from '../../src/conversation/presence.service.js';
 import { AppError, notFound } from '../../src/errors.js';
+import { listTicketRatings, type Rating } from '../../src/portal/ratings.js';
 import { parseInput } from '../../src/shared/input.js';
 import { panelMeta, requireActor, staffOnly } from '../access.js';
 import { ticketParams } from '../resources/ticket-reads.js';
@@ -35,10 +36,28 @@ function pick(payload: Record<string, unknown> | undefined, keys: readonly strin
   return out;
 }
 
+const ratingJson = (r: Rating) => ({
+  id: r.id,
+  score: r.score,
+  comment: r.comment,
+  resolved_at: r.resolvedAt.toISOString(),
+  updated_at: r.updatedAt.toISOString(),
+});
+
 async function threadJson(ctx: AppContext, context: ActionContext) {
   const ticketId = String(context.record!.id());
-  const messages = (await getThread(ctx, requireActor(context), ticketId)).map(toThreadMessageJson);
-  return { ticket_id: ticketId, messages, newest_message_id: messages[messages.length - 1]?.id ?? ticketId };
+  const actor = requireActor(context);
+  const [thread, ratings] = await Promise.all([
+    getThread(ctx, actor, ticketId),
+    listTicketRatings(ctx, actor, ticketId),
+  ]);
+  const messages = thread.map(toThreadMessageJson);
+  return {
+    ticket_id: ticketId,
+    messages,
+    ratings: ratings.map(ratingJson),
+    newest_message_id: messages[messages.length - 1]?.id ?? ticketId,
+  };
 }
 
 /** The ticket as it is now (a message may have changed its status or assignee). */

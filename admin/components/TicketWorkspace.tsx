@@ -18,6 +18,7 @@ import { BasePropertyComponent, type ActionProps, type RecordJSON } from 'adminj
 import { Box, H4, Loader } from '@adminjs/design-system';
 import WorkspaceReplyBox, { type Mode, type SendKind } from './WorkspaceReplyBox.js';
 import { PresenceLine, WorkspaceHeader, WorkspaceSide } from './WorkspaceSide.js';
+import { WorkspaceRatings } from './WorkspaceRatings.js';
 import WorkspaceThread from './WorkspaceThread.js';
 import {
   HEARTBEAT_MS,
@@ -29,6 +30,7 @@ import {
   TYPING_MS,
   type Present,
   type ThreadAnswer,
+  type RatingJson,
   type ThreadMessage,
 } from './workspace-client.js';
 
@@ -64,6 +66,7 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
   const id = String(initial?.id ?? '');
   const [record, setRecord] = useState<RecordJSON | undefined>(initial);
   const [messages, setMessages] = useState<ThreadMessage[] | null>(null);
+  const [ratings, setRatings] = useState<RatingJson[] | undefined>(undefined);
   const [ackId, setAckIdState] = useState<string | null>(null);
   const [others, setOthers] = useState<Present[]>([]);
   const [now, setNow] = useState(() => Date.now());
@@ -98,6 +101,7 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
   };
   const applyThread = (res: ThreadAnswer, acknowledge: boolean) => {
     setMessages(res.messages);
+    setRatings(res.ratings);
     applyRecord(res.record);
     if (acknowledge) setAckId(res.newest_message_id);
   };
@@ -185,7 +189,11 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
       });
       if (res.stale) {
         applyThread(res, false);
-        setStale({ kind, newestId: res.newest_message_id, count: Math.max(1, messagesAfter(res.messages, lastSeen).length) });
+        setStale({
+          kind,
+          newestId: res.newest_message_id,
+          count: Math.max(1, messagesAfter(res.messages, lastSeen).length),
+        });
         return;
       }
       if (!res.messages) {
@@ -241,12 +249,27 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
             }}
           />
         </Box>
-        <WorkspaceSide resource={resource} record={record} now={now} />
+        <div style={{ position: 'sticky', top: 16 }}>
+          <WorkspaceSide resource={resource} record={record} now={now} />
+          <WorkspaceRatings ratings={ratings} now={now} />
+        </div>
       </div>
-      <Box bg="white" p="xl" mt="xl" style={{ borderRadius: 8, border: '1px solid #e5e7eb' }} data-testid="ticket-details">
+      <Box
+        bg="white"
+        p="xl"
+        mt="xl"
+        style={{ borderRadius: 8, border: '1px solid #e5e7eb' }}
+        data-testid="ticket-details"
+      >
         <H4 mb="lg">Ticket details</H4>
         {details.map((property) => (
-          <BasePropertyComponent key={property.propertyPath} where="show" property={property} resource={resource} record={record} />
+          <BasePropertyComponent
+            key={property.propertyPath}
+            where="show"
+            property={property}
+            resource={resource}
+            record={record}
+          />
         ))}
       </Box>
     </Box>

@@ -3,7 +3,12 @@
 // TicketWorkspace.tsx and its parts (Workspace*.tsx); bundled with them.
 import { ApiClient, type RecordJSON } from 'adminjs';
 
-export type Delivery = { status: 'queued' | 'sent' | 'failed'; attempts: number; error: string | null; sent_at: string | null };
+export type Delivery = {
+  status: 'queued' | 'sent' | 'failed';
+  attempts: number;
+  error: string | null;
+  sent_at: string | null;
+};
 
 export type ThreadMessage = {
   id: string;
@@ -18,9 +23,19 @@ export type ThreadMessage = {
 
 export type Present = { user_id: string; name: string; state: 'viewing' | 'typing'; seen_at: string };
 
+export type RatingJson = {
+  id: string;
+  score: 'good' | 'bad';
+  comment: string;
+  resolved_at: string;
+  updated_at: string;
+};
+
 export type ThreadAnswer = {
   record: RecordJSON;
   messages: ThreadMessage[];
+  /** The customer's satisfaction ratings, newest resolution first. */
+  ratings?: RatingJson[];
   newest_message_id: string;
   /** POST only: a newer message arrived; nothing was sent. */
   stale?: boolean;
@@ -32,7 +47,12 @@ export const HEARTBEAT_MS = 5_000;
 /** Keystrokes within this long count as "typing a reply". */
 export const TYPING_MS = 6_000;
 
-export type PresenceAnswer = { record: RecordJSON; others?: Present[]; thread_version?: string; notice?: { message: string } };
+export type PresenceAnswer = {
+  record: RecordJSON;
+  others?: Present[];
+  thread_version?: string;
+  notice?: { message: string };
+};
 
 export type SendInput = {
   kind: 'reply' | 'note';
@@ -50,7 +70,13 @@ export async function loadThread(recordId: string): Promise<ThreadAnswer> {
 }
 
 export async function sendMessage(recordId: string, data: SendInput): Promise<ThreadAnswer> {
-  const res = await api.recordAction({ resourceId: RESOURCE, recordId, actionName: 'conversation', method: 'post', data });
+  const res = await api.recordAction({
+    resourceId: RESOURCE,
+    recordId,
+    actionName: 'conversation',
+    method: 'post',
+    data,
+  });
   return res.data as ThreadAnswer;
 }
 
@@ -67,7 +93,8 @@ export async function sendHeartbeat(recordId: string, state: 'viewing' | 'typing
 
 /** Leaving the page: `keepalive` lets the request finish while the tab closes. Best effort (the TTL covers a loss). */
 export function sendLeave(recordId: string): void {
-  const root = (window as unknown as { REDUX_STATE?: { paths?: { rootPath?: string } } }).REDUX_STATE?.paths?.rootPath ?? '/admin';
+  const root =
+    (window as unknown as { REDUX_STATE?: { paths?: { rootPath?: string } } }).REDUX_STATE?.paths?.rootPath ?? '/admin';
   void fetch(`${root}/api/resources/${RESOURCE}/records/${encodeURIComponent(recordId)}/presence`, {
     method: 'POST',
     keepalive: true,

@@ -112,6 +112,7 @@ describe('ticket workspace in a real browser', () => {
     assert.match((await first.getByTestId('message-time').getAttribute('title')) ?? '', /\d{4}|\d{1,2}:\d{2}/);
     await page.locator('[data-testid="side-status"] [data-status="pending"]').waitFor();
     await page.getByTestId('side-assignee').getByText('Unassigned').waitFor();
+    await page.getByTestId('workspace-ratings').getByText('Not rated yet').waitFor();
     await shot(page, 'initial');
 
     // A second moderator opens the ticket and starts typing: Mia sees it.

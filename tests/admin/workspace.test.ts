@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { addCustomerMessage } from '../../src/conversation/customer-message.js';
 import { PRESENCE_TTL_MS } from '../../src/conversation/presence.service.js';
+import { rateTicket } from '../../src/portal/ratings.js';
 import { TestClock, type TestApp } from '../helpers/app.js';
 import { createPanelTestApp, panelLogin, type PanelAgent } from '../helpers/admin-login.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
@@ -117,6 +118,22 @@ describe('panel ticket workspace', () => {
       (await deliveries(ticket.id)).map((d) => d.kind),
       ['ticket_reply'],
     );
+  });
+
+  test('when the customer rated the resolution, then the workspace shows the rating with its comment', async () => {
+    const ticket = await createTicket(t.ctx);
+    const before = await annAgent.get(conversation(ticket.id)).expect(200);
+    assert.deepEqual(before.body.ratings, [], 'not rated yet');
+    await annAgent
+      .post(conversation(ticket.id))
+      .send({ kind: 'reply', body: 'Fixed.', status: 'resolved', last_seen_message_id: ticket.id })
+      .expect(200);
+    await rateTicket(t.ctx, ticket.id, { score: 'bad', comment: 'Still broken on Mondays' }, {});
+    const res = await annAgent.get(conversation(ticket.id)).expect(200);
+    assert.equal(res.body.ratings.length, 1);
+    assert.equal(res.body.ratings[0].score, 'bad');
+    assert.equal(res.body.ratings[0].comment, 'Still broken on Mondays');
+    assert.ok(Date.parse(res.body.ratings[0].resolved_at) > 0);
   });
 
   test('when a customer message arrived after the one the moderator saw, then nothing is sent and the thread comes back; sending with the new id goes through', async () => {
