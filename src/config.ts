@@ -152,6 +152,12 @@ const envSchema = z.object({
   MAIL_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   // A customer message this many days after resolution opens a new linked ticket instead.
   REOPEN_WINDOW_DAYS: int(14, 0, 3650),
+  // SLA and queue upkeep (docs/sla.md): resolved tickets are archived this many days after
+  // resolution (0 = never); the assignee is warned this many minutes before an SLA target is
+  // breached; the morning digest goes out at this hour (0-23) in the SLA calendar's time zone.
+  AUTO_ARCHIVE_DAYS: int(30, 0, 3650),
+  SLA_WARN_MINUTES: int(30, 1, 10_080),
+  DIGEST_HOUR: int(8, 0, 23),
   // The customer's ticket page (docs/portal.md): how long a mailed /t/<token> link works, and how
   // many replies one link may post per hour / "find my tickets" requests per IP and per address.
   CUSTOMER_LINK_DAYS: int(90, 1, 3650),

@@ -57,11 +57,14 @@ export interface ActionOptions {
 
 export type Planned = { ok: true; set: ColumnSet } | { ok: false; code: string; reason: string };
 
-/** What a workflow action does to one ticket, or why it does not apply. */
+/**
+ * What a workflow action does to one ticket, or why it does not apply. `actor` null: the system
+ * (the auto-archive sweep, src/sla/auto-archive.ts), which cannot take tickets.
+ */
 export function planAction(
   action: TicketAction,
   t: LockedTicket,
-  actor: Actor,
+  actor: Actor | null,
   opts: ActionOptions,
   now: Date,
 ): Planned {
@@ -69,6 +72,7 @@ export function planAction(
   if (!rule.from.includes(t.status))
     return { ok: false, code: 'invalid_transition', reason: skipReason(action, t.status) };
   if (action === 'assign_to_me') {
+    if (!actor) return { ok: false, code: 'invalid_transition', reason: 'can only be taken by a user' };
     if (t.assigned_to_id && t.assigned_to_id !== actor.id && !opts.force) {
       return { ok: false, code: 'already_assigned', reason: 'is already assigned to someone else' };
     }
