@@ -14,6 +14,7 @@ import { utcDay } from '../shared/text.js';
 import { CSV_BOM, csvRow } from './csv.js';
 import { buildTicketWhere, orderByClause, type TicketFilters } from './ticket.filters.js';
 import { EXPORT_COLUMNS, TICKET_JOINS, ticketSelect } from './ticket.shape.js';
+import { expandView } from '../views/views.service.js';
 
 export interface ExportMeta {
   source: AuditSource;
@@ -90,7 +91,8 @@ export async function exportTicketsCsv(
   meta: ExportMeta,
 ): Promise<ExportResult> {
   requireStaff(actor);
-  const f = filters;
+  // A saved view's filters, recorded as the filters they are (the export row says what it held).
+  const f = await expandView(ctx, actor, filters);
   const writeCtx = { actorId: actor.id, source: meta.source, requestId: meta.requestId };
   const exportId = await inPgTransaction(ctx.db, writeCtx, async (client) => {
     const { rows } = await client.query<{ id: string }>(

@@ -8,9 +8,16 @@ import type { AppContext } from '../context.js';
 import { csatStats, type CsatStats } from '../portal/ratings.js';
 import { readTicketCounts } from './ticket-counts.js';
 import { TICKET_STATUSES, type TicketStatus } from './ticket.fields.js';
-import { buildTicketWhere, orderByClause, PAGE_SIZE_DEFAULT, type TicketFilters, type TicketPageRequest } from './ticket.filters.js';
+import {
+  buildTicketWhere,
+  orderByClause,
+  PAGE_SIZE_DEFAULT,
+  type TicketFilters,
+  type TicketPageRequest,
+} from './ticket.filters.js';
 import { COUNTED_FIELDS } from './moderator.schema.js';
 import { mapTicketRow, TICKET_COLUMNS, TICKET_JOINS, type Ticket, type UserSummary } from './ticket.shape.js';
+import { expandView } from '../views/views.service.js';
 
 export type { TicketFilters };
 
@@ -36,7 +43,7 @@ export async function listTickets(
   filters: TicketFilters & TicketPageRequest,
 ): Promise<TicketPage> {
   requireStaff(actor);
-  const f = filters;
+  const f = await expandView(ctx, actor, filters);
   const page = f.page ?? 1;
   const pageSize = f.page_size ?? PAGE_SIZE_DEFAULT;
   const where = buildTicketWhere(actor, f);

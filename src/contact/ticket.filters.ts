@@ -37,6 +37,8 @@ export type TicketFilters = { [N in EnumFieldName]?: EnumValue<N>[] } & {
   q?: string;
   /** customer: our reply is the newest public message; us: the customer's is (or nobody answered). */
   waiting_on?: 'customer' | 'us';
+  /** A saved view's id (src/views): its filters, with the other parameters narrowing them. */
+  view?: string;
   /** Open tickets whose SLA clock has breached / breaches within the hour (src/sla/sla.filter.ts). */
   sla?: SlaFilter;
   /** Tag names, lowered (src/tags/schema.ts); `tags_mode` any (default) or all. */
@@ -95,6 +97,10 @@ Object.assign(filterShape, {
   ordering: z.enum(TICKET_ORDERINGS, { error: `must be one of: ${TICKET_ORDERINGS.join(', ')}` }).optional(),
   include_archived: queryBoolean.optional(),
   waiting_on: z.enum(['customer', 'us'], { error: 'must be customer or us' }).optional(),
+  view: z
+    .string({ error: 'must be a view id' })
+    .regex(/^[a-z0-9-]{1,64}$/i, 'must be a view id')
+    .optional(),
   sla: z.enum(SLA_FILTER_VALUES, { error: `must be one of: ${SLA_FILTER_VALUES.join(', ')}` }).optional(),
   tags: tagsFilterParam.optional(),
   tags_mode: tagsModeParam.optional(),
