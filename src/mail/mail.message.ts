@@ -40,6 +40,8 @@ export interface MailDelivery {
   portal?: { page: string; rateGood: string; rateBad: string } | null;
   /** "Find my tickets": the address's open tickets and their links. */
   links?: Array<{ ticketNumber: string; subject: string; url: string }>;
+  /** A webhook_disabled mail: the endpoint it is about. */
+  webhook?: { url: string; reason: string; disabledAt: Date | null } | null;
 }
 
 /** Where the mail sits in the ticket's thread (RFC 5322 In-Reply-To / References). */
@@ -227,6 +229,18 @@ function compose(
           ticketUrl: ticketUrl(config, ticket.id),
         },
       } satisfies Composed<'rating_bad_alert'>;
+    case 'webhook_disabled':
+      // About a webhook endpoint (src/webhooks), to the admin who registered it (else every admin).
+      return {
+        subject: 'Webhook endpoint disabled after a day of failed deliveries',
+        to: mailbox('', delivery.recipient),
+        data: {
+          url: delivery.webhook?.url ?? '',
+          reason: delivery.webhook?.reason ?? '',
+          disabledAt: delivery.webhook?.disabledAt?.toISOString() ?? '',
+          panelUrl: `${config.publicUrl}/admin/resources/webhook_endpoints`,
+        },
+      } satisfies Composed<'webhook_disabled'>;
   }
 }
 

@@ -12,6 +12,8 @@ export const EMAIL_KINDS = [
   'ticket_links',
   // A customer rated a resolution bad (src/portal/ratings.ts): to the assignee, else the admins.
   'rating_bad_alert',
+  // A webhook endpoint was disabled after a day of failures (src/webhooks/jobs.ts): no ticket.
+  'webhook_disabled',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -24,7 +26,7 @@ export const MAIL_MAX_ATTEMPTS = 12;
  * out (migration 20261202900100_ticket_ratings) and their job key is the delivery itself, so a
  * second one never replaces the first one's pending job.
  */
-export const REPEATABLE_KINDS: readonly EmailKind[] = ['ticket_links', 'rating_bad_alert'];
+export const REPEATABLE_KINDS: readonly EmailKind[] = ['ticket_links', 'rating_bad_alert', 'webhook_disabled'];
 const REPEATABLE_SQL = REPEATABLE_KINDS.map((k) => `'${k}'`).join(', ');
 
 /**
@@ -126,4 +128,29 @@ export async function requeueFailedDelivery(sql: SqlRunner, deliveryId: string):
     [deliveryId, MAIL_MAX_ATTEMPTS],
   );
   return (rows[0]?.queued ?? 0) > 0;
+}
+
+/**
+ * The mail to a webhook endpoint's admin when the endpoint was disabled (src/webhooks/jobs.ts),
+ * in the caller's transaction. Not about a ticket: the delivery names the endpoint instead.
+ * `null` recipients: every active admin.
+ */
+export async function queueWebhookDisabledMail(
+  sql: SqlRunner,
+  endpointId: string,
+  recipients: string[] | null,
+): Promise<number> {
+  const rows = await sql<{ queued: number }>(
+    `WITH d AS (
+       INSERT INTO email_deliveries (id, ticket_id, ticket_number, kind, recipient, webhook_endpoint_id, updated_at)
+       SELECT gen_random_uuid(), NULL, '', 'webhook_disabled', r, $1::uuid, now()
+       FROM (SELECT unnest($2::text[]) AS r WHERE $2::text[] IS NOT NULL
+             UNION SELECT u.email::text FROM users u WHERE $2::text[] IS NULL AND u.role = 'admin' AND u.is_active) x
+       RETURNING id, kind::text AS kind
+     )
+     SELECT count(graphile_worker.add_job(kind, json_build_object('deliveryId', id),
+       job_key := 'mail:' || kind || ':' || id, max_attempts := $3::int))::int AS queued FROM d`,
+    [endpointId, recipients, MAIL_MAX_ATTEMPTS],
+  );
+  return rows[0]?.queued ?? 0;
 }

@@ -53,6 +53,8 @@ interface LockedDelivery {
   recipient: string;
   status: 'queued' | 'sent' | 'failed';
   message?: { body: string; authorName: string } | null;
+  /** A webhook_disabled mail: the endpoint it is about. */
+  webhook?: { url: string; reason: string; disabledAt: Date | null } | null;
 }
 
 /** Mails that open a thread (nothing came before them); every other kind continues it. */
@@ -62,6 +64,7 @@ const THREAD_OPENERS: readonly EmailKind[] = [
   // Not part of a conversation: the links list (about an address) and a staff alert.
   'ticket_links',
   'rating_bad_alert',
+  'webhook_disabled',
 ];
 
 /**
@@ -99,16 +102,21 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
     `WITH d AS (
        SELECT d.id, d.ticket_id, d.ticket_number, d.kind::text AS kind, d.recipient, d.status::text AS status,
          t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes, t.language::text AS language,
-         m.body_text AS m_body, m.author_name AS m_author
+         m.body_text AS m_body, m.author_name AS m_author,
+         w.url AS w_url, w.disabled_reason AS w_reason, w.disabled_at AS w_disabled_at,
+         -- What the mail is about is gone: its ticket, or for a webhook mail its endpoint.
+         CASE WHEN d.kind = 'webhook_disabled' THEN w.id IS NULL ELSE t.id IS NULL END AS gone
        FROM email_deliveries d LEFT JOIN contact_submissions t ON t.id = d.ticket_id
        LEFT JOIN ticket_messages m ON m.id = d.ticket_message_id
+       LEFT JOIN webhook_endpoints w ON w.id = d.webhook_endpoint_id
        WHERE d.id = $1::uuid FOR UPDATE OF d
      ), updated AS (
        UPDATE email_deliveries e SET updated_at = now(),
-         attempts = CASE WHEN d.t_id IS NULL THEN e.attempts ELSE e.attempts + 1 END,
-         status = CASE WHEN d.t_id IS NULL THEN 'failed'::"EmailStatus" ELSE e.status END,
-         last_error = CASE WHEN d.t_id IS NULL
-           THEN 'ticket ' || d.ticket_number || ' was deleted before this email could be sent; not sending'
+         attempts = CASE WHEN d.gone THEN e.attempts ELSE e.attempts + 1 END,
+         status = CASE WHEN d.gone THEN 'failed'::"EmailStatus" ELSE e.status END,
+         last_error = CASE WHEN d.gone
+           THEN CASE WHEN d.kind = 'webhook_disabled' THEN 'the webhook endpoint was deleted before this email could be sent; not sending'
+             ELSE 'ticket ' || d.ticket_number || ' was deleted before this email could be sent; not sending' END
            ELSE e.last_error END
        FROM d WHERE e.id = d.id AND d.status <> 'sent'
        RETURNING e.id
@@ -119,8 +127,27 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
   const row = rows[0];
   if (!row) return { outcome: 'missing' };
   if (row.status === 'sent') return { outcome: 'already_sent' };
-  if (!row.t_id) return { outcome: 'ticket_deleted' };
+  if (row.gone) return { outcome: 'ticket_deleted' };
   const { id, ticket_id, ticket_number, kind, recipient, status } = row;
+  if (kind === 'webhook_disabled') {
+    // About an endpoint, not a ticket: the message reads the endpoint; the ticket part is empty.
+    const webhook = { url: row.w_url!, reason: row.w_reason ?? '', disabledAt: row.w_disabled_at };
+    const none = {
+      id,
+      ticketNumber: '',
+      name: '',
+      email: '',
+      subject: '',
+      message: '',
+      category: '',
+      resolutionNotes: '',
+    };
+    return {
+      outcome: 'send',
+      delivery: { id, ticket_id, ticket_number, kind, recipient, status, webhook },
+      ticket: none,
+    };
+  }
   return {
     outcome: 'send',
     delivery: {
@@ -133,7 +160,7 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
       message: kind === 'ticket_reply' ? { body: row.m_body ?? '', authorName: row.m_author ?? '' } : null,
     },
     ticket: {
-      id: row.t_id,
+      id: row.t_id!,
       ticketNumber: row.t_number!,
       name: row.name!,
       email: row.email!,
@@ -158,6 +185,10 @@ type ClaimRow = LockedDelivery & {
   language: string | null;
   m_body: string | null;
   m_author: string | null;
+  w_url: string | null;
+  w_reason: string | null;
+  w_disabled_at: Date | null;
+  gone: boolean;
 };
 
 /**

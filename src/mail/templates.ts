@@ -64,6 +64,14 @@ export interface RatingBadAlertData {
   ticketUrl: string;
 }
 
+/** A webhook endpoint was disabled after a day of failures (src/webhooks/jobs.ts). */
+export interface WebhookDisabledData {
+  url: string;
+  reason: string;
+  disabledAt: string;
+  panelUrl: string;
+}
+
 export interface TemplateData {
   contact_confirmation: ConfirmationData;
   contact_admin_notification: AdminNotificationData;
@@ -71,6 +79,7 @@ export interface TemplateData {
   ticket_reply: ReplyData;
   ticket_links: TicketLinksData;
   rating_bad_alert: RatingBadAlertData;
+  webhook_disabled: WebhookDisabledData;
 }
 
 export interface RenderedBody {

@@ -220,8 +220,8 @@ describe('ticket emails: HTML escaping and header injection', () => {
 
   test('when the templates are read, then only the layout inserts raw HTML, and only the rendered body', async () => {
     const files = (await readdir(TEMPLATES_DIR!)).filter((f) => f.endsWith('.html.hbs'));
-    // The layout and one body per email kind (ticket_links and rating_bad_alert included).
-    assert.equal(files.length, 7);
+    // The layout and one body per email kind (ticket_links, rating_bad_alert, webhook_disabled included).
+    assert.equal(files.length, 8);
     for (const file of files) {
       const source = await readFile(path.join(TEMPLATES_DIR!, file), 'utf8');
       const raw = source.match(/\{\{\{[^}]*\}\}\}|\{\{&[^}]*\}\}/g) ?? [];
