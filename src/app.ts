@@ -9,6 +9,7 @@ import { createModeratorContactRouter } from './contact/moderator.routes.js';
 import { createConversationRouter } from './conversation/conversation.routes.js';
 import { createAttachmentRouter } from './attachments/attachments.routes.js';
 import { createInboundAdminRouter, createInboundMimeRouter } from './inbound/inbound.routes.js';
+import { createWebhookRouter } from './webhooks/routes.js';
 import { AppError, errorMiddleware } from './errors.js';
 import { compileTrustProxy } from './http/client-ip.js';
 import { cors } from './http/cors.js';
@@ -79,6 +80,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/attachments', createAttachmentRouter(ctx));
   api.use('/audit/events', createAuditEventsRouter(ctx));
   api.use('/inbound', createInboundAdminRouter(ctx));
+  // Outgoing webhooks (docs/webhooks.md): admins only.
+  api.use('/webhooks', createWebhookRouter(ctx));
   app.use('/api/v1', api);
 
   app.use((req, _res, next) => {
