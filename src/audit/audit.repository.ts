@@ -166,3 +166,23 @@ export async function loadTicketMessages(db: pg.Pool | pg.ClientBase, ticketId: 
   );
   return rows;
 }
+
+export interface TagEventRow {
+  event_id: string;
+  event_at: Date;
+  operation: AuditOperation;
+  actor_id: string | null;
+  source: EventSource;
+  request_id: string | null;
+  tag_name: string;
+}
+
+/** Tags added to / removed from the ticket (ticket_tag_events, written by the ticket_tags triggers). */
+export async function loadTicketTagEvents(db: pg.Pool | pg.ClientBase, ticketId: string): Promise<TagEventRow[]> {
+  const { rows } = await db.query<TagEventRow>(
+    `SELECT event_id::text AS event_id, event_at, operation, actor_id, source, request_id, tag_name
+     FROM ticket_tag_events WHERE ticket_id = $1 ORDER BY event_id`,
+    [ticketId],
+  );
+  return rows;
+}

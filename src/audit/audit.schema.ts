@@ -59,7 +59,22 @@ export interface MessageEntry {
   author_email: string;
 }
 
+/** A tag added to or removed from the ticket (ticket_tag_events): who, through what, which tag. */
+export interface TagEntry {
+  type: 'tag';
+  id: string;
+  at: string;
+  actor: ActorSummary | null;
+  source: EventSource;
+  request_id: string | null;
+  change: 'added' | 'removed';
+  /** The tag's name when it happened. */
+  tag: string;
+}
+
 export type HistoryEntry = ChangeEntry | EmailEntry | MessageEntry;
+/** What a ticket's history lists: the entries above and the tag changes. */
+export type TimelineEntry = HistoryEntry | TagEntry;
 
 export interface TicketHistory {
   ticket_id: string;
@@ -69,7 +84,7 @@ export interface TicketHistory {
   /** Names for every user id that appears as an actor or in a change (assignee, resolver, ...). */
   users: Record<string, { name: string; email: string }>;
   /** Newest first. */
-  entries: HistoryEntry[];
+  entries: TimelineEntry[];
 }
 
 const uuid = z.uuid({ error: 'must be a UUID' });

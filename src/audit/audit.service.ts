@@ -13,6 +13,7 @@ import {
   loadTicketDeliveries,
   loadTicketEvents,
   loadTicketMessages,
+  loadTicketTagEvents,
   resolveUserNames,
   USER_REFERENCE_FIELDS,
 } from './audit.repository.js';
@@ -22,7 +23,7 @@ import {
   type AuditListFilters,
   type TicketHistory,
 } from './audit.schema.js';
-import { changeEntries, mergeTimeline, messageEntries, withMessages } from './audit.timeline.js';
+import { changeEntries, mergeTimeline, messageEntries, tagEntries, withMessages } from './audit.timeline.js';
 
 /**
  * Who changed what, when and through which path, plus the ticket's emails, newest first.
@@ -36,12 +37,13 @@ export async function getTicketHistory(ctx: AppContext, actor: Actor | null, tic
   if (!events.length && currentNumber === null) throw notFound('Ticket');
 
   const ticketNumber = currentNumber ?? (events.at(-1)?.ticket_number as string | undefined) ?? null;
-  const [deliveries, messages] = await Promise.all([
+  const [deliveries, messages, tagEvents] = await Promise.all([
     loadTicketDeliveries(db, ticketId, ticketNumber),
     loadTicketMessages(db, ticketId),
+    loadTicketTagEvents(db, ticketId),
   ]);
 
-  const userIds = new Set<string>();
+  const userIds = new Set<string>(tagEvents.flatMap((e) => (e.actor_id ? [e.actor_id] : [])));
   for (const e of events) {
     if (e.actor_id) userIds.add(e.actor_id);
     for (const m of messages) if (m.author_id) userIds.add(m.author_id);
@@ -58,7 +60,10 @@ export async function getTicketHistory(ctx: AppContext, actor: Actor | null, tic
     ticket_number: ticketNumber,
     deleted: currentNumber === null,
     users: Object.fromEntries(users),
-    entries: withMessages(mergeTimeline(events, changes, deliveries), messageEntries(messages, users)),
+    entries: withMessages(mergeTimeline(events, changes, deliveries), [
+      ...messageEntries(messages, users),
+      ...tagEntries(tagEvents, users),
+    ]),
   };
 }
 

@@ -1,7 +1,16 @@
 // Turns stored snapshots into a readable timeline: each event's changes as { field, from, to }
 // (from the previous event of the same ticket), with the ticket's email deliveries merged in.
-import type { ActorSummary, ChangeEntry, EmailEntry, FieldChange, HistoryEntry, MessageEntry } from './audit.schema.js';
-import type { DeliveryRow, MessageRow, TicketEventRow } from './audit.repository.js';
+import type {
+  ActorSummary,
+  ChangeEntry,
+  EmailEntry,
+  FieldChange,
+  HistoryEntry,
+  MessageEntry,
+  TagEntry,
+  TimelineEntry,
+} from './audit.schema.js';
+import type { DeliveryRow, MessageRow, TagEventRow, TicketEventRow } from './audit.repository.js';
 
 export type UserNames = Map<string, { name: string; email: string }>;
 
@@ -161,13 +170,26 @@ export function messageEntries(messages: MessageRow[], users: UserNames): Messag
   }));
 }
 
+export function tagEntries(events: TagEventRow[], users: UserNames): TagEntry[] {
+  return events.map((e) => ({
+    type: 'tag',
+    id: `tag:${e.event_id}`,
+    at: e.event_at.toISOString(),
+    actor: actorOf(e.actor_id, users),
+    source: e.source,
+    request_id: e.request_id,
+    change: e.operation === 'delete' ? 'removed' : 'added',
+    tag: e.tag_name,
+  }));
+}
+
 /**
- * Puts thread messages into a newest-first timeline by time. At the same instant a message comes
- * below (before) the changes and emails of its transaction: a reply causes the status change and
- * the reply email, never the other way round.
+ * Puts thread messages (and tag changes) into a newest-first timeline by time. At the same
+ * instant a message comes below (before) the changes and emails of its transaction: a reply
+ * causes the status change and the reply email, never the other way round.
  */
-export function withMessages(timeline: HistoryEntry[], messages: MessageEntry[]): HistoryEntry[] {
-  const out: HistoryEntry[] = [];
+export function withMessages(timeline: HistoryEntry[], messages: Array<MessageEntry | TagEntry>): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
   const pending = [...messages].sort((a, b) => b.at.localeCompare(a.at));
   for (const entry of timeline) {
     while (pending.length && pending[0]!.at > entry.at) out.push(pending.shift()!);

@@ -11,6 +11,7 @@ import { deleteTicket, getTicket, runTicketAction, updateTicket, type ServiceMet
 import { sendTicketCsv } from './export.routes.js';
 import { revokeCustomerLinks } from '../portal/customer-links.js';
 import { listTicketRatings } from '../portal/ratings.js';
+import { openTicketsByTag } from '../tags/service.js';
 import {
   assignToMeSchema,
   emptyBodySchema,
@@ -44,7 +45,7 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
   });
 
   router.get('/stats/overview', requireStaffRole, async (req, res) => {
-    const s = await getTicketStats(ctx, req.actor!);
+    const [s, openByTag] = await Promise.all([getTicketStats(ctx, req.actor!), openTicketsByTag(ctx, req.actor!)]);
     const body = {
       total: s.total,
       ...Object.fromEntries(Object.entries(s.by).map(([field, counts]) => [`by_${field}`, counts])),
@@ -65,6 +66,7 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
       },
       oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
       open_by_assignee: s.openByAssignee,
+      open_by_tag: openByTag,
       csat: { last_7d: s.csat.last7d, last_30d: s.csat.last30d, by_moderator_30d: s.csat.byModerator30d },
       generated_at: s.generatedAt.toISOString(),
     };

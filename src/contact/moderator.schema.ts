@@ -13,12 +13,10 @@ const strictKeys = strictKeysOption();
 
 // --- bodies ------------------------------------------------------------------------------------
 
-
 const notes = z
   .string({ error: 'must be a string' })
   .max(NOTES_MAX_LENGTH, `must be at most ${NOTES_MAX_LENGTH} characters`)
   .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters');
-
 
 export const assignToMeSchema = z.strictObject(
   { force: z.boolean({ error: 'must be true or false' }).optional() },
@@ -93,6 +91,8 @@ export const ticketStatsSchema = z.object({
   }),
   oldest_pending_age_seconds: z.number().nullable(),
   open_by_assignee: z.array(userSummarySchema.extend({ open: z.number().int() })),
+  // Open (pending / in progress) tickets per tag name; tags without open tickets are left out.
+  open_by_tag: z.record(z.string(), z.number().int()),
   // Customer satisfaction: good / (good + bad) of the ratings given in the window, in percent
   // (null without ratings); per moderator = the resolver (else assignee) of the rated ticket.
   csat: z.object({
@@ -103,4 +103,3 @@ export const ticketStatsSchema = z.object({
   generated_at: z.iso.datetime(),
 });
 export type TicketStatsJson = z.infer<typeof ticketStatsSchema>;
-
