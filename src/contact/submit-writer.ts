@@ -14,6 +14,7 @@ import { withPgTransaction, type AuditSource } from '../db/tx.js';
 import { pgRunner } from '../db/sql.js';
 import { isDatabaseUnavailable } from '../errors.js';
 import { queueTicketMails, type QueueMailInput } from '../mail/mail.queue.js';
+import { queueWebhookEvents } from '../webhooks/events.js';
 import type { SubmissionRow, SubmitInput } from './contact.schema.js';
 import { PUBLIC_RETURNING } from './ticket.shape.js';
 import { reserveTicketNumbers } from './ticket-number.js';
@@ -137,6 +138,12 @@ export async function writeSubmissionsIn(
       },
     ]);
     await queueTicketMails(pgRunner(client), mails);
+    // One statement for the whole batch (no query at all while no endpoint listens).
+    await queueWebhookEvents(
+      client,
+      now,
+      tickets.map((t) => ({ type: 'ticket.created' as const, ticketId: t.id })),
+    );
     return tickets;
   }
 }

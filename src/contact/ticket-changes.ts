@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { pgRunner } from '../db/sql.js';
 import { isUuid } from '../shared/ids.js';
 import { queueTicketMails } from '../mail/mail.queue.js';
+import { queueWebhookEvents, ticketChangeEvents } from '../webhooks/events.js';
 import { slaAfterChanges } from '../sla/sla.service.js';
 import type { TicketStatus } from './ticket.fields.js';
 import { fieldByName } from './ticket.shape.js';
@@ -182,6 +183,8 @@ export async function applyChanges(
       recipients: [ticket.email],
     })),
   );
+  // ticket.updated (with the changed fields) and ticket.resolved, for every path that changes tickets.
+  await queueWebhookEvents(client, now, ticketChangeEvents(changes));
 }
 
 /** Enum columns need their type for a parameter that is compared or assigned as text. */

@@ -10,6 +10,7 @@ import { inPgTransaction, type AuditSource } from '../db/tx.js';
 import { pgRunner } from '../db/sql.js';
 import { AppError, notFound } from '../errors.js';
 import { queueTicketMails } from '../mail/mail.queue.js';
+import { queueWebhookEvents } from '../webhooks/events.js';
 import { assertUuid } from '../shared/ids.js';
 import {
   applyChanges,
@@ -111,6 +112,8 @@ export async function postStaffMessage(
     const id = rows[0]!.id;
     // The rows before the mail is queued: the mail job reads the reply's files when it sends.
     await attach?.(ticketId, id);
+    // message.created (a note only reaches endpoints that opted in to internal notes).
+    await queueWebhookEvents(client, now, [{ type: 'message.created', ticketId, messageId: id }]);
     const set = staffStatusSet(actor, ticket, input, now);
     if (Object.keys(set).length) {
       // A reply that resolves is the one mail the customer gets; a note that resolves sends the usual one.

@@ -10,6 +10,7 @@ import type { AppContext } from '../context.js';
 import { inPgTransaction, type AuditSource } from '../db/tx.js';
 import { applyChanges, lockTickets, statusChangeSet, type ColumnSet } from '../contact/ticket-changes.js';
 import { writeSubmissionsIn } from '../contact/submit-writer.js';
+import { queueWebhookEvents } from '../webhooks/events.js';
 import { CONTROL_CHARS } from '../shared/text.js';
 
 export interface CustomerMessageInput {
@@ -104,6 +105,8 @@ export async function addCustomerMessageIn(
       const reopen = ticket.status === 'resolved';
       const set: ColumnSet = reopen ? statusChangeSet(null, 'resolved', 'in_progress', now) : {};
       await applyChanges(client, now, [{ ticket, set }], { threadChanged: true });
+      // A message that opens a ticket is its ticket.created (submit-writer.ts); this one joins a thread.
+      await queueWebhookEvents(client, now, [{ type: 'message.created', ticketId: ticket.id, messageId: rows[0]!.id }]);
       return {
         outcome: reopen ? 'reopened' : 'appended',
         ticketId: ticket.id,

@@ -16,6 +16,7 @@ import { pgRunner } from '../db/sql.js';
 import { inPgTransaction } from '../db/tx.js';
 import { AppError } from '../errors.js';
 import { queueTicketMails } from '../mail/mail.queue.js';
+import { queueWebhookEvents } from '../webhooks/events.js';
 import { assertUuid } from '../shared/ids.js';
 import { CONTROL_CHARS } from '../shared/text.js';
 
@@ -125,6 +126,8 @@ export async function rateTicket(
       );
     }
     const row = result.rows[0]!;
+    // rating.created once per resolution's rating; a changed answer within the window is not a new one.
+    if (!existing[0]) await queueWebhookEvents(client, now, [{ type: 'rating.created', ticketId, ratingId: row.id }]);
     if (row.score === 'bad' && !row.alerted_at) {
       const assignee = await client.query<{ email: string }>(
         `SELECT email::text AS email FROM users WHERE id = $1 AND is_active AND role IN ('moderator', 'admin')`,
