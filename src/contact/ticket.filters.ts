@@ -176,13 +176,6 @@ export function parseTicketExportQuery(query: unknown): { filters: TicketFilters
 
 export { escapeLike, SEARCH_EXPRESSION } from './ticket-search.js';
 
-/**
- * The newest public message of the ticket (notes are internal): 'reply' = ours, so the ticket
- * waits on the customer. Served by ticket_messages_public_newest_idx.
- */
-const lastPublicKind = (id: string) =>
-  `(SELECT m.kind FROM ticket_messages m WHERE m.ticket_id = ${id} AND m.kind <> 'note' ORDER BY m.created_at DESC, m.id DESC LIMIT 1)`;
-
 export interface SqlWhere {
   sql: string;
   params: unknown[];
@@ -216,11 +209,12 @@ export function buildTicketWhere(actor: Actor, filters: TicketFilters, params: u
   // indexes' predicate so the planner can use them.
   if (!filters.status?.includes('archived') && !filters.include_archived) conds.push(`${c('status')} <> 'archived'`);
   if (filters.q) conds.push(searchCondition(filters.q, c, p));
-  if (filters.waiting_on === 'customer') conds.push(`${lastPublicKind(c('id'))} = 'reply'`);
-  else if (filters.waiting_on === 'us') conds.push(`${lastPublicKind(c('id'))} IS DISTINCT FROM 'reply'`);
-  if (filters.sla) conds.push(slaCondition(filters.sla, c));
-  // Qualified even without an alias: inside the tag subquery a bare `id` would be the tag's.
+  // Qualified: inside the tag subquery a bare `id` would be the tag's.
   const ticketId = alias ? `${alias}.id` : 'contact_submissions.id';
+  // The SLA clocks keep this state: paused exactly while the newest public message is ours (src/sla).
+  if (filters.waiting_on === 'customer') conds.push(`${c('sla_paused_since')} IS NOT NULL`);
+  else if (filters.waiting_on === 'us') conds.push(`${c('sla_paused_since')} IS NULL`);
+  if (filters.sla) conds.push(slaCondition(filters.sla, c));
   if (filters.tags?.length) conds.push(tagsCondition(ticketId, filters.tags, filters.tags_mode ?? 'any', p));
   return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }

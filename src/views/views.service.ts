@@ -7,7 +7,7 @@ import { canAdmin, requireStaff } from '../auth/access.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { buildTicketWhere, parseTicketExportQuery, type TicketFilters } from '../contact/ticket.filters.js';
-import { builtinViews } from './views.builtin.js';
+import { BUILTIN_VIEWS } from './views.builtin.js';
 import type { ViewCreateInput, ViewPatchInput, ViewQuery } from './views.schema.js';
 
 export interface SavedView {
@@ -47,13 +47,13 @@ export async function listViews(ctx: AppContext, actor: Actor | null): Promise<S
     `${SELECT} WHERE v.owner_id = $1 OR v.shared ORDER BY (v.owner_id = $1) DESC, lower(v.name), v.id`,
     [actor.id],
   );
-  return [...builtinViews(ctx.clock.now()), ...rows.map((r) => toView(actor, r))];
+  return [...BUILTIN_VIEWS, ...rows.map((r) => toView(actor, r))];
 }
 
 /** One view the actor may use (built-in, own, or shared); 404 for anything else. */
 export async function getView(ctx: AppContext, actor: Actor | null, id: string): Promise<SavedView> {
   requireStaff(actor);
-  const builtin = builtinViews(ctx.clock.now()).find((v) => v.id === id);
+  const builtin = BUILTIN_VIEWS.find((v) => v.id === id);
   if (builtin) return builtin;
   if (!UUID.test(id)) throw notFound('View');
   const { rows } = await ctx.db.pool.query<Row>(`${SELECT} WHERE v.id = $1 AND (v.owner_id = $2 OR v.shared)`, [

@@ -84,10 +84,6 @@ CREATE INDEX "contact_submissions_open_subject_idx" ON "contact_submissions"("su
 CREATE INDEX "contact_submissions_open_name_idx" ON "contact_submissions"("name", "id")
   WHERE "status" <> 'archived';
 
--- "Waiting on customer": the newest public message of a ticket (notes are internal).
-CREATE INDEX "ticket_messages_public_newest_idx" ON "ticket_messages"("ticket_id", "created_at" DESC, "id" DESC)
-  WHERE "kind" <> 'note';
-
 -- --- Saved views ------------------------------------------------------------------------------
 -- A named set of list filters (the REST list's own query parameters), private or shared.
 CREATE TABLE "saved_views" (
