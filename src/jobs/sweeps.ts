@@ -7,8 +7,14 @@ import { sweepLoginThrottles } from '../auth/login-throttle.js';
 import { sweepRateLimitCounters } from '../contact/rate-limit.js';
 import { compactTicketCounts } from '../contact/ticket-counts.js';
 import type { AppContext } from '../context.js';
+import { sweepWebhooks } from '../webhooks/jobs.js';
 
-export const SWEEP_TASKS = ['compact_ticket_counts', 'sweep_rate_limit_counters', 'sweep_login_throttles'] as const;
+export const SWEEP_TASKS = [
+  'compact_ticket_counts',
+  'sweep_rate_limit_counters',
+  'sweep_login_throttles',
+  'sweep_webhooks',
+] as const;
 
 /**
  * When each runs. `max=1`: a failed sweep is not retried, the next tick does the same work.
@@ -19,6 +25,7 @@ export const SWEEP_CRONTAB = `
 * * * * * compact_ticket_counts ?max=1&jobKey=sweep:compact_ticket_counts
 */10 * * * * sweep_rate_limit_counters ?max=1&jobKey=sweep:rate_limit_counters
 17 * * * * sweep_login_throttles ?max=1&jobKey=sweep:login_throttles
+* * * * * sweep_webhooks ?max=1&jobKey=sweep:webhooks
 `;
 
 export function sweepCronItems(): ParsedCronItem[] {
@@ -34,5 +41,7 @@ export function createSweepTasks(ctx: AppContext): TaskList {
     compact_ticket_counts: run('compact_ticket_counts', () => compactTicketCounts(ctx.db)),
     sweep_rate_limit_counters: run('sweep_rate_limit_counters', () => sweepRateLimitCounters(ctx.db, ctx.clock.now())),
     sweep_login_throttles: run('sweep_login_throttles', () => sweepLoginThrottles(ctx.db, ctx.clock.now())),
+    // Endpoints with due webhook deliveries but no dispatch job (a crashed worker): queued again.
+    sweep_webhooks: run('sweep_webhooks', () => sweepWebhooks(ctx)),
   } satisfies Record<(typeof SWEEP_TASKS)[number], TaskList[string]>;
 }

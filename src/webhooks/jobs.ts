@@ -6,7 +6,7 @@
 //
 // Guarantees: at least once, the same webhook-id on every attempt (receivers de-duplicate on
 // it). A claimed delivery is leased, not locked: a worker that dies mid-send leaves rows whose
-// lease runs out and the minute sweep (webhook_sweep) queues their endpoint again.
+// lease runs out and the minute sweep (sweep_webhooks) queues their endpoint again.
 import type { Task, TaskList } from 'graphile-worker';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
@@ -17,7 +17,6 @@ import { DISPATCH_TASK, dispatchJobSql, findEndpoint, type EndpointRow } from '.
 import { postWebhook, type AttemptResult } from './sender.js';
 import { activeSecrets, signatureHeaders, webhookId } from './signing.js';
 
-export const SWEEP_TASK = 'webhook_sweep';
 const BATCH = 100;
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
@@ -227,8 +226,6 @@ export function createWebhookTasks(ctx: AppContext): TaskList {
     const summary = await dispatchEndpoint({ ...ctx, logger }, parsed.data.endpointId);
     if (summary.delivered + summary.retrying + summary.failed) logger.debug(summary, 'webhook deliveries attempted');
   };
-  return {
-    [DISPATCH_TASK]: dispatch,
-    [SWEEP_TASK]: async () => void (await sweepWebhooks(ctx)),
-  };
+  // The minute sweep (sweepWebhooks) runs from src/jobs/sweeps.ts's crontab.
+  return { [DISPATCH_TASK]: dispatch };
 }
