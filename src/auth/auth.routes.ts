@@ -22,6 +22,12 @@ export function createAuthRouter(ctx: AppContext): Router {
     res.set('Cache-Control', 'no-store').json(issued);
   });
 
+  // Any role: the embeddable form prefills name and email from it (docs/widget.md).
+  router.get('/me', requireAuthenticated, (req, res) => {
+    const { id, name, email, role } = req.actor!;
+    res.set('Cache-Control', 'no-store').json({ id, name, email, role });
+  });
+
   router.delete('/token', requireAuthenticated, async (req, res) => {
     // The service's 401 is plain; on the REST API it carries the Bearer challenge.
     await revokeCurrentToken(ctx, req.actor, req.apiTokenId, { source: 'api', requestId: req.id }).catch((err) => {

@@ -135,6 +135,35 @@ function buildPaths(): Record<string, Record<string, Operation>> {
         responses: { '204': { description: 'Revoked.' }, ...errors('401', '503') },
       },
     },
+    '/api/v1/auth/me': {
+      get: {
+        tags: ['Auth'],
+        summary: 'Who the token belongs to',
+        description:
+          'The signed-in user of any role: the embeddable form asks this to prefill name and email when the site passes a token.',
+        security: [{ bearerAuth: [] }],
+        responses: {
+          '200': {
+            description: 'The user.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['id', 'name', 'email', 'role'],
+                  properties: {
+                    id: { type: 'string', format: 'uuid' },
+                    name: { type: 'string' },
+                    email: { type: 'string', format: 'email' },
+                    role: { type: 'string', enum: ['user', 'moderator', 'admin'] },
+                  },
+                },
+              },
+            },
+          },
+          ...errors('401', '503'),
+        },
+      },
+    },
     '/api/v1/contact/': {
       get: {
         tags: ['Tickets'],

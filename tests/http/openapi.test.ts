@@ -15,6 +15,7 @@ const EXPECTED_OPERATIONS = [
   'post /api/v1/contact/submit',
   'post /api/v1/auth/token',
   'delete /api/v1/auth/token',
+  'get /api/v1/auth/me',
   'get /api/v1/contact/',
   'get /api/v1/contact/stats/overview',
   'get /api/v1/contact/export.csv',

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createUserWithToken } from '../helpers/factories.js';
 import { CHROMIUM_MISSING, findChromium, launchChromium, type LaunchedBrowser } from '../helpers/browser.js';
 import { ensureWidgetBundle, freePort, listen, websiteHandler, type Listening } from './widget-helpers.js';
 
@@ -13,7 +14,7 @@ const chromium = findChromium();
 const AXE_FILE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const W = 'contactdesk-form';
 
-const PAGES = {
+const PAGES: Record<string, { lang: string; body: string }> = {
   '/': { lang: 'en', body: `<${W}></${W}>` },
   '/de': { lang: 'de', body: `<${W}></${W}>` },
   '/ar': { lang: 'ar', body: `<${W}></${W}>` },
@@ -123,6 +124,35 @@ describe('<contactdesk-form> in Chromium on another origin', { skip: chromium ? 
       { file_name: 'photo.png', size: png.length, sniffed_type: 'image/png', source: 'form', ticket_message_id: null },
     ]);
     await page.close();
+  });
+
+  test('when the site passes a signed-in visitor token, then name and email are prefilled and the ticket is theirs', async () => {
+    const { user, token } = await createUserWithToken(t.ctx, { name: 'Sina Signed', email: 'sina@example.com' });
+    PAGES['/signed-in'] = { lang: 'en', body: `<${W} token="${token}"></${W}>` };
+    PAGES['/bad-token'] = { lang: 'en', body: `<${W} token="not-a-valid-token"></${W}>` };
+    const page = await open('/signed-in');
+    assert.equal(await page.locator(`${W} #cd-name`).inputValue(), 'Sina Signed');
+    assert.equal(await page.locator(`${W} #cd-email`).inputValue(), 'sina@example.com');
+    await page.locator(`${W} #cd-subject`).fill('Signed in');
+    await page.locator(`${W} #cd-message`).fill('Hello from my account.');
+    await page.locator(`${W} [part=submit]`).click();
+    const number = (await page.locator(`${W} .ticket`).textContent({ timeout: 10_000 }))!;
+    const { rows } = await t.ctx.db.pool.query('SELECT user_id FROM contact_submissions WHERE ticket_number = $1', [
+      number,
+    ]);
+    assert.deepEqual(rows, [{ user_id: user.id }]);
+    await page.close();
+    // A token the desk does not accept: the form still loads, empty, as for anyone.
+    const anon = await open('/bad-token');
+    assert.equal(await anon.locator(`${W} #cd-name`).inputValue(), '');
+    await fill(anon, { subject: 'Token refused' });
+    await anon.locator(`${W} [part=submit]`).click();
+    await anon.locator(`${W} .ticket`).waitFor({ timeout: 10_000 });
+    const anonymous = await t.ctx.db.pool.query(
+      `SELECT user_id FROM contact_submissions WHERE subject = 'Token refused'`,
+    );
+    assert.deepEqual(anonymous.rows, [{ user_id: null }], 'sent anonymously, not refused with a 401');
+    await anon.close();
   });
 
   test('when fields are empty, then the widget says so per field, announces it, and focuses the first', async () => {

@@ -6,17 +6,9 @@
 // Attributes: mode="button" (floating button + dialog), lang, token (Bearer: links the ticket to
 // a signed-in user), name / email (prefill), category (preselect), endpoint.
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { fileField } from './file-field.js';
 import { styles } from './styles.js';
-import {
-  checkAll,
-  checkField,
-  checkFiles,
-  fill,
-  formatSize,
-  languageOf,
-  newKey,
-  type WidgetConfig,
-} from './validate.js';
+import { checkAll, checkField, checkFiles, fill, languageOf, newKey, type WidgetConfig } from './validate.js';
 
 // Read while the script runs: document.currentScript is null afterwards.
 const SCRIPT_SRC = (document.currentScript as HTMLScriptElement | null)?.src ?? '';
@@ -58,6 +50,8 @@ export class ContactDeskForm extends LitElement {
   /** One key per form fill: a double click or a retry of the same content sends the same key. */
   private key = newKey();
   private honeypotValue = '';
+  /** The signed-in visitor, when the site passed a token. */
+  private user: { name: string; email: string } | null = null;
 
   private get base(): string {
     return (this.endpoint || (SCRIPT_SRC ? new URL(SCRIPT_SRC).origin : location.origin)).replace(/\/+$/, '');
@@ -79,15 +73,34 @@ export class ContactDeskForm extends LitElement {
       this.state = 'unavailable';
       return;
     }
+    await this.loadUser();
     this.resetValues();
     // Right-to-left languages mirror the form, unless the page says otherwise on the element.
     if (!this.hasAttribute('dir')) this.setAttribute('dir', this.config.dir);
     this.state = 'ready';
   }
 
+  /** A signed-in visitor (token attribute): their name and email prefill the form. */
+  private async loadUser(): Promise<void> {
+    if (!this.token) return;
+    try {
+      const res = await fetch(`${this.base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${this.token}` } });
+      // Refused (expired, revoked): sent with the submit it would refuse that too, so it is dropped.
+      if (res.status === 401) this.token = '';
+      if (!res.ok) throw new Error(`auth/me ${res.status}`);
+      const me = (await res.json()) as { name?: string; email?: string };
+      this.user = { name: me.name ?? '', email: me.email ?? '' };
+    } catch (err) {
+      // The form still works, as an anonymous one would.
+      console.warn('contactdesk-form: the token was not accepted; the form is not prefilled', err);
+    }
+  }
+
   private resetValues(): void {
     const c = this.config!;
-    this.values = Object.fromEntries(FIELDS.map((f) => [f, this.getAttribute(f) ?? c.fields[f]?.default ?? '']));
+    const prefill = (f: string) =>
+      this.getAttribute(f) ?? this.user?.[f as 'name' | 'email'] ?? c.fields[f]?.default ?? '';
+    this.values = Object.fromEntries(FIELDS.map((f) => [f, prefill(f)]));
     this.errors = {};
     this.files = [];
     this.key = newKey();
@@ -261,50 +274,11 @@ export class ContactDeskForm extends LitElement {
     </div>`;
   }
 
-  /** The attachments field, when the desk accepts files (ATTACHMENT_MAX_FILES > 0). */
-  private fileField() {
-    const c = this.config!;
-    const { maxFiles, maxBytes } = c.attachments;
-    if (maxFiles <= 0) return nothing;
-    const t = c.text;
-    const err = this.errors.attachments ?? '';
-    return html`<div class="field" part="field field-attachments">
-      <label for="cd-attachments" part="label">${t.attachments}</label>
-      <input
-        id="cd-attachments"
-        type="file"
-        multiple
-        part="file"
-        aria-invalid=${err ? 'true' : 'false'}
-        aria-describedby="cd-attachments-hint cd-attachments-error"
-        @change=${this.onFiles}
-      />
-      <p id="cd-attachments-hint" class="hint" part="hint">
-        ${fill(t.attachmentsHint!, { count: maxFiles, size: formatSize(maxBytes) })}
-      </p>
-      ${
-        this.files.length
-          ? html`<ul class="files" part="files">
-              ${this.files.map(
-                (f, i) =>
-                  html`<li>
-                    <span class="file-name">${f.name}</span> <span class="file-size">${formatSize(f.size)}</span>
-                    <button
-                      type="button"
-                      class="remove"
-                      part="remove-file"
-                      aria-label=${fill(t.removeFile!, { name: f.name })}
-                      @click=${() => this.setFiles(this.files.filter((_, j) => j !== i))}
-                    >
-                      ×
-                    </button>
-                  </li>`,
-              )}
-            </ul>`
-          : nothing
-      }
-      <p id="cd-attachments-error" class="error" part="error">${err}</p>
-    </div>`;
+  private renderFileField() {
+    return fileField(this.config!, this.files, this.errors.attachments ?? '', {
+      onChange: (e: Event) => this.onFiles(e),
+      onRemove: (i: number) => this.setFiles(this.files.filter((_, j) => j !== i)),
+    });
   }
 
   private form() {
@@ -318,7 +292,7 @@ export class ContactDeskForm extends LitElement {
     }
     const sending = this.state === 'sending';
     return html`<form part="form" novalidate @submit=${this.onSubmit} aria-busy=${sending ? 'true' : 'false'}>
-      ${FIELDS.map((f) => this.field(f))} ${this.fileField()}
+      ${FIELDS.map((f) => this.field(f))} ${this.renderFileField()}
       <div class="hp" aria-hidden="true">
         <label for="cd-hp">Leave this field empty</label>
         <input
