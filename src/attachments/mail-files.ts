@@ -42,7 +42,10 @@ const EXTENSIONS: Record<string, string> = {
   'message/rfc822': '.eml',
 };
 
-/** A part without a name gets one a moderator can read: inline-image-2.png, attachment-3.pdf. */
+/**
+ * mailparser names a nameless part itself (attachment-2.png); should a part still come without
+ * one, it gets a name a moderator can read: inline-image-2.png, attachment-3.pdf.
+ */
 function nameOf(file: MailFile, index: number): string {
   if (file.fileName?.trim()) return sanitizeFileName(file.fileName);
   const ext = EXTENSIONS[file.contentType.toLowerCase()] ?? '';
@@ -110,6 +113,6 @@ export function mailFilesOf(parsed: Pick<ParsedMail, 'attachments'>): MailFile[]
     fileName: a.filename ?? null,
     contentType: a.contentType || 'application/octet-stream',
     content: a.content,
-    inline: a.contentDisposition === 'inline' || a.related === true,
+    inline: a.contentDisposition === 'inline' || a.related === true || Boolean(a.cid),
   }));
 }
