@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import { replyAddressFor, signedMessageId } from '../conversation/mail-signing.js';
 import type { EmailKind } from './mail.queue.js';
 import { renderBody, type TemplateData } from './templates.js';
+import type { SlaMailParts } from '../sla/sla.mail.js';
 import { supportedLanguage } from '../i18n/language.js';
 import { t } from '../i18n/strings.js';
 
@@ -30,7 +31,7 @@ export interface MailTicket {
   language?: string;
 }
 
-export interface MailDelivery {
+export interface MailDelivery extends SlaMailParts {
   id: string;
   kind: EmailKind;
   recipient: string;
@@ -241,6 +242,40 @@ function compose(
           panelUrl: `${config.publicUrl}/admin/resources/webhook_endpoints`,
         },
       } satisfies Composed<'webhook_disabled'>;
+    case 'sla_warning':
+    case 'sla_breach': {
+      // To staff (the assignee, else the admins): the clock and its due time (src/sla/sla.mail.ts).
+      const a = delivery.slaAlert;
+      const what = delivery.kind === 'sla_warning' ? 'SLA due' : 'SLA breached';
+      return {
+        subject: `${tag} ${what}${a ? ` (${a.targetLabel.toLowerCase()}, ${a.relative})` : ''}: ${ticket.subject}`,
+        to: mailbox('', delivery.recipient),
+        data: {
+          ticketNumber: ticket.ticketNumber,
+          subject: ticket.subject,
+          targetLabel: a?.targetLabel.toLowerCase() ?? 'SLA',
+          dueAt: a?.dueAt ?? '',
+          relative: a?.relative ?? '',
+          ticketUrl: ticketUrl(config, ticket.id),
+        },
+      } satisfies Composed<'sla_warning'>;
+    }
+    case 'moderator_digest': {
+      // About the moderator's queue, not the ticket it is anchored on (src/sla/digest.ts).
+      const d = delivery.digest ?? {
+        name: '',
+        mine: [],
+        mineTotal: 0,
+        breaching: [],
+        unassigned: [],
+        unassignedTotal: 0,
+      };
+      return {
+        subject: `Your morning digest: ${d.mineTotal} open, ${d.breaching.length} breaching soon, ${d.unassignedTotal} new unassigned`,
+        to: mailbox(d.name, delivery.recipient),
+        data: d,
+      } satisfies Composed<'moderator_digest'>;
+    }
   }
 }
 
@@ -259,7 +294,12 @@ export function buildMessage(
   const body = renderBody(
     delivery.kind,
     composed.data as never,
-    { productName: from.name || 'ContactDesk', ticketNumber: ticket.ticketNumber, title: subject },
+    {
+      productName: from.name || 'ContactDesk',
+      // A digest is about no single ticket: its footer does not name the one it is anchored on.
+      ticketNumber: delivery.kind === 'moderator_digest' ? '' : ticket.ticketNumber,
+      title: subject,
+    },
     lang,
   );
   const references = thread.references.filter(isMessageId).slice(-MAX_REFERENCES);

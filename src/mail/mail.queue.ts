@@ -14,6 +14,11 @@ export const EMAIL_KINDS = [
   'rating_bad_alert',
   // A webhook endpoint was disabled after a day of failures (src/webhooks/jobs.ts): no ticket.
   'webhook_disabled',
+  // SLA (src/sla/sla.jobs.ts): a clock is about to breach / has breached, to the assignee or the
+  // admins; the morning digest of a moderator (src/sla/digest.ts), anchored on one of its tickets.
+  'sla_warning',
+  'sla_breach',
+  'moderator_digest',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -26,7 +31,15 @@ export const MAIL_MAX_ATTEMPTS = 12;
  * out (migration 20261202900100_ticket_ratings) and their job key is the delivery itself, so a
  * second one never replaces the first one's pending job.
  */
-export const REPEATABLE_KINDS: readonly EmailKind[] = ['ticket_links', 'rating_bad_alert', 'webhook_disabled'];
+export const REPEATABLE_KINDS: readonly EmailKind[] = [
+  'ticket_links',
+  'rating_bad_alert',
+  'webhook_disabled',
+  // Once-only by their own records (sla_alerts, digest_runs; migration 20261203400100).
+  'sla_warning',
+  'sla_breach',
+  'moderator_digest',
+];
 const REPEATABLE_SQL = REPEATABLE_KINDS.map((k) => `'${k}'`).join(', ');
 
 /**

@@ -13,6 +13,7 @@
 // delivery id), so a repeated copy is recognisable as the same message.
 import type { AppContext } from '../context.js';
 import { portalMailParts } from '../portal/portal.mail.js';
+import { slaMailParts } from '../sla/sla.mail.js';
 import { replyAttachments } from './mail-attachments.js';
 import { buildMessage, UnsendableMailError, type MailTicket } from './mail.message.js';
 import type { EmailKind } from './mail.queue.js';
@@ -65,6 +66,9 @@ const THREAD_OPENERS: readonly EmailKind[] = [
   'ticket_links',
   'rating_bad_alert',
   'webhook_disabled',
+  'sla_warning',
+  'sla_breach',
+  'moderator_digest',
 ];
 
 /**
@@ -217,7 +221,9 @@ export async function deliverEmail(
       : await threadReferences(ctx, ticket.id, delivery.id);
     // The customer's page link (and the rating links, the links list): made here, the same on a retry.
     const portal = await portalMailParts(ctx, delivery, ticket.id);
-    const message = buildMessage(ticket, { ...delivery, ...portal }, ctx.config, { references });
+    // An SLA alert's clock and due time, a digest's lists: read now, so they are current.
+    const sla = await slaMailParts(ctx, delivery, ticket.id);
+    const message = buildMessage(ticket, { ...delivery, ...portal, ...sla }, ctx.config, { references });
     message.attachments = await replyAttachments(ctx, delivery); // a public reply's files (mail-attachments.ts)
     result = await deps.transport.send(message, {
       fileStem: `${ticket.ticketNumber}.${delivery.kind}.${delivery.id}`,

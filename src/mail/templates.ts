@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { EMAIL_KINDS, type EmailKind } from './mail.queue.js';
+import type { DigestData } from '../sla/digest.js';
 
 export interface ConfirmationData {
   ticketNumber: string;
@@ -72,6 +73,16 @@ export interface WebhookDisabledData {
   panelUrl: string;
 }
 
+/** An SLA clock is about to breach / has breached (src/sla/sla.jobs.ts). */
+export interface SlaAlertData {
+  ticketNumber: string;
+  subject: string;
+  targetLabel: string;
+  dueAt: string;
+  relative: string;
+  ticketUrl: string;
+}
+
 export interface TemplateData {
   contact_confirmation: ConfirmationData;
   contact_admin_notification: AdminNotificationData;
@@ -80,6 +91,9 @@ export interface TemplateData {
   ticket_links: TicketLinksData;
   rating_bad_alert: RatingBadAlertData;
   webhook_disabled: WebhookDisabledData;
+  sla_warning: SlaAlertData;
+  sla_breach: SlaAlertData;
+  moderator_digest: DigestData;
 }
 
 export interface RenderedBody {
