@@ -46,7 +46,7 @@ export interface ReceiveOptions {
    */
   beforeRead?: (req: Request) => Promise<void>;
   /** Runs before each file is stored, with the fields read so far (the customer page's CSRF token). */
-  beforeFile?: (fields: Record<string, string | string[]>) => void;
+  beforeFile?: (fields: Record<string, string | string[]>, req: Request) => void | Promise<void>;
 }
 
 export function receiveUploads(ctx: AppContext, opts: ReceiveOptions): RequestHandler {
@@ -74,7 +74,7 @@ export function receiveUploads(ctx: AppContext, opts: ReceiveOptions): RequestHa
         maxFiles: limits.maxFiles,
         drainBytes: limits.maxTotalBytes + 1024 * 1024,
         onFile: async (f, fieldsSoFar) => {
-          opts.beforeFile?.(fieldsSoFar);
+          await opts.beforeFile?.(fieldsSoFar, req);
           await files.addFile({ fileName: f.fileName, declaredType: f.declaredType, stream: f.stream });
         },
       });

@@ -113,10 +113,15 @@ export function renderTicketPage(
       (solved ? ratingBlock(lang, base, csrf, rating, now) : '') +
       `<section aria-labelledby="conv-h"><h2 id="conv-h">${h(pt(lang, 'conversation'))}</h2>` +
       `<ol class="thread">${thread.map((m) => message(lang, base, m)).join('')}</ol></section>` +
-      `<section><form method="post" action="${base}/reply">${hidden('csrf', csrf)}` +
+      // multipart: files go with the reply (the CSRF field first, so it is checked before any file is stored).
+      `<section><form method="post" action="${base}/reply" enctype="multipart/form-data">${hidden('csrf', csrf)}` +
       `<label for="body">${h(pt(lang, 'replyLabel'))}</label>` +
       (solved ? `<p id="reply-hint">${h(pt(lang, 'reopenHint'))}</p>` : '') +
       `<textarea id="body" name="body" rows="6" required maxlength="20000"${solved ? ' aria-describedby="reply-hint"' : ''}></textarea>` +
+      (view.upload.maxFiles > 0
+        ? `<label for="attachments">${h(pt(lang, 'attachFiles', { count: String(view.upload.maxFiles), size: view.upload.maxSize }))}</label>` +
+          `<input type="file" id="attachments" name="attachments" multiple>`
+        : '') +
       `<button type="submit">${h(pt(lang, 'send'))}</button></form></section>` +
       (open
         ? `<section><p>${h(pt(lang, 'solvedHint'))}</p><form method="post" action="${base}/solve">${hidden('csrf', csrf)}` +

@@ -22,7 +22,16 @@ import {
   STYLE_HASH,
   type PortalNotice,
 } from './portal.pages.js';
-import { markSolved, postPortalReply, rateFromForm, rateFromLink, viewTicket } from './portal.service.js';
+import {
+  checkReplyForm,
+  markSolved,
+  postPortalReply,
+  rateFromForm,
+  rateFromLink,
+  viewTicket,
+} from './portal.service.js';
+import { receiveUploads } from '../attachments/upload.middleware.js';
+import { requireCustomerLink } from './customer-links.js';
 import { ratingInputSchema } from './ratings.js';
 
 const CSP = [
@@ -134,10 +143,20 @@ export function createPortalRouter(ctx: AppContext): Router {
     }
   });
 
-  router.post('/:token/reply', async (req: TokenRequest, res) => {
+  // The reply form is multipart (files in `attachments`); a plain urlencoded post still works.
+  const replyUploads = receiveUploads(ctx, {
+    otherwise: (_req, _res, next) => next(),
+    source: 'portal',
+    // A dead link reads no body at all; a forged form (no CSRF token before the files) stores no byte.
+    beforeRead: async (req) => void (await requireCustomerLink(ctx, String(req.params.token))),
+    beforeFile: (fields, req) => checkReplyForm(ctx, String(req.params.token), fields.csrf),
+  });
+
+  router.post('/:token/reply', replyUploads, async (req: TokenRequest, res) => {
     const back = `/t/${encodeURIComponent(req.params.token)}`;
     try {
-      const result = await postPortalReply(ctx, req.params.token, req.body ?? {}, meta(req));
+      req.upload?.throwIfFailed();
+      const result = await postPortalReply(ctx, req.params.token, req.body ?? {}, meta(req), req.upload?.files);
       const followUp = result.outcome === 'follow_up' || result.outcome === 'new_ticket';
       res.redirect(
         303,

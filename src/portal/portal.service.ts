@@ -4,7 +4,14 @@
 // link (HMAC of the link id), checked before anything is written.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import { addCustomerMessage, type CustomerMessageResult } from '../conversation/customer-message.js';
+import { limitsOf } from '../attachments/limits.js';
+import type { MessageUpload } from '../attachments/attachments.service.js';
+import {
+  addCustomerMessage,
+  addCustomerMessageIn,
+  type CustomerMessageInput,
+  type CustomerMessageResult,
+} from '../conversation/customer-message.js';
 import { MESSAGE_MAX_LENGTH } from '../conversation/conversation.schema.js';
 import { signingKey } from '../conversation/mail-signing.js';
 import { loadThread, type ThreadMessage } from '../conversation/thread.repository.js';
@@ -34,6 +41,8 @@ export interface PortalView {
   thread: ThreadMessage[];
   rating: Rating | null;
   csrf: string;
+  /** What the reply form may carry (the attachment limits, for its label). */
+  upload: { maxFiles: number; maxSize: string };
 }
 
 export interface PortalMeta {
@@ -85,7 +94,9 @@ export async function viewTicket(ctx: AppContext, token: string): Promise<Portal
   // Belt and braces: the query leaves notes out; a note must never reach this page whatever changes there.
   const visible = (thread ?? []).filter((m) => m.kind !== 'note' && m.direction !== 'internal');
   const { name: _n, email: _e, ...publicTicket } = ticket;
-  return { link, ticket: publicTicket, thread: visible, rating, csrf: csrfTokenFor(ctx, link.id) };
+  const { maxFiles, maxBytes } = limitsOf(ctx);
+  const upload = { maxFiles, maxSize: `${Math.round((maxBytes / 1024 / 1024) * 10) / 10} MB` };
+  return { link, ticket: publicTicket, thread: visible, rating, csrf: csrfTokenFor(ctx, link.id), upload };
 }
 
 function replyBody(raw: unknown): string {
@@ -108,37 +119,48 @@ function replyBody(raw: unknown): string {
   return body;
 }
 
+/** Before a file of a reply is stored: the link must be live and the form's CSRF token right. */
+export async function checkReplyForm(ctx: AppContext, token: string, csrf: unknown): Promise<void> {
+  assertCsrf(ctx, await requireCustomerLink(ctx, token), csrf);
+}
+
 /**
  * The customer's reply from the page: the same path as an email reply (addCustomerMessage,
  * channel 'portal'), so the reopen rules are the same: an open ticket gets the message, a
- * recently resolved one reopens, an old or archived one opens a linked follow-up ticket.
+ * recently resolved one reopens, an old or archived one opens a linked follow-up ticket. With
+ * `files` (a multipart form) they are stored on that message in the same transaction.
  */
 export async function postPortalReply(
   ctx: AppContext,
   token: string,
   form: { csrf?: unknown; body?: unknown },
   meta: PortalMeta,
+  files?: MessageUpload,
 ): Promise<CustomerMessageResult> {
   const link = await requireCustomerLink(ctx, token);
   assertCsrf(ctx, link, form.csrf);
   const body = replyBody(form.body);
   await enforceLimits(ctx, replyWindows(ctx, link.id), 'replies from this page');
   const ticket = await loadTicket(ctx, link.ticketId);
-  return addCustomerMessage(
-    ctx,
-    {
-      ticketId: ticket.id,
-      fromEmail: ticket.email,
-      fromName: ticket.name,
-      subject: ticket.subject,
-      bodyText: body,
-      bodyHtml: null,
-      messageId: null,
-      inboundMailId: null,
-      channel: 'portal',
-    },
-    { source: 'api', requestId: meta.requestId },
-  );
+  const input: CustomerMessageInput = {
+    ticketId: ticket.id,
+    fromEmail: ticket.email,
+    fromName: ticket.name,
+    subject: ticket.subject,
+    bodyText: body,
+    bodyHtml: null,
+    messageId: null,
+    inboundMailId: null,
+    channel: 'portal',
+  };
+  const customerMeta = { source: 'api' as const, requestId: meta.requestId };
+  if (!files) return addCustomerMessage(ctx, input, customerMeta);
+  return files.transaction({ actorId: null, ...customerMeta }, async (client, attach) => {
+    const result = await addCustomerMessageIn(ctx, client, input, customerMeta);
+    // A follow-up ticket gets the files on its own (original) message.
+    await attach(result.ticketId, result.messageId);
+    return result;
+  });
 }
 
 /**
