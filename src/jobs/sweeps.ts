@@ -8,12 +8,15 @@ import { sweepRateLimitCounters } from '../contact/rate-limit.js';
 import { compactTicketCounts } from '../contact/ticket-counts.js';
 import type { AppContext } from '../context.js';
 import { sweepWebhooks } from '../webhooks/jobs.js';
+import { createSlaTasks, SLA_TASKS } from '../sla/sla.jobs.js';
 
 export const SWEEP_TASKS = [
   'compact_ticket_counts',
   'sweep_rate_limit_counters',
   'sweep_login_throttles',
   'sweep_webhooks',
+  // SLA alerts, auto-archive and the morning digest (src/sla/sla.jobs.ts).
+  ...SLA_TASKS,
 ] as const;
 
 /**
@@ -26,6 +29,9 @@ export const SWEEP_CRONTAB = `
 */10 * * * * sweep_rate_limit_counters ?max=1&jobKey=sweep:rate_limit_counters
 17 * * * * sweep_login_throttles ?max=1&jobKey=sweep:login_throttles
 * * * * * sweep_webhooks ?max=1&jobKey=sweep:webhooks
+* * * * * sla_alerts ?max=1&jobKey=sweep:sla_alerts
+23 * * * * sla_auto_archive ?max=1&jobKey=sweep:sla_auto_archive
+*/10 * * * * sla_digest ?max=1&jobKey=sweep:sla_digest
 `;
 
 export function sweepCronItems(): ParsedCronItem[] {
@@ -43,5 +49,6 @@ export function createSweepTasks(ctx: AppContext): TaskList {
     sweep_login_throttles: run('sweep_login_throttles', () => sweepLoginThrottles(ctx.db, ctx.clock.now())),
     // Endpoints with due webhook deliveries but no dispatch job (a crashed worker): queued again.
     sweep_webhooks: run('sweep_webhooks', () => sweepWebhooks(ctx)),
+    ...createSlaTasks(ctx),
   } satisfies Record<(typeof SWEEP_TASKS)[number], TaskList[string]>;
 }
