@@ -12,6 +12,8 @@ import { createInboundTasks } from '../inbound/inbound.jobs.js';
 import { INBOUND_TASK } from '../inbound/inbound.store.js';
 import { createMailTasks } from '../mail/mail.jobs.js';
 import { createPortalTasks } from '../portal/find-tickets.js';
+import { createPrivacyTasks } from '../privacy/jobs.js';
+import { ERASURE_TASK } from '../privacy/schema.js';
 import { createWebhookTasks } from '../webhooks/jobs.js';
 import { DISPATCH_TASK } from '../webhooks/repository.js';
 import { EMAIL_KINDS } from '../mail/mail.queue.js';
@@ -125,6 +127,8 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
     ...createInboundTasks(ctx),
     // "Find my tickets" (src/portal): the address lookup, off the request path.
     ...createPortalTasks(ctx),
+    // Erasure of a person / a retention run (src/privacy), a batch of tickets per step.
+    ...createPrivacyTasks(ctx),
     // Webhooks out (src/webhooks): one dispatch job per endpoint with due deliveries.
     ...createWebhookTasks(ctx),
     ...createSweepTasks(ctx),
@@ -261,7 +265,7 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
 
   const sweeper = startDeadWorkerSweeper({
     pool: ctx.db.pool,
-    tasks: [...EMAIL_KINDS, INBOUND_TASK, DISPATCH_TASK],
+    tasks: [...EMAIL_KINDS, INBOUND_TASK, DISPATCH_TASK, ERASURE_TASK],
     intervalMs: opts.lockSweepIntervalMs ?? 60_000,
     logger,
     ownPoolIds: () => [current.poolId],
