@@ -2,6 +2,26 @@
 import { inboundListQuerySchema } from '../inbound/inbound.schema.js';
 import { errors, idParameter, json, queryParameters, STAFF, staff, type Operation } from './openapi.helpers.js';
 
+/** The multipart form of a staff message: the JSON fields as form fields, and the files. */
+const staffMessageForm = {
+  schema: {
+    type: 'object',
+    required: ['kind', 'body'],
+    properties: {
+      kind: { type: 'string', enum: ['reply', 'note'] },
+      body: { type: 'string', minLength: 1, maxLength: 20000 },
+      status: { type: 'string', enum: ['in_progress', 'resolved'] },
+      last_seen_message_id: { type: 'string', description: 'UUID, or `null`; see the JSON body.' },
+      attachments: {
+        type: 'array',
+        description: 'The files, in order (ATTACHMENT_MAX_FILES per message).',
+        items: { type: 'string', contentMediaType: 'application/octet-stream' },
+      },
+    },
+  },
+  encoding: { attachments: { contentType: '*/*' } },
+};
+
 export function conversationPaths(): Record<string, Record<string, Operation>> {
   return {
     '/api/v1/contact/{id}/messages': {
@@ -22,9 +42,15 @@ export function conversationPaths(): Record<string, Record<string, Operation>> {
         description: `\`reply\` is emailed to the customer (From MAIL_FROM, Reply-To the ticket's reply address, threaded); \`note\` is internal and never emailed. The first reply to a pending ticket takes it in progress and assigns it to the replier when unassigned; \`status: resolved\` resolves in the same step (one email: the reply). \`last_seen_message_id\` guards against sending blind: 409 \`stale_thread\` when a newer message arrived. ${STAFF}`,
         ...staff,
         parameters: [idParameter],
-        requestBody: { required: true, content: json('StaffMessage') },
+        requestBody: {
+          required: true,
+          description:
+            "JSON, or `multipart/form-data` with the same fields plus files in `attachments` (the plain form way, e.g. `curl -F kind=reply -F body=... -F attachments=@manual.pdf`). Files are streamed into the message's own transaction: a refused file (413 over ATTACHMENT_MAX_BYTES / ATTACHMENT_MAX_FILES / ATTACHMENT_MAX_TOTAL_BYTES, 415 a program) writes no message. A reply's files are attached to its email; a note's are never emailed.",
+          content: { ...json('StaffMessage'), 'multipart/form-data': staffMessageForm },
+        },
         responses: {
           '201': { description: 'The message and the ticket status after it.', content: json('PostedMessage') },
+          '413': { description: 'A file over a limit (named in `fields.attachments`).', content: json('Error') },
           ...errors('400', '401', '403', '404', '409', '415', '503'),
         },
       },
