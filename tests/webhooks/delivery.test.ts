@@ -48,7 +48,7 @@ describe('webhook delivery', () => {
       const got = receiver.received[0]!;
       const verified = verify(secret, got) as Record<string, any>;
       assert.equal(verified.type, 'ticket.created');
-      assert.equal(got.headers['webhook-id'], webhookId(rows[0].event_id));
+      assert.equal(got.headers['webhook-id'], webhookId(rows[0]!.event_id));
       assert.equal(got.headers['content-type'], 'application/json');
       const ticket = got.json.data.ticket;
       assert.equal(ticket.id, submitted.body.id);
@@ -57,10 +57,10 @@ describe('webhook delivery', () => {
       assert.equal('ip_address' in ticket, false, 'no IP address in payloads');
       assert.equal('admin_notes' in ticket, false, 'no internal notes unless opted in');
       assert.deepEqual(
-        [rows.length, rows[0].attempts, rows[0].response_status, rows[0].response_body],
+        [rows.length, rows[0]!.attempts, rows[0]!.response_status, rows[0]!.response_body],
         [1, 1, 200, 'ok'],
       );
-      assert.ok(rows[0].duration_ms >= 0);
+      assert.ok(rows[0]!.duration_ms >= 0);
     } finally {
       await worker.stop();
       await receiver.close();
@@ -73,7 +73,7 @@ describe('webhook delivery', () => {
     await request(env.t.app).post(SUBMIT).send(form('Down then up')).expect(201);
 
     assert.deepEqual(await env.dispatch(id), { delivered: 0, retrying: 1, failed: 0, disabled: false });
-    let [row] = await env.deliveries(id);
+    let row = await env.newest(id);
     assert.equal(row.status, 'pending');
     assert.match(row.last_error, /ECONNREFUSED/);
     assert.equal(
@@ -89,7 +89,7 @@ describe('webhook delivery', () => {
     try {
       env.clock.advance(5_000);
       assert.equal((await env.dispatch(id)).retrying, 1);
-      [row] = await env.deliveries(id);
+      row = await env.newest(id);
       assert.deepEqual([row.status, row.response_status, row.response_body], ['pending', 503, 'busy']);
       assert.equal(
         new Date(row.next_attempt_at).getTime() - new Date(row.last_attempt_at).getTime(),
@@ -100,7 +100,7 @@ describe('webhook delivery', () => {
       env.clock.advance(42_000);
       assert.equal((await env.dispatch(id)).delivered, 1);
       assert.equal((await env.dispatch(id)).delivered, 0, 'a delivered event is not sent again');
-      [row] = await env.deliveries(id);
+      row = await env.newest(id);
       assert.deepEqual([row.status, row.attempts], ['delivered', 3]);
       assert.equal(receiver.received.length, 2, 'one failed attempt that reached it, one delivery');
       const ids = receiver.received.map((r) => r.headers['webhook-id']);
@@ -118,11 +118,11 @@ describe('webhook delivery', () => {
       const { id } = await env.register({ url: receiver.url, events: ['ticket.created'] });
       await request(env.t.app).post(SUBMIT).send(form('Slow receiver')).expect(201);
       assert.equal((await env.dispatch(id)).retrying, 1);
-      let [row] = await env.deliveries(id);
+      let row = await env.newest(id);
       assert.match(row.last_error, /timed out after 400 ms/);
       env.clock.advance(5_000);
       assert.equal((await env.dispatch(id)).delivered, 1);
-      [row] = await env.deliveries(id);
+      row = await env.newest(id);
       assert.deepEqual([row.status, row.response_status, row.attempts], ['delivered', 204, 2]);
     } finally {
       await receiver.close();
@@ -137,7 +137,7 @@ describe('webhook delivery', () => {
       const { id } = await env.register({ url: receiver.url, events: ['ticket.created'] });
       await request(env.t.app).post(SUBMIT).send(form('Redirect')).expect(201);
       assert.deepEqual(await env.dispatch(id), { delivered: 0, retrying: 0, failed: 1, disabled: false });
-      const [row] = await env.deliveries(id);
+      const row = await env.newest(id);
       assert.deepEqual([row.status, row.response_status], ['failed', 302]);
       assert.match(row.last_error, /redirect \(302\) not followed/);
       assert.equal(target.received.length, 0, 'nothing reached the redirect target');
@@ -164,7 +164,7 @@ describe('webhook delivery', () => {
       }
       await request(env.t.app).post(SUBMIT).send(form('SSRF')).expect(201);
       assert.equal((await dispatchEndpoint(strict, id)).failed, 1);
-      const [row] = await env.deliveries(id);
+      const row = await env.newest(id);
       assert.equal(row.status, 'failed');
       assert.match(row.last_error, /localhost resolves to .*loopback.*refused/);
       assert.equal(receiver.received.length, 0);

@@ -82,6 +82,8 @@ export interface WebhookTestEnv {
   register(body: Record<string, unknown>): Promise<{ id: string; secret: string }>;
   dispatch(endpointId: string): ReturnType<typeof dispatchEndpoint>;
   deliveries(endpointId: string): Promise<Array<Record<string, any>>>;
+  /** The endpoint's newest delivery (the log's first row). */
+  newest(endpointId: string): Promise<Record<string, any>>;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,11 @@ export async function webhookTestEnv(env: Record<string, string> = {}): Promise<
     async deliveries(id) {
       const res = await request(t.app).get(`${HOOKS}/${id}/deliveries`).set(admin.auth).expect(200);
       return res.body.deliveries;
+    },
+    async newest(id) {
+      const res = await request(t.app).get(`${HOOKS}/${id}/deliveries?limit=1`).set(admin.auth).expect(200);
+      if (!res.body.deliveries[0]) throw new Error(`endpoint ${id} has no delivery`);
+      return res.body.deliveries[0];
     },
     close: () => t.close(),
   };
