@@ -18,6 +18,7 @@ import { createDocsRouter } from './http/docs.routes.js';
 import { createPortalRouter } from './portal/portal.routes.js';
 import { createHealthRouter } from './http/health.routes.js';
 import { createTagsRouter, createTicketTagsRouter } from './tags/routes.js';
+import { createCannedRepliesRouter } from './canned/routes.js';
 import { createViewsRouter } from './views/views.routes.js';
 import { requestContext } from './http/request-context.js';
 import { apiSecurityHeaders, compressResponses } from './http/security-headers.js';
@@ -76,6 +77,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/contact', createConversationRouter(ctx));
   api.use('/contact', createTicketTagsRouter(ctx));
   api.use('/tags', createTagsRouter(ctx));
+  api.use('/canned-replies', createCannedRepliesRouter(ctx));
   api.use('/views', createViewsRouter(ctx));
   api.use('/attachments', createAttachmentRouter(ctx));
   api.use('/audit/events', createAuditEventsRouter(ctx));
