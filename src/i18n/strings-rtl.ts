@@ -1,14 +1,8 @@
-// Arabic and Hebrew: the widget and page strings (right-to-left; the widget sets dir="rtl").
-// Mail subjects and bodies fall back to English for these two until a translator reviews them.
+// Arabic and Hebrew: the widget, page and mail-subject strings (right-to-left; the widget sets
+// dir="rtl", the mail layouts in templates/ar and templates/he do too).
 import type { StringTable } from './strings.js';
 
-type Partial = Omit<StringTable, 'mail_confirmSubject' | 'mail_resolvedSubject'>;
-const mailEn = {
-  mail_confirmSubject: 'We received your message: {subject}',
-  mail_resolvedSubject: 'Your request has been resolved: {subject}',
-};
-
-const ar: Partial = {
+const ar: StringTable = {
   name: 'الاسم',
   email: 'البريد الإلكتروني',
   category: 'الفئة',
@@ -48,6 +42,9 @@ const ar: Partial = {
   cat_data: 'البيانات والخصوصية',
   cat_account: 'الحساب',
   cat_other: 'أخرى',
+  mail_confirmSubject: 'استلمنا رسالتك: {subject}',
+  mail_resolvedSubject: 'تم حل طلبك: {subject}',
+  mail_linksSubject: 'تذاكرك المفتوحة',
   page_thanksTitle: 'شكرًا لك',
   page_thanksHeading: 'شكرًا لك، {name}',
   page_thanksBody: 'تلقّينا رسالتك وسنرد على {email}.',
@@ -56,7 +53,7 @@ const ar: Partial = {
   page_back: 'رجوع',
 };
 
-const he: Partial = {
+const he: StringTable = {
   name: 'שם',
   email: 'דוא״ל',
   category: 'קטגוריה',
@@ -96,6 +93,9 @@ const he: Partial = {
   cat_data: 'נתונים ופרטיות',
   cat_account: 'חשבון',
   cat_other: 'אחר',
+  mail_confirmSubject: 'קיבלנו את הודעתך: {subject}',
+  mail_resolvedSubject: 'הפנייה שלך טופלה: {subject}',
+  mail_linksSubject: 'הפניות הפתוחות שלך',
   page_thanksTitle: 'תודה',
   page_thanksHeading: 'תודה, {name}',
   page_thanksBody: 'קיבלנו את הודעתך ונשיב אל {email}.',
@@ -104,4 +104,4 @@ const he: Partial = {
   page_back: 'חזרה',
 };
 
-export const RTL_STRINGS = { ar: { ...ar, ...mailEn }, he: { ...he, ...mailEn } };
+export const RTL_STRINGS = { ar, he };

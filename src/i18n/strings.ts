@@ -53,6 +53,7 @@ const en = {
   page_back: 'Back',
   mail_confirmSubject: 'We received your message: {subject}',
   mail_resolvedSubject: 'Your request has been resolved: {subject}',
+  mail_linksSubject: 'Your open tickets',
 };
 
 export type StringKey = keyof typeof en;
@@ -106,6 +107,7 @@ const de: StringTable = {
   page_back: 'Zurück',
   mail_confirmSubject: 'Wir haben Ihre Nachricht erhalten: {subject}',
   mail_resolvedSubject: 'Ihre Anfrage wurde erledigt: {subject}',
+  mail_linksSubject: 'Ihre offenen Tickets',
 };
 
 const fr: StringTable = {
@@ -156,6 +158,7 @@ const fr: StringTable = {
   page_back: 'Retour',
   mail_confirmSubject: 'Nous avons bien reçu votre message : {subject}',
   mail_resolvedSubject: 'Votre demande a été résolue : {subject}',
+  mail_linksSubject: 'Vos tickets ouverts',
 };
 
 const es: StringTable = {
@@ -206,6 +209,7 @@ const es: StringTable = {
   page_back: 'Volver',
   mail_confirmSubject: 'Hemos recibido su mensaje: {subject}',
   mail_resolvedSubject: 'Su solicitud se ha resuelto: {subject}',
+  mail_linksSubject: 'Sus tickets abiertos',
 };
 
 const TABLES: Record<Language, StringTable> = { en, de, fr, es, ...RTL_STRINGS };

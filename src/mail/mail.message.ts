@@ -214,7 +214,7 @@ function compose(
     case 'ticket_links':
       // About the address, not one ticket: no ticket number in the subject, no reply address.
       return {
-        subject: 'Your open tickets',
+        subject: t(lang, 'mail_linksSubject'),
         to: mailbox('', delivery.recipient),
         data: { tickets: delivery.links ?? [] },
       } satisfies Composed<'ticket_links'>;

@@ -113,8 +113,8 @@ interface CompiledSet {
   variants: Partial<Record<string, { layout?: Pair; bodies: Partial<Record<EmailKind, Pair>> }>>;
 }
 type Pair = { html: Compiled; text: Compiled };
-/** Languages with mail templates (ar and he fall back to English until translated). */
-export const MAIL_LANGUAGES = ['de', 'fr', 'es'] as const;
+/** Languages with mail templates (templates/<lang>/; ar and he with right-to-left layouts). */
+export const MAIL_LANGUAGES = ['de', 'fr', 'es', 'ar', 'he'] as const;
 
 const KINDS: readonly EmailKind[] = EMAIL_KINDS;
 

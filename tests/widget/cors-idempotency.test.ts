@@ -206,6 +206,21 @@ describe('widget API: CORS, Idempotency-Key, redirect_to, languages', () => {
       t.ctx.config,
     );
     assert.match(fr.text, /Bonjour Ann Lee,/);
+    // Arabic and Hebrew: translated, and laid out right to left.
+    for (const [language, greeting, subject] of [
+      ['ar', /مرحبًا Ann Lee،/, /استلمنا رسالتك: Order 42/],
+      ['he', /שלום Ann Lee,/, /קיבלנו את הודעתך: Order 42/],
+    ] as const) {
+      const rtl = buildMessage(
+        { ...ticket, language },
+        { id: '00000000-0000-4000-8000-000000000005', kind: 'contact_confirmation', recipient: input.email },
+        t.ctx.config,
+      );
+      assert.match(rtl.text, greeting);
+      assert.match(rtl.subject, subject);
+      assert.match(rtl.html, new RegExp(`<html lang="${language}" dir="rtl">`));
+      assert.doesNotMatch(rtl.text, /Hello|received/, `${language}: no English left in the body`);
+    }
     const alert = buildMessage(
       ticket,
       { id: '00000000-0000-4000-8000-000000000004', kind: 'contact_admin_notification', recipient: 'ops@example.com' },
