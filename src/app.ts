@@ -4,6 +4,7 @@ import { bearerAuth } from './auth/auth.middleware.js';
 import { createAuthRouter } from './auth/auth.routes.js';
 import type { AppContext } from './context.js';
 import { createAuditEventsRouter, createTicketHistoryRouter } from './audit/audit.routes.js';
+import { createPrivacyRouter } from './privacy/routes.js';
 import { createPublicContactRouter } from './contact/contact.routes.js';
 import { createModeratorContactRouter } from './contact/moderator.routes.js';
 import { createConversationRouter } from './conversation/conversation.routes.js';
@@ -81,6 +82,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/views', createViewsRouter(ctx));
   api.use('/attachments', createAttachmentRouter(ctx));
   api.use('/audit/events', createAuditEventsRouter(ctx));
+  // The customer's data rights: access export, erasure (docs/privacy.md).
+  api.use('/privacy', createPrivacyRouter(ctx));
   api.use('/inbound', createInboundAdminRouter(ctx));
   // Outgoing webhooks (docs/webhooks.md): admins only.
   api.use('/webhooks', createWebhookRouter(ctx));
