@@ -9,6 +9,7 @@ import { compactTicketCounts } from '../contact/ticket-counts.js';
 import type { AppContext } from '../context.js';
 import { sweepWebhooks } from '../webhooks/jobs.js';
 import { createSlaTasks, SLA_TASKS } from '../sla/sla.jobs.js';
+import { purgeRawMails, startRetentionErasure } from '../privacy/retention.js';
 
 export const SWEEP_TASKS = [
   'compact_ticket_counts',
@@ -17,6 +18,9 @@ export const SWEEP_TASKS = [
   'sweep_webhooks',
   // SLA alerts, auto-archive and the morning digest (src/sla/sla.jobs.ts).
   ...SLA_TASKS,
+  // RETENTION_DAYS / RAW_MAIL_DAYS (src/privacy/retention.ts).
+  'privacy_retention',
+  'privacy_raw_mail_purge',
 ] as const;
 
 /**
@@ -32,6 +36,8 @@ export const SWEEP_CRONTAB = `
 * * * * * sla_alerts ?max=1&jobKey=sweep:sla_alerts
 23 * * * * sla_auto_archive ?max=1&jobKey=sweep:sla_auto_archive
 */10 * * * * sla_digest ?max=1&jobKey=sweep:sla_digest
+37 3 * * * privacy_retention ?max=1&jobKey=sweep:privacy_retention
+43 * * * * privacy_raw_mail_purge ?max=1&jobKey=sweep:privacy_raw_mail_purge
 `;
 
 export function sweepCronItems(): ParsedCronItem[] {
@@ -50,5 +56,9 @@ export function createSweepTasks(ctx: AppContext): TaskList {
     // Endpoints with due webhook deliveries but no dispatch job (a crashed worker): queued again.
     sweep_webhooks: run('sweep_webhooks', () => sweepWebhooks(ctx)),
     ...createSlaTasks(ctx),
+    // Nightly: starts the erasure of tickets archived longer than RETENTION_DAYS (same path as a person's).
+    privacy_retention: run('privacy_retention', async () => ((await startRetentionErasure(ctx)) ? 1 : 0)),
+    // Hourly, so raw mail bytes never outlive RAW_MAIL_DAYS by much.
+    privacy_raw_mail_purge: run('privacy_raw_mail_purge', () => purgeRawMails(ctx)),
   } satisfies Record<(typeof SWEEP_TASKS)[number], TaskList[string]>;
 }
