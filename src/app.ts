@@ -21,6 +21,7 @@ import { createHealthRouter } from './http/health.routes.js';
 import { createTagsRouter, createTicketTagsRouter } from './tags/routes.js';
 import { createCannedRepliesRouter } from './canned/routes.js';
 import { createViewsRouter } from './views/views.routes.js';
+import { createSlaRouter } from './sla/sla.routes.js';
 import { requestContext } from './http/request-context.js';
 import { apiSecurityHeaders, compressResponses } from './http/security-headers.js';
 
@@ -80,6 +81,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   api.use('/tags', createTagsRouter(ctx));
   api.use('/canned-replies', createCannedRepliesRouter(ctx));
   api.use('/views', createViewsRouter(ctx));
+  // SLA calendar, policies and the digest opt-out (src/sla).
+  api.use('/sla', createSlaRouter(ctx));
   api.use('/attachments', createAttachmentRouter(ctx));
   api.use('/audit/events', createAuditEventsRouter(ctx));
   // The customer's data rights: access export, erasure (docs/privacy.md).

@@ -6,7 +6,10 @@ import type { AppContext } from '../context.js';
 import { MAIL_MAX_ATTEMPTS } from '../mail/mail.queue.js';
 import { autoArchiveResolved } from './auto-archive.js';
 import { sendDigests } from './digest.js';
+import { recomputeOpenTickets } from './sla.service.js';
+import { RECOMPUTE_TASK } from './sla.settings.js';
 
+/** The crontab tasks (src/jobs/sweeps.ts); sla_recompute_open is queued by a settings change. */
 export const SLA_TASKS = ['sla_alerts', 'sla_auto_archive', 'sla_digest'] as const;
 
 /**
@@ -63,7 +66,9 @@ export async function sweepSlaAlerts(ctx: AppContext): Promise<number> {
   return rows[0]?.queued ?? 0;
 }
 
-export function createSlaTasks(ctx: AppContext): Record<(typeof SLA_TASKS)[number], () => Promise<void>> {
+export function createSlaTasks(
+  ctx: AppContext,
+): Record<(typeof SLA_TASKS)[number] | typeof RECOMPUTE_TASK, () => Promise<void>> {
   const run = (task: string, fn: () => Promise<number>) => async () => {
     const n = await fn();
     if (n > 0) ctx.logger.info({ task, count: n }, 'sla task done');
@@ -72,5 +77,7 @@ export function createSlaTasks(ctx: AppContext): Record<(typeof SLA_TASKS)[numbe
     sla_alerts: run('sla_alerts', () => sweepSlaAlerts(ctx)),
     sla_auto_archive: run('sla_auto_archive', () => autoArchiveResolved(ctx)),
     sla_digest: run('sla_digest', () => sendDigests(ctx)),
+    // After a calendar or policy change: every open ticket's due times again, in batches.
+    [RECOMPUTE_TASK]: run(RECOMPUTE_TASK, () => recomputeOpenTickets(ctx.db, ctx.clock.now())),
   };
 }

@@ -3,6 +3,8 @@
 // thread; submit-writer.ts: new tickets; conversation.service.ts: a staff reply without a status
 // change). The inputs are loaded here and handed to the one pure computeSla (sla.policy.ts).
 import type pg from 'pg';
+import type { Db } from '../db/client.js';
+import { withPgTransaction } from '../db/tx.js';
 import type { BusinessCalendar, TimeWindow } from './business-hours.js';
 import { computeSla, pickPolicy, type SlaEvent, type SlaPolicyRow, type SlaState } from './sla.policy.js';
 
@@ -83,7 +85,10 @@ export async function recomputeSla(client: pg.ClientBase, ticketIds: readonly st
   if (!ids.length) return;
   const settings = await loadSlaSettings(client);
   const { rows: tickets } = await client.query<{ id: string; created_at: Date; priority: string; category: string }>(
-    `SELECT id, created_at, priority::text, category::text FROM contact_submissions WHERE id = ANY($1::uuid[])`,
+    // Locked first (already so inside applyChanges), then the events are read: a concurrent
+    // change either committed before (and is seen) or waits for this transaction.
+    `SELECT id, created_at, priority::text, category::text FROM contact_submissions WHERE id = ANY($1::uuid[])
+     ORDER BY id FOR UPDATE`,
     [ids],
   );
   const { rows: events } = await client.query<{ ticket_id: string; at: Date; type: SlaEvent['type'] }>(
@@ -121,21 +126,21 @@ export async function recomputeSla(client: pg.ClientBase, ticketIds: readonly st
   );
 }
 
-/** Every open ticket again (after the policy or calendar changed). Returns how many. */
-export async function recomputeOpenTickets(client: pg.ClientBase, now: Date): Promise<number> {
+/**
+ * Every open ticket again (after the policy or calendar changed), one short transaction per
+ * batch so edits are never held up for long. Returns how many.
+ */
+export async function recomputeOpenTickets(db: Db, now: Date): Promise<number> {
   let done = 0;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const { rows } = await client.query<{ id: string }>(
+    const { rows } = await db.pool.query<{ id: string }>(
       `SELECT id FROM contact_submissions WHERE status IN ('pending', 'in_progress') AND id > $1 ORDER BY id LIMIT 500`,
       [after],
     );
     if (!rows.length) return done;
-    await recomputeSla(
-      client,
-      rows.map((r) => r.id),
-      now,
-    );
+    const ids = rows.map((r) => r.id);
+    await withPgTransaction(db, (client) => recomputeSla(client, ids, now));
     done += rows.length;
     after = rows.at(-1)!.id;
   }
