@@ -21,6 +21,7 @@ import { mountFonts, withLocalFonts } from './fonts.js';
 import { EXPORT_PATH, exportTicketsHandler } from './export.routes.js';
 import { attachmentDownloadHandler } from '../src/attachments/attachments.routes.js';
 import { actorOf } from './access.js';
+import { WORKSPACE_UPLOAD_PATH, workspaceUploadRoute } from './actions/ticket-conversation.actions.js';
 import { logoutPage } from './logout-page.js';
 import { panelSecurityHeaders, rewritePanelPages } from './security.js';
 
@@ -36,6 +37,8 @@ export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise
   // the font from here (fonts.ts).
   router.use(rewritePanelPages((html) => withLocalFonts(withAssetVersions(html, rootPath, assets), rootPath)));
   router.use(await createSessionMiddleware(ctx));
+  // The workspace's reply with files: streamed by busboy (src/attachments), so before formidable.
+  router.post(WORKSPACE_UPLOAD_PATH, requirePanelUser(ctx, loginPath), ...workspaceUploadRoute(ctx));
   // Forms and the panel's API calls (multipart, urlencoded or JSON); no file uploads.
   router.use(formidable({ maxFieldsSize: 1024 * 1024, maxFileSize: 1, multiples: false }));
 

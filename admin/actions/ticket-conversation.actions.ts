@@ -7,17 +7,29 @@
 //                 thread, so the page shows what arrived and asks before sending again.
 //   presence      POST { state: viewing | typing | left }: the heartbeat (presence.service),
 //                 answering who else is here and the thread's version (the page's poll).
+// A reply or note WITH files cannot go through AdminJS's route (its body parser, formidable,
+// buffers uploads and is set to refuse them): the workspace posts those as multipart to
+// POST /admin/workspace/tickets/:id/messages (workspaceUploadRoute below, mounted by router.ts
+// before the body parser, behind the same session check), streamed by busboy into the
+// message's own transaction like the REST API's multipart reply.
 // Handlers only parse and call services; the rules live in src/conversation/.
 import type { Action, ActionContext, ActionRequest, RecordActionResponse } from 'adminjs';
+import type { Request, RequestHandler, Response } from 'express';
+import { receiveUploads } from '../../src/attachments/upload.middleware.js';
+import { requireStaff } from '../../src/auth/access.js';
 import { getTicket } from '../../src/contact/contact.service.js';
 import type { AppContext } from '../../src/context.js';
-import { toThreadMessageJson, staffMessageSchema } from '../../src/conversation/conversation.schema.js';
+import {
+  staffMessageFields,
+  staffMessageSchema,
+  toThreadMessageJson,
+} from '../../src/conversation/conversation.schema.js';
 import { getThread, postStaffMessage } from '../../src/conversation/conversation.service.js';
 import { heartbeat, heartbeatSchema, type PresentStaff } from '../../src/conversation/presence.service.js';
 import { AppError, notFound } from '../../src/errors.js';
 import { listTicketRatings, type Rating } from '../../src/portal/ratings.js';
 import { parseInput } from '../../src/shared/input.js';
-import { panelMeta, requireActor, staffOnly } from '../access.js';
+import { actorOf, panelMeta, requireActor, staffOnly } from '../access.js';
 import { ticketParams } from '../resources/ticket-reads.js';
 import { recordErrorResponse } from './responses.js';
 
@@ -138,4 +150,49 @@ export function ticketConversationActions(ctx: AppContext): Record<string, Actio
       },
     },
   };
+}
+
+/** Where the workspace posts a message with files (inside the panel's root path). */
+export const WORKSPACE_UPLOAD_PATH = '/workspace/tickets/:id/messages';
+
+const notMultipart: RequestHandler = (_req, res) =>
+  void res.status(415).json({ error: { code: 'unsupported_media_type', message: 'Send multipart/form-data' } });
+
+/**
+ * The workspace's message with files: session user (router.ts puts requirePanelUser first, and the
+ * service checks the role again) → multipart fields parsed by staffMessageSchema → postStaffMessage
+ * with the upload. Answers JSON like the conversation action: the message and the thread, or
+ * `stale: true` with the thread (nothing written), or `{ error }` with its status.
+ */
+export function workspaceUploadRoute(ctx: AppContext): RequestHandler[] {
+  const handler = async (req: Request, res: Response) => {
+    const actor = actorOf(req.session?.adminUser);
+    const ticketId = String(req.params.id);
+    const thread = async () => {
+      const messages = (await getThread(ctx, actor, ticketId)).map(toThreadMessageJson);
+      return { ticket_id: ticketId, messages, newest_message_id: messages[messages.length - 1]?.id ?? ticketId };
+    };
+    try {
+      requireStaff(actor);
+      req.upload?.throwIfFailed();
+      const body = parseInput(staffMessageSchema, staffMessageFields(pick(req.body, MESSAGE_FIELDS)));
+      const { message, ticketStatus } = await postStaffMessage(
+        ctx,
+        actor,
+        ticketId,
+        { kind: body.kind, body: body.body, status: body.status, lastSeenMessageId: body.last_seen_message_id },
+        { source: 'admin', requestId: req.id },
+        req.upload?.files,
+      );
+      res.status(201).json({ message: toThreadMessageJson(message), ticket_status: ticketStatus, ...(await thread()) });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'stale_thread') {
+        res.status(409).json({ stale: true, error: { code: err.code, message: err.message }, ...(await thread()) });
+        return;
+      }
+      res.status(err.status).json({ error: { code: err.code, message: err.message, fields: err.fields } });
+    }
+  };
+  return [receiveUploads(ctx, { otherwise: notMultipart, source: 'panel', beforeRead: async () => {} }), handler];
 }

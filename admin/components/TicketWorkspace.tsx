@@ -20,6 +20,8 @@ import WorkspaceReplyBox, { type Mode, type SendKind } from './WorkspaceReplyBox
 import { PresenceLine, WorkspaceHeader, WorkspaceSide } from './WorkspaceSide.js';
 import { WorkspaceRatings } from './WorkspaceRatings.js';
 import WorkspaceThread from './WorkspaceThread.js';
+import CannedReplyPicker from './CannedReplyPicker.js';
+import WorkspaceTags from './WorkspaceTags.js';
 import {
   HEARTBEAT_MS,
   isTypingTarget,
@@ -27,6 +29,7 @@ import {
   sendHeartbeat,
   sendLeave,
   sendMessage,
+  sendMessageWithFiles,
   TYPING_MS,
   type Present,
   type ThreadAnswer,
@@ -72,6 +75,7 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
   const [now, setNow] = useState(() => Date.now());
   const [mode, setMode] = useState<Mode>('reply');
   const [body, setBodyState] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // Said next to the buttons, not as a floating notice: those pile up over the thread.
@@ -181,12 +185,15 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
     setBusy(true);
     setError(null);
     try {
-      const res = await sendMessage(id, {
-        kind: kind === 'note' ? 'note' : 'reply',
+      const data = {
+        kind: kind === 'note' ? ('note' as const) : ('reply' as const),
         body: bodyRef.current,
         ...(kind === 'reply_resolve' ? { status: 'resolved' as const } : {}),
         last_seen_message_id: lastSeen ?? id,
-      });
+      };
+      // With files: multipart to the upload route (it answers without the record: refreshed below).
+      const withFiles = files.length > 0;
+      const res = withFiles ? await sendMessageWithFiles(id, data, files) : await sendMessage(id, data);
       if (res.stale) {
         applyThread(res, false);
         setStale({
@@ -203,6 +210,10 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
       applyThread(res, true);
       setStale(null);
       setBody('');
+      if (withFiles) {
+        setFiles([]);
+        void refresh();
+      }
       lastTyped.current = 0;
       setSent(SENT[kind]);
     } catch {
@@ -234,6 +245,8 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
             }}
             body={body}
             onBody={onBody}
+            files={files}
+            onFiles={setFiles}
             onSend={(kind) => void send(kind)}
             busy={busy}
             canResolve={canResolve}
@@ -248,9 +261,11 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
               textRef.current?.focus();
             }}
           />
+          <CannedReplyPicker ticketId={id} textRef={textRef} body={body} onInsert={onBody} />
         </Box>
         <div style={{ position: 'sticky', top: 16 }}>
           <WorkspaceSide resource={resource} record={record} now={now} />
+          <WorkspaceTags ticketId={id} />
           <WorkspaceRatings ratings={ratings} now={now} />
         </div>
       </div>

@@ -4,6 +4,7 @@
 // moderator had seen are marked "New".
 import React from 'react';
 import { absoluteTime, relativeTime, type Delivery, type ThreadMessage } from './workspace-client.js';
+import { MessageFiles } from './WorkspaceFiles.js';
 
 const LOOK: Record<ThreadMessage['kind'], { label: string; background: string; border: string }> = {
   submission: { label: 'Customer · original message', background: '#ffffff', border: '#94a3b8' },
@@ -89,6 +90,7 @@ const Message: React.FC<{ message: ThreadMessage; now: number; isNew: boolean }>
       <div style={{ whiteSpace: 'pre-wrap', overflowWrap: 'break-word', fontSize: 14, lineHeight: 1.5 }}>
         {message.body_text}
       </div>
+      <MessageFiles message={message} />
       {message.delivery?.status === 'failed' && message.delivery.error ? (
         <div data-testid="delivery-error" style={{ color: '#b91c1c', fontSize: 12, marginTop: 6, overflowWrap: 'break-word' }}>
           {message.delivery.error}

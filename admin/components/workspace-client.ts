@@ -19,7 +19,11 @@ export type ThreadMessage = {
   created_at: string;
   channel: string;
   delivery: Delivery | null;
+  attachments?: FileRef[];
+  refused_attachments?: Array<{ file_name: string; size: number; reason: string; detail: string }>;
 };
+
+export type FileRef = { id: string; file_name: string; content_type: string; size: number };
 
 export type Present = { user_id: string; name: string; state: 'viewing' | 'typing'; seen_at: string };
 
@@ -78,6 +82,39 @@ export async function sendMessage(recordId: string, data: SendInput): Promise<Th
     data,
   });
   return res.data as ThreadAnswer;
+}
+
+const rootPath = () =>
+  (window as unknown as { REDUX_STATE?: { paths?: { rootPath?: string } } }).REDUX_STATE?.paths?.rootPath ?? '/admin';
+
+/** A panel link to a thread file (the session-checked download route). */
+export const fileUrl = (id: string) => `${rootPath()}/attachments/${encodeURIComponent(id)}`;
+
+/**
+ * A message with files: multipart to the workspace upload route (AdminJS's own route cannot take
+ * files). The answer has the conversation action's shape; an error comes back as `notice`.
+ */
+export async function sendMessageWithFiles(recordId: string, data: SendInput, files: File[]): Promise<ThreadAnswer> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(data)) if (v !== undefined) form.append(k, String(v));
+  for (const f of files) form.append('attachments', f, f.name);
+  const res = await fetch(`${rootPath()}/workspace/tickets/${encodeURIComponent(recordId)}/messages`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    body: form,
+  });
+  const answer = (await res.json().catch(() => ({}))) as Partial<ThreadAnswer> & {
+    error?: { message?: string; fields?: Record<string, string[]> };
+  };
+  if (res.ok || answer.stale) return answer as ThreadAnswer;
+  const detail = Object.values(answer.error?.fields ?? {}).flat().join('; ');
+  return { notice: { message: detail || answer.error?.message || `The message could not be sent (${res.status}).`, type: 'error' } } as ThreadAnswer;
+}
+
+/** "1.2 MB", "34 KB". */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 export async function sendHeartbeat(recordId: string, state: 'viewing' | 'typing'): Promise<PresenceAnswer> {

@@ -7,22 +7,8 @@ import { requireStaffRole } from '../auth/auth.middleware.js';
 import type { AppContext } from '../context.js';
 import { requireJson } from '../http/validate.js';
 import { parseInput } from '../shared/input.js';
-import { toThreadMessageJson, staffMessageSchema } from './conversation.schema.js';
+import { staffMessageFields, toThreadMessageJson, staffMessageSchema } from './conversation.schema.js';
 import { getThread, postStaffMessage } from './conversation.service.js';
-
-/**
- * Form fields are all strings: an empty optional field means "not given" (as JSON would leave it
- * out), `null` for last_seen_message_id is its JSON null. The body stays as sent (the schema says
- * when it is empty).
- */
-export function staffMessageFields(fields: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) {
-    if (k !== 'body' && (v === '' || v === undefined)) continue;
-    out[k] = k === 'last_seen_message_id' && v === 'null' ? null : v;
-  }
-  return out;
-}
 
 export function createConversationRouter(ctx: AppContext): Router {
   const router = Router();

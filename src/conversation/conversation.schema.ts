@@ -21,6 +21,20 @@ export const staffMessageSchema = z.strictObject(
   },
   strictKeys(),
 );
+/**
+ * Form fields are all strings: an empty optional field means "not given" (as JSON would leave it
+ * out), `null` for last_seen_message_id is its JSON null. The body stays as sent (the schema says
+ * when it is empty).
+ */
+export function staffMessageFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (k !== 'body' && (v === '' || v === undefined)) continue;
+    out[k] = k === 'last_seen_message_id' && v === 'null' ? null : v;
+  }
+  return out;
+}
+
 export type StaffMessageBody = z.infer<typeof staffMessageSchema>;
 
 export const threadMessageSchema = z.object({
