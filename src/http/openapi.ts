@@ -20,6 +20,7 @@ import { postedMessageSchema, staffMessageSchema, threadSchema } from '../conver
 import { inboundAcceptedSchema, inboundMailPageSchema, inboundMailSchema } from '../inbound/inbound.schema.js';
 import { auditEventPageDocSchema, ERROR_RESPONSES, errorSchema, ticketHistoryDocSchema } from './openapi.schemas.js';
 import { conversationPaths } from './openapi.conversation.js';
+import { SLA_SCHEMAS, slaPaths } from './openapi.sla.js';
 import {
   errors,
   idParameter,
@@ -59,6 +60,7 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   InboundMail: [inboundMailSchema, 'output'],
   InboundMailPage: [inboundMailPageSchema, 'output'],
   InboundAccepted: [inboundAcceptedSchema, 'output'],
+  ...SLA_SCHEMAS,
 };
 
 const ticketOk = { description: 'The ticket after the change.', content: json('Ticket') };
@@ -300,6 +302,7 @@ function buildPaths(): Record<string, Record<string, Operation>> {
       },
     },
     ...conversationPaths(),
+    ...slaPaths(),
     '/api/v1/audit/events': {
       get: {
         tags: ['Audit'],
@@ -338,6 +341,7 @@ export function openApiDocument(): JsonSchema {
         description: "A ticket's thread: replies to the customer, internal notes, customer messages.",
       },
       { name: 'Audit', description: 'Audit trail.' },
+      { name: 'SLA', description: 'Business calendar, SLA targets, digest preference (docs/sla.md).' },
       { name: 'Inbound mail', description: 'Customer email coming in (docs/conversations.md).' },
       { name: 'Health', description: 'Probes for load balancers and orchestrators.' },
     ],

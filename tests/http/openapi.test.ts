@@ -36,6 +36,12 @@ const EXPECTED_OPERATIONS = [
   'post /api/v1/inbound/mime',
   'get /api/v1/inbound/mails',
   'post /api/v1/inbound/mails/{id}/retry',
+  'get /api/v1/sla/calendar',
+  'put /api/v1/sla/calendar',
+  'get /api/v1/sla/policies',
+  'put /api/v1/sla/policies',
+  'get /api/v1/sla/digest',
+  'put /api/v1/sla/digest',
 ];
 
 /** Just enough JSON Schema (2020-12 subset that z.toJSONSchema emits) to check real responses. */
@@ -134,7 +140,12 @@ describe('OpenAPI document and API reference', () => {
       'page_size',
       'priority',
       'q',
+      'sla',
       'status',
+      'tags',
+      'tags_mode',
+      'view',
+      'waiting_on',
     ]);
     assert.equal(params.status!.explode, true);
     assert.match(JSON.stringify(params.status!.schema), /"archived"/);
