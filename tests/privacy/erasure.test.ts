@@ -156,7 +156,7 @@ describe('privacy: erasure of a person', () => {
     assert.equal(state.requested_by_id, admin.id);
     assert.equal(state.tickets_total, 2);
     assert.equal(state.rows_redacted.contact_submissions, 2);
-    assert.ok(state.rows_redacted.attachments >= 1 && state.rows_redacted.inbound_mails >= 1);
+    assert.ok((state.rows_redacted.attachments ?? 0) >= 1 && (state.rows_redacted.inbound_mails ?? 0) >= 1);
     const redactions = await ctx.db.pool.query<{
       actor_id: string;
       source: string;
