@@ -6,6 +6,7 @@ import type { Actor } from '../auth/actor.js';
 import { requireStaff } from '../auth/access.js';
 import type { AppContext } from '../context.js';
 import { csatStats, type CsatStats } from '../portal/ratings.js';
+import { readActivityStats, type ActivityStats } from '../stats/activity.js';
 import { readTicketCounts } from './ticket-counts.js';
 import { TICKET_STATUSES, type TicketStatus } from './ticket.fields.js';
 import {
@@ -16,7 +17,7 @@ import {
   type TicketPageRequest,
 } from './ticket.filters.js';
 import { COUNTED_FIELDS } from './moderator.schema.js';
-import { mapTicketRow, TICKET_COLUMNS, TICKET_JOINS, type Ticket, type UserSummary } from './ticket.shape.js';
+import { mapTicketRow, TICKET_COLUMNS, TICKET_JOINS, type Ticket } from './ticket.shape.js';
 import { expandView } from '../views/views.service.js';
 
 export type { TicketFilters };
@@ -76,7 +77,8 @@ export async function listTickets(
 
 // --- stats -------------------------------------------------------------------------------------
 
-export interface TicketStats {
+/** Created / resolution / first-response figures over time come from the per-day stats (src/stats). */
+export interface TicketStats extends ActivityStats {
   total: number;
   /** Totals per value of each counted field (status, category, …): by[field][value]. */
   by: Record<string, Record<string, number>>;
@@ -84,56 +86,28 @@ export interface TicketStats {
   openBy: Record<string, Record<string, number>>;
   open: number;
   unassignedOpen: number;
-  createdLast24h: number;
-  createdLast7d: number;
-  createdLast30d: number;
-  resolutionTime30d: { resolvedCount: number; medianSeconds: number | null; p90Seconds: number | null };
   oldestPendingAgeSeconds: number | null;
-  openByAssignee: Array<UserSummary & { open: number }>;
   /** Customer satisfaction from the "Did this solve your problem?" ratings (src/portal/ratings.ts). */
   csat: CsatStats;
   generatedAt: Date;
 }
 
-const DAY_MS = 86_400_000;
 const OPEN: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => s === 'pending' || s === 'in_progress');
 
 /**
- * The numbers a moderator's overview needs, as five small queries run side by side. Only the
- * first and the resolution-time one read every row (there is no way to count a million rows
- * without reading them); the others are index range scans. Times come from ctx.clock.
+ * The numbers a moderator's overview needs. Totals come from the trigger-maintained counts
+ * (ticket-counts.ts), everything over time from the per-day stats (src/stats/activity.ts): the
+ * cost is O(days), not O(tickets). Times come from ctx.clock.
  */
 export async function getTicketStats(ctx: AppContext, actor: Actor | null): Promise<TicketStats> {
   requireStaff(actor);
   const now = ctx.clock.now();
-  const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
   const pool = ctx.db.pool;
-  const [grouped, recent, resolution, oldest, assignees, csat] = await Promise.all([
-    // Trigger-maintained totals (ticket-counts.ts): counting 1M rows took ~0.4 s.
+  const [grouped, activity, oldest, csat] = await Promise.all([
     readTicketCounts(ctx.db),
-    pool.query<{ d1: number; d7: number; d30: number }>(
-      `SELECT count(*) FILTER (WHERE created_at >= $1)::int AS d1, count(*) FILTER (WHERE created_at >= $2)::int AS d7,
-         count(*)::int AS d30
-       FROM contact_submissions WHERE created_at >= $3 AND created_at <= $4`,
-      [ago(1), ago(7), ago(30), now],
-    ),
-    pool.query<{ n: number; pct: [number, number] | null }>(
-      `SELECT count(*)::int AS n,
-         percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at))::float8[] AS pct
-       FROM contact_submissions
-       WHERE status IN ('resolved', 'archived') AND resolved_at >= $1 AND resolved_at <= $2`,
-      [ago(30), now],
-    ),
+    readActivityStats(ctx.db, now),
     pool.query<{ oldest: Date | null }>(
       `SELECT min(created_at) AS oldest FROM contact_submissions WHERE status = 'pending'`,
-    ),
-    pool.query<{ id: string; name: string; email: string; open: number }>(
-      `SELECT u.id, u.name, u.email::text AS email, a.open
-       FROM (SELECT assigned_to_id, count(*)::int AS open FROM contact_submissions
-             WHERE assigned_to_id IS NOT NULL AND status IN ('pending', 'in_progress')
-             GROUP BY assigned_to_id) a
-       JOIN users u ON u.id = a.assigned_to_id
-       ORDER BY a.open DESC, u.name, u.id`,
     ),
     csatStats(pool, now),
   ]);
@@ -153,7 +127,6 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
     }
     if (isOpen && !r.assigned) unassignedOpen += r.n;
   }
-  const res = resolution.rows[0]!;
   const oldestPending = oldest.rows[0]?.oldest ?? null;
   return {
     total,
@@ -161,18 +134,10 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
     openBy,
     open: OPEN.reduce((sum, s) => sum + (by.status![s] ?? 0), 0),
     unassignedOpen,
-    createdLast24h: recent.rows[0]!.d1,
-    createdLast7d: recent.rows[0]!.d7,
-    createdLast30d: recent.rows[0]!.d30,
-    resolutionTime30d: {
-      resolvedCount: res.n,
-      medianSeconds: res.pct ? Math.round(res.pct[0]) : null,
-      p90Seconds: res.pct ? Math.round(res.pct[1]) : null,
-    },
+    ...activity,
     oldestPendingAgeSeconds: oldestPending
       ? Math.max(0, Math.round((now.getTime() - oldestPending.getTime()) / 1000))
       : null,
-    openByAssignee: assignees.rows.map((r) => ({ id: r.id, name: r.name, email: r.email, open: r.open })),
     csat,
     generatedAt: now,
   };

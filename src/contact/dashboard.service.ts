@@ -8,6 +8,7 @@ import { getTicketStats, listTickets } from './contact.queries.js';
 import type { Ticket } from './ticket.shape.js';
 import { requireStaff } from '../auth/access.js';
 import { utcDay } from '../shared/text.js';
+import { readCreatedPerDayAndCategory } from '../stats/ticket-stats.js';
 
 export const DASHBOARD_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -67,13 +68,8 @@ export async function ticketsPerDay(
   requireStaff(actor);
   const now = ctx.clock.now();
   const firstDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
-  // A range scan on the created_at index; grouping happens on at most 30 days of rows.
-  const { rows } = await ctx.db.pool.query<{ day: string; category: TicketCategory; n: number }>(
-    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, category, count(*)::int AS n
-     FROM contact_submissions WHERE created_at >= $1 AND created_at <= $2
-     GROUP BY 1, 2`,
-    [firstDay, now],
-  );
+  // From the per-day stats (src/stats): `days` × categories rows, however many tickets.
+  const rows = await readCreatedPerDayAndCategory(ctx.db, utcDay(firstDay), utcDay(now));
   const result: DashboardDay[] = [];
   const index = new Map<string, DashboardDay>();
   for (let i = 0; i < days; i++) {
@@ -89,7 +85,7 @@ export async function ticketsPerDay(
   for (const r of rows) {
     const entry = index.get(r.day);
     if (!entry) continue;
-    entry.byCategory[r.category] += r.n;
+    entry.byCategory[r.category as TicketCategory] += r.n;
     entry.total += r.n;
   }
   return result;
@@ -117,10 +113,25 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
     },
     headline: [
       { key: 'open', label: 'Open (pending + in progress)', value: stats.open, query: '' },
-      { key: 'unassigned', label: 'Open and unassigned', value: stats.unassignedOpen, query: 'filters.assignedToId=none' },
+      {
+        key: 'unassigned',
+        label: 'Open and unassigned',
+        value: stats.unassignedOpen,
+        query: 'filters.assignedToId=none',
+      },
       { key: 'pending', label: 'Pending', value: stats.by.status!.pending ?? 0, query: 'filters.status=pending' },
-      { key: 'urgent', label: 'Open urgent', value: stats.openBy.priority!.urgent ?? 0, query: 'filters.priority=urgent' },
-      { key: 'high', label: 'Open high priority', value: stats.openBy.priority!.high ?? 0, query: 'filters.priority=high' },
+      {
+        key: 'urgent',
+        label: 'Open urgent',
+        value: stats.openBy.priority!.urgent ?? 0,
+        query: 'filters.priority=urgent',
+      },
+      {
+        key: 'high',
+        label: 'Open high priority',
+        value: stats.openBy.priority!.high ?? 0,
+        query: 'filters.priority=high',
+      },
       // Satisfied customers in percent over 30 days (0 until the first rating; the label says how many).
       {
         key: 'csat_30d',

@@ -6,12 +6,14 @@ import { requireAdminRole, requireStaffRole } from '../auth/auth.middleware.js';
 import type { AppContext } from '../context.js';
 import { requireJson } from '../http/validate.js';
 import { parseInput } from '../shared/input.js';
+import { toActivityJson } from '../stats/stats.schema.js';
 import { getTicketStats, listTickets } from './contact.queries.js';
 import { deleteTicket, getTicket, runTicketAction, updateTicket, type ServiceMeta } from './contact.service.js';
 import { sendTicketCsv } from './export.routes.js';
 import { revokeCustomerLinks } from '../portal/customer-links.js';
 import { listTicketRatings } from '../portal/ratings.js';
 import { openTicketsByTag } from '../tags/service.js';
+import { slaStats, toSlaStatsJson } from '../sla/sla.stats.js';
 import {
   assignToMeSchema,
   emptyBodySchema,
@@ -45,7 +47,11 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
   });
 
   router.get('/stats/overview', requireStaffRole, async (req, res) => {
-    const [s, openByTag] = await Promise.all([getTicketStats(ctx, req.actor!), openTicketsByTag(ctx, req.actor!)]);
+    const [s, openByTag, sla] = await Promise.all([
+      getTicketStats(ctx, req.actor!),
+      openTicketsByTag(ctx, req.actor!),
+      slaStats(ctx, req.actor!),
+    ]);
     const body = {
       total: s.total,
       ...Object.fromEntries(Object.entries(s.by).map(([field, counts]) => [`by_${field}`, counts])),
@@ -56,18 +62,11 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
       ),
       open: s.open,
       unassigned_open: s.unassignedOpen,
-      created_last_24h: s.createdLast24h,
-      created_last_7d: s.createdLast7d,
-      created_last_30d: s.createdLast30d,
-      resolution_time_30d: {
-        resolved_count: s.resolutionTime30d.resolvedCount,
-        median_seconds: s.resolutionTime30d.medianSeconds,
-        p90_seconds: s.resolutionTime30d.p90Seconds,
-      },
+      ...toActivityJson(s),
       oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
-      open_by_assignee: s.openByAssignee,
       open_by_tag: openByTag,
       csat: { last_7d: s.csat.last7d, last_30d: s.csat.last30d, by_moderator_30d: s.csat.byModerator30d },
+      sla: toSlaStatsJson(sla),
       generated_at: s.generatedAt.toISOString(),
     };
     res.json(body satisfies Partial<TicketStatsJson>);

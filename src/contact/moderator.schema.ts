@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { strictKeys as strictKeysOption } from '../shared/input.js';
 import { CONTROL_CHARS } from '../shared/text.js';
+import { slaStatsJsonSchema } from '../sla/sla.stats.js';
+import { activityJsonShape } from '../stats/stats.schema.js';
 import { TICKET_FIELDS } from './ticket.fields.js';
 import { moderatorTicketSchema, userSummarySchema } from './ticket.shape.js';
 
@@ -81,16 +83,10 @@ export const ticketStatsSchema = z.object({
   ...countShape,
   open: z.number().int(),
   unassigned_open: z.number().int(),
-  created_last_24h: z.number().int(),
-  created_last_7d: z.number().int(),
-  created_last_30d: z.number().int(),
-  resolution_time_30d: z.object({
-    resolved_count: z.number().int(),
-    median_seconds: z.number().nullable(),
-    p90_seconds: z.number().nullable(),
-  }),
+  // Created counts, resolution / first-response percentiles, the 30-day breakdown and open per
+  // assignee: the per-day stats (src/stats).
+  ...activityJsonShape,
   oldest_pending_age_seconds: z.number().nullable(),
-  open_by_assignee: z.array(userSummarySchema.extend({ open: z.number().int() })),
   // Open (pending / in progress) tickets per tag name; tags without open tickets are left out.
   open_by_tag: z.record(z.string(), z.number().int()),
   // Customer satisfaction: good / (good + bad) of the ratings given in the window, in percent
@@ -100,6 +96,9 @@ export const ticketStatsSchema = z.object({
     last_30d: csatWindowSchema,
     by_moderator_30d: z.array(userSummarySchema.extend(csatWindowSchema.shape)),
   }),
+  // SLA attainment over 7 / 30 days, per priority and moderator; median first response in
+  // business hours (src/sla/sla.stats.ts).
+  sla: slaStatsJsonSchema,
   generated_at: z.iso.datetime(),
 });
 export type TicketStatsJson = z.infer<typeof ticketStatsSchema>;
