@@ -23,6 +23,8 @@ export const Components = {
   TicketHistory: add('TicketHistory'),
   /** A ticket's show page: thread, reply box, presence, ticket facts (its parts: Workspace*.tsx). */
   TicketWorkspace: add('TicketWorkspace'),
+  /** The Tags resource's "Merge into…" form (admins). */
+  TagMergeForm: add('TagMergeForm'),
 };
 
 // AdminJS's user menu logs out with a GET; ours posts (see components/LoggedIn.tsx).

@@ -27,6 +27,8 @@ const ticketProperties = {
   slaPausedSince: 'SLA paused since',
   q: 'Search (ticket number, name, email, subject)',
   emails: 'Emails sent',
+  tags: 'Tags (separated by commas)',
+  tagsMode: 'Tags match',
   'status.pending': 'Pending',
   'status.in_progress': 'In progress',
   'status.resolved': 'Resolved',
@@ -62,7 +64,14 @@ const userProperties = {
 };
 
 const en: Partial<LocaleTranslations> = {
-  labels: { tickets: 'Tickets', users: 'Users', navigation: 'Menu', dashboard: 'Dashboard' },
+  labels: {
+    tickets: 'Tickets',
+    users: 'Users',
+    navigation: 'Menu',
+    dashboard: 'Dashboard',
+    tags: 'Tags',
+    'canned-replies': 'Canned replies',
+  },
   actions: {
     assignToMe: 'Assign to me',
     resolve: 'Resolve',
@@ -77,6 +86,8 @@ const en: Partial<LocaleTranslations> = {
     exportCsv: 'Export CSV',
     history: 'History',
     deactivate: 'Deactivate',
+    bulkTag: 'Tag…',
+    merge: 'Merge into…',
   },
   messages: {
     invalidCredentials: 'Invalid email or password',
@@ -93,6 +104,18 @@ const en: Partial<LocaleTranslations> = {
   resources: {
     tickets: { properties: ticketProperties },
     users: { properties: userProperties },
+    tags: { properties: { name: 'Name', ticketCount: 'Tickets', createdAt: 'Created at' } },
+    'canned-replies': {
+      properties: {
+        name: 'Name',
+        body: 'Text (with placeholders)',
+        scope: 'Shared or personal',
+        usageCount: 'Times used',
+        lastUsedAt: 'Last used',
+        createdAt: 'Created at',
+        updatedAt: 'Last updated',
+      },
+    },
   },
 };
 

@@ -9,6 +9,8 @@ import { locale } from './locale.js';
 import { createAuditLogResource } from './resources/audit-log.resource.js';
 import { contactSubmissionResource } from './resources/contact-submission.resource.js';
 import { userResource } from './resources/user.resource.js';
+import { cannedReplyResource } from './resources/canned-reply.resource.js';
+import { tagResource } from './resources/tag.resource.js';
 
 /** Options that shape the component bundle: the bundle script and the server must agree on them. */
 export function bundleOptions(): Pick<AdminJSOptions, 'componentLoader' | 'rootPath' | 'env'> {
@@ -18,7 +20,13 @@ export function bundleOptions(): Pick<AdminJSOptions, 'componentLoader' | 'rootP
 export async function createAdmin(ctx: AppContext): Promise<AdminJS> {
   return new AdminJS({
     ...bundleOptions(),
-    resources: [contactSubmissionResource(ctx), userResource(ctx), createAuditLogResource(ctx)],
+    resources: [
+      contactSubmissionResource(ctx),
+      cannedReplyResource(ctx),
+      userResource(ctx),
+      tagResource(ctx),
+      createAuditLogResource(ctx),
+    ],
     dashboard: { component: Components.Dashboard, handler: dashboardHandler(ctx) },
     branding: {
       companyName: 'ContactDesk',

@@ -40,16 +40,16 @@ export function bulkNotice(result: BulkResult): { message: string; type: 'succes
 }
 
 /** The ids the moderator selected, including any that no longer exist (reported as skipped). */
-function selectedIds(request: ActionRequest, context: ActionContext): string[] {
+export function selectedIds(request: ActionRequest, context: ActionContext): string[] {
   const raw = request.query?.recordIds;
   if (typeof raw === 'string' && raw) return raw.split(',').filter(Boolean);
   return (context.records ?? []).map((r) => String(r.id()));
 }
 
-type RunBulk = (request: ActionRequest, context: ActionContext) => Promise<BulkResult>;
+export type RunBulk = (request: ActionRequest, context: ActionContext) => Promise<BulkResult>;
 
 /** GET shows the confirmation; POST runs the service call and answers with its notice. */
-function bulkHandler(run: RunBulk) {
+export function bulkHandler(run: RunBulk) {
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<BulkActionResponse> => {
     const { records = [], currentAdmin, h, resource } = context;
     if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
@@ -68,7 +68,7 @@ function bulkHandler(run: RunBulk) {
   };
 }
 
-const staffBulk = {
+export const staffBulk = {
   actionType: 'bulk' as const,
   component: Components.BulkActionForm,
   showInDrawer: true,

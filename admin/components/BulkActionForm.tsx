@@ -5,7 +5,13 @@ import { useNavigate } from 'react-router';
 import { ApiClient, useNotice, useTranslation, type ActionProps } from 'adminjs';
 import { Box, Button, H4, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 
-type Custom = { description?: string; withNotes?: boolean; setField?: { path: string; values: string[] } };
+type Custom = {
+  description?: string;
+  withNotes?: boolean;
+  setField?: { path: string; values: string[] };
+  /** The "Tag…" action: tag names, separated by commas. */
+  tagInput?: boolean;
+};
 
 const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) => {
   const navigate = useNavigate();
@@ -15,6 +21,7 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
   const [notes, setNotes] = useState('');
   const { translateProperty } = useTranslation();
   const [value, setValue] = useState(custom.setField?.values[0] ?? '');
+  const [tags, setTags] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   if (!records?.length) return <Text>Select tickets in the list first.</Text>;
@@ -28,7 +35,7 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
         recordIds: records.map((r) => r.id),
         actionName: action.name,
         method: 'post',
-        data: custom.withNotes ? { resolutionNotes: notes } : custom.setField ? { value } : {},
+        data: custom.withNotes ? { resolutionNotes: notes } : custom.setField ? { value } : custom.tagInput ? { tags } : {},
       });
       const body = res.data as {
         notice?: { message: string; type?: 'success' | 'error' | 'info' };
@@ -86,6 +93,19 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
               </option>
             ))}
           </select>
+        </Box>
+      ) : null}
+      {custom.tagInput ? (
+        <Box mb="lg">
+          <Label htmlFor="bulkTags">Tags (separated by commas)</Label>
+          <input
+            id="bulkTags"
+            data-testid="bulk-tags"
+            value={tags}
+            placeholder="billing, vip"
+            onChange={(e) => setTags(e.target.value)}
+            style={{ padding: '8px 10px', width: '100%', boxSizing: 'border-box', border: '1px solid #c0c0ca', borderRadius: 4 }}
+          />
         </Box>
       ) : null}
       {message ? <MessageBox variant="info" mb="lg" message={message} /> : null}

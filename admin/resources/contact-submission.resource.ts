@@ -9,6 +9,7 @@ import { ticketConversationActions } from '../actions/ticket-conversation.action
 import { ticketRecordActions } from '../actions/ticket-record.actions.js';
 import { ticketResourceActions } from '../actions/ticket-resource.actions.js';
 import { ticketSatisfactionActions } from '../actions/ticket-satisfaction.actions.js';
+import { ticketTagActions } from '../actions/ticket-tags.actions.js';
 import { ticketWorkflowActions } from '../actions/ticket-workflow.actions.js';
 import { Components } from '../components.js';
 import { panelPath } from './ticket-filters.js';
@@ -51,13 +52,16 @@ export function contactSubmissionResource(ctx: AppContext): ResourceWithOptions 
       titleProperty: 'ticketNumber',
       sort: { sortBy: 'createdAt', direction: 'desc' },
       listProperties: layout('list'),
-      filterProperties: ['q', ...layout('filter')],
+      filterProperties: ['q', ...layout('filter'), 'tags', 'tagsMode'],
       showProperties: [...layout('show'), 'emails'],
       editProperties: layout('edit'),
       properties: {
         ...Object.fromEntries(fields.map((f) => [panelPath(f), propertyOptions(f)])),
         q: { isVisible: { list: false, show: false, edit: false, filter: true } },
         emails: { isVisible: { list: false, show: true, edit: false, filter: false }, components: { show: Components.EmailsSent } },
+        // Tags are changed in the workspace (chips) and by the bulk "Tag…" action, never in the edit form.
+        tags: { isVisible: { list: false, show: false, edit: false, filter: true } },
+        tagsMode: { isVisible: { list: false, show: false, edit: false, filter: true } },
       },
       actions: {
         ...recordActions,
@@ -70,6 +74,8 @@ export function contactSubmissionResource(ctx: AppContext): ResourceWithOptions 
         ...ticketResourceActions(ctx),
         // The customer's ratings of the ticket (src/portal/ratings.ts), read-only.
         ...ticketSatisfactionActions(ctx),
+        // Tags (workspace chips, bulk "Tag…") and the reply box's canned replies.
+        ...ticketTagActions(ctx),
       },
     },
   };

@@ -42,6 +42,11 @@ export function panelFiltersToQuery(get: (path: string) => string | undefined): 
   }
   const q = get('q');
   if (q) query.q = q;
+  // Tag names separated by commas, matched any (default) or all (src/tags/schema.ts).
+  const tags = get('tags');
+  if (tags) query.tags = tags;
+  const tagsMode = get('tagsMode');
+  if (tags && tagsMode) query.tags_mode = tagsMode;
   return query;
 }
 

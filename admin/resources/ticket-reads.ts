@@ -9,6 +9,7 @@ import type { AppContext } from '../../src/context.js';
 import { AppError } from '../../src/errors.js';
 import { actorOf } from '../access.js';
 import { ServiceResource, type ListParams, type PropertySpec } from './service-resource.js';
+import { TAG_MODES } from '../../src/tags/schema.js';
 import { panelPath, queryFromAdminFilter, toOrdering } from './ticket-filters.js';
 
 import { TICKET_RESOURCE_ID } from '../../src/shared/panel-links.js';
@@ -32,6 +33,9 @@ export const TICKET_PROPERTIES: PropertySpec[] = [
   { path: 'q' },
   // Virtual: the show page's "Emails sent" section, filled by the show handler.
   { path: 'emails', type: 'mixed' },
+  // The ticket's tags ("billing, vip"; a filter: names separated by commas) and how they match.
+  { path: 'tags' },
+  { path: 'tagsMode', values: TAG_MODES },
 ];
 
 /** A ticket as AdminJS record params: each field under its panel path; a user field also as its name. */
@@ -48,6 +52,7 @@ export function ticketParams(t: Ticket): Record<string, unknown> {
       params[`${f.prop}Email`] = u?.email ?? null;
     } else params[panelPath(f)] = v;
   }
+  params.tags = (t.tags ?? []).join(', ');
   return params;
 }
 
