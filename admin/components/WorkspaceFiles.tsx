@@ -7,8 +7,20 @@ import { fileUrl, formatSize, type ThreadMessage } from './workspace-client.js';
 
 const PREVIEW = /^image\/(png|jpeg|gif|webp)$/;
 
-const icon = (type: string) =>
-  PREVIEW.test(type) ? '🖼️' : type === 'application/pdf' ? '📄' : type.startsWith('text/') ? '📝' : '📦';
+/** A small type badge (text, not an emoji: the panel must not depend on an emoji font). */
+const badge = (type: string) =>
+  PREVIEW.test(type) ? 'IMG' : type === 'application/pdf' ? 'PDF' : type.startsWith('text/') ? 'TXT' : 'FILE';
+
+const badgeStyle: React.CSSProperties = {
+  display: 'inline-block',
+  marginRight: 4,
+  padding: '0 4px',
+  borderRadius: 3,
+  fontSize: 10,
+  fontWeight: 700,
+  color: '#374151',
+  background: '#e5e7eb',
+};
 
 export const MessageFiles: React.FC<{ message: ThreadMessage }> = ({ message }) => {
   const files = message.attachments ?? [];
@@ -49,7 +61,9 @@ export const MessageFiles: React.FC<{ message: ThreadMessage }> = ({ message }) 
             />
           ) : null}
           <span style={{ overflowWrap: 'anywhere' }}>
-            <span aria-hidden="true">{icon(f.content_type)} </span>
+            <span aria-hidden="true" style={badgeStyle}>
+              {badge(f.content_type)}
+            </span>
             {f.file_name} <span style={{ color: '#6b7280' }}>{formatSize(f.size)}</span>
           </span>
         </a>

@@ -81,7 +81,6 @@ const ChosenFiles: React.FC<{ files: File[]; note: boolean; onRemove(index: numb
             background: '#f9fafb',
           }}
         >
-          <span aria-hidden="true">📎</span>
           <span>{f.name}</span>
           <span style={{ color: '#6b7280' }}>{formatSize(f.size)}</span>
           <button
@@ -280,7 +279,7 @@ const WorkspaceReplyBox = forwardRef<HTMLTextAreaElement, ReplyBoxProps>(functio
           disabled={p.busy}
           onClick={() => picker.current?.click()}
         >
-          📎 Attach files
+          Attach files…
         </Button>
         {p.sent ? (
           <span data-testid="reply-sent" role="status" style={{ fontSize: 13, color: '#166534', fontWeight: 600 }}>
