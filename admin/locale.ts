@@ -71,6 +71,8 @@ const en: Partial<LocaleTranslations> = {
     dashboard: 'Dashboard',
     tags: 'Tags',
     'canned-replies': 'Canned replies',
+    webhook_endpoints: 'Webhooks',
+    webhook_deliveries: 'Webhook deliveries',
   },
   actions: {
     assignToMe: 'Assign to me',
@@ -88,6 +90,9 @@ const en: Partial<LocaleTranslations> = {
     deactivate: 'Deactivate',
     bulkTag: 'Tag…',
     merge: 'Merge into…',
+    rotateSecret: 'Rotate secret',
+    deliveries: 'Delivery log',
+    resend: 'Resend',
   },
   messages: {
     invalidCredentials: 'Invalid email or password',

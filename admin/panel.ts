@@ -11,6 +11,7 @@ import { contactSubmissionResource } from './resources/contact-submission.resour
 import { userResource } from './resources/user.resource.js';
 import { cannedReplyResource } from './resources/canned-reply.resource.js';
 import { tagResource } from './resources/tag.resource.js';
+import { webhookDeliveryResource, webhookEndpointResource } from './resources/webhook.resource.js';
 
 /** Options that shape the component bundle: the bundle script and the server must agree on them. */
 export function bundleOptions(): Pick<AdminJSOptions, 'componentLoader' | 'rootPath' | 'env'> {
@@ -25,6 +26,8 @@ export async function createAdmin(ctx: AppContext): Promise<AdminJS> {
       cannedReplyResource(ctx),
       userResource(ctx),
       tagResource(ctx),
+      webhookEndpointResource(ctx),
+      webhookDeliveryResource(ctx),
       createAuditLogResource(ctx),
     ],
     dashboard: { component: Components.Dashboard, handler: dashboardHandler(ctx) },
