@@ -7,12 +7,14 @@ import { sweepLoginThrottles } from '../auth/login-throttle.js';
 import { sweepRateLimitCounters } from '../contact/rate-limit.js';
 import { compactTicketCounts } from '../contact/ticket-counts.js';
 import type { AppContext } from '../context.js';
+import { compactTicketStats } from '../stats/ticket-stats.js';
 import { sweepWebhooks } from '../webhooks/jobs.js';
 import { createSlaTasks, SLA_TASKS } from '../sla/sla.jobs.js';
 import { purgeRawMails, startRetentionErasure } from '../privacy/retention.js';
 
 export const SWEEP_TASKS = [
   'compact_ticket_counts',
+  'compact_ticket_stats',
   'sweep_rate_limit_counters',
   'sweep_login_throttles',
   'sweep_webhooks',
@@ -26,10 +28,12 @@ export const SWEEP_TASKS = [
 /**
  * When each runs. `max=1`: a failed sweep is not retried, the next tick does the same work.
  * `jobKey`: a backlog (e.g. mail after an outage) holds at most one waiting run of each.
- * Ticket totals are folded every minute so that reads add up only a minute of deltas.
+ * Ticket totals and per-day stats are folded every minute so that reads add up only a minute of
+ * deltas.
  */
 export const SWEEP_CRONTAB = `
 * * * * * compact_ticket_counts ?max=1&jobKey=sweep:compact_ticket_counts
+* * * * * compact_ticket_stats ?max=1&jobKey=sweep:compact_ticket_stats
 */10 * * * * sweep_rate_limit_counters ?max=1&jobKey=sweep:rate_limit_counters
 17 * * * * sweep_login_throttles ?max=1&jobKey=sweep:login_throttles
 * * * * * sweep_webhooks ?max=1&jobKey=sweep:webhooks
@@ -51,6 +55,7 @@ export function createSweepTasks(ctx: AppContext): TaskList {
   };
   return {
     compact_ticket_counts: run('compact_ticket_counts', () => compactTicketCounts(ctx.db)),
+    compact_ticket_stats: run('compact_ticket_stats', () => compactTicketStats(ctx.db)),
     sweep_rate_limit_counters: run('sweep_rate_limit_counters', () => sweepRateLimitCounters(ctx.db, ctx.clock.now())),
     sweep_login_throttles: run('sweep_login_throttles', () => sweepLoginThrottles(ctx.db, ctx.clock.now())),
     // Endpoints with due webhook deliveries but no dispatch job (a crashed worker): queued again.
