@@ -141,10 +141,11 @@ export async function deleteEndpoint(db: Queryable, id: string): Promise<boolean
 
 export async function listDeliveries(
   db: Queryable,
-  endpointId: string,
+  /** null: every endpoint's (the panel's log). */
+  endpointId: string | null,
   q: { status?: DeliveryStatus; limit: number; offset: number },
 ): Promise<{ rows: DeliveryRow[]; total: number }> {
-  const where = `endpoint_id = $1${q.status ? ' AND status = $2::"WebhookDeliveryStatus"' : ''}`;
+  const where = `($1::uuid IS NULL OR endpoint_id = $1)${q.status ? ' AND status = $2::"WebhookDeliveryStatus"' : ''}`;
   const params: unknown[] = q.status ? [endpointId, q.status] : [endpointId];
   const [page, count] = await Promise.all([
     db.query<DeliveryRow>(

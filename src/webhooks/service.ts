@@ -159,6 +159,19 @@ export async function listWebhookDeliveries(
   return { deliveries: page.rows.map(repo.deliveryJson), total: page.total };
 }
 
+/** The panel's delivery log: one endpoint's, or every endpoint's (newest first). */
+export async function listDeliveryLog(
+  ctx: AppContext,
+  actor: Actor | null,
+  endpointId: string | null,
+  query: DeliveryListQuery = {},
+): Promise<{ deliveries: WebhookDelivery[]; total: number }> {
+  requireAdmin(actor);
+  if (endpointId !== null) return listWebhookDeliveries(ctx, actor, endpointId, query);
+  const page = await repo.listDeliveries(ctx.db.pool, null, parseInput(deliveryListQuerySchema, query));
+  return { deliveries: page.rows.map(repo.deliveryJson), total: page.total };
+}
+
 export async function getWebhookDelivery(
   ctx: AppContext,
   actor: Actor | null,
