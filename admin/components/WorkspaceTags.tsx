@@ -84,8 +84,18 @@ const WorkspaceTags: React.FC<{ ticketId: string }> = ({ ticketId }) => {
   };
 
   return (
-    <div data-testid="workspace-tags" style={{ marginBottom: 16 }}>
-      <div style={{ fontSize: 12, color: '#6b7280', textTransform: 'uppercase', letterSpacing: 0.4, marginBottom: 6 }}>
+    <section
+      data-testid="workspace-tags"
+      aria-label="Tags"
+      style={{
+        border: '1px solid #e5e7eb',
+        borderRadius: 8,
+        padding: '12px 18px',
+        background: '#fafafa',
+        marginTop: 12,
+      }}
+    >
+      <div style={{ fontSize: 11, color: '#6b7280', textTransform: 'uppercase', letterSpacing: 0.5, marginBottom: 6 }}>
         Tags
       </div>
       <div>
@@ -173,7 +183,7 @@ const WorkspaceTags: React.FC<{ ticketId: string }> = ({ ticketId }) => {
           {error}
         </div>
       ) : null}
-    </div>
+    </section>
   );
 };
 
