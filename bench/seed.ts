@@ -2,11 +2,13 @@
 // inside PostgreSQL, so nothing crosses the wire): ~2 years of history skewed to recent days,
 // old tickets mostly resolved/archived and recent ones pending/in progress, categories skewed to
 // general/bug, ~20 moderators with uneven workloads, gapless per-day ticket numbers continuing
-// ticket_counters. Secondary indexes are dropped during big loads and rebuilt after (much faster
-// than maintaining a trigram GIN index row by row), then VACUUM ANALYZE.
+// ticket_counters, a first reply (sla_first_response_at) on every ticket taken up. Secondary
+// indexes are dropped during big loads and rebuilt after (much faster than maintaining a trigram
+// GIN index row by row), then VACUUM ANALYZE.
 //
 //   npm run bench:seed -- --count 1000000 [--url postgresql://…]   (default url: DATABASE_URL)
 import { rebuildTicketCounts } from '../src/contact/ticket-counts.js';
+import { rebuildTicketStats } from '../src/stats/ticket-stats.js';
 import pg from 'pg';
 import { argNumber, argValue, isMain, log } from './lib/harness.js';
 import { createMigratedDatabase, startBenchPostgres } from './lib/postgres.js';
@@ -176,7 +178,7 @@ WITH lists AS (
 ), ins AS (
   INSERT INTO contact_submissions (id, ticket_number, name, email, subject, message, category, status,
     assigned_to_id, resolved_by_id, created_at, updated_at, resolved_at, admin_notes, resolution_notes,
-    ip_address, user_agent)
+    ip_address, user_agent, sla_first_response_at)
   SELECT gen_random_uuid(),
     'CONT-' || to_char(n.day, 'YYYYMMDD') || '-' || CASE WHEN n.seq < 10000 THEN lpad(n.seq::text, 4, '0') ELSE n.seq::text END,
     fn[1 + rn % 40] || ' ' || ln[1 + (rn / 40) % 30],
@@ -194,7 +196,9 @@ WITH lists AS (
     CASE WHEN n.rn % 7 = 0 THEN 'Customer called back, see thread.' ELSE '' END,
     CASE WHEN n.status IN ('resolved', 'archived') THEN 'Answered by email.' ELSE '' END,
     ('10.' || (n.rn % 256) || '.' || ((n.rn / 256) % 256) || '.' || ((n.rn / 65536) % 254 + 1))::inet,
-    ua[1 + n.rn % 4]
+    ua[1 + n.rn % 4],
+    -- the first public reply: every ticket taken up has one, a quarter of the way to its resolution
+    CASE WHEN n.status <> 'pending' THEN n.created_at + least(n.age, 10) * n.ra * 0.25 * interval '1 day' END
   FROM numbered n CROSS JOIN lists
   RETURNING created_at
 )
@@ -246,11 +250,13 @@ export async function seedTickets(url: string, count: number, say: (m: string) =
     for (const ix of indexes) await client.query(ix.def);
     t2 = performance.now();
     if (bigLoad) say(`seed: ${indexes.length} indexes rebuilt in ${((t2 - t1) / 1000).toFixed(1)} s`);
-    // Triggers were off for the load: recount the totals the stats endpoint reads.
+    // Triggers were off for the load: recount the totals and per-day stats the stats endpoint reads.
     await rebuildTicketCounts(client);
+    await rebuildTicketStats(client);
     await client.query('VACUUM (ANALYZE) contact_submissions');
     await client.query('ANALYZE users');
     await client.query('ANALYZE ticket_counters');
+    await client.query('VACUUM (ANALYZE) ticket_daily_stats, ticket_daily_durations, ticket_open_by_assignee');
   } finally {
     await client.end();
   }
