@@ -145,6 +145,8 @@ export async function exportPersonData(
   archive.pipe(out);
   // The client went away: stop at the next entry instead of waiting for a drain that never comes.
   let done = false;
+  // 'finish' (everything handed to the client) comes before 'close'.
+  out.once('finish', () => (done = true));
   const gone = new Promise<never>((_resolve, reject) =>
     out.once('close', () => {
       if (!done) reject(new ExportAborted());
@@ -200,7 +202,6 @@ export async function exportPersonData(
     await Promise.race([archive.finalize(), gone]);
     if (failure) throw failure;
     await Promise.race([finished(out), gone]);
-    done = true;
   } catch (err) {
     failure ??= err;
     archive.abort();
