@@ -199,4 +199,5 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
   }
 }
 
-if (isMain(import.meta.url)) await standalone('email', emailBench);
+// No server process here: the worker runs in this process, from source.
+if (isMain(import.meta.url)) await standalone('email', emailBench, { build: false });

@@ -6,6 +6,7 @@
 import { coldStartBench } from './cold-start.js';
 import { emailBench } from './email.js';
 import { exportBench } from './export.js';
+import { inboundBench } from './inbound.js';
 import { argValue, log, runBench, type BenchFn } from './lib/harness.js';
 import { startBenchPostgres } from './lib/postgres.js';
 import { machineInfo, printTable, printTargets, writeResult, type Target } from './lib/report.js';
@@ -20,6 +21,7 @@ const BENCHES: Array<[string, BenchFn]> = [
   ['cold-start', coldStartBench],
   ['submit', submitBench],
   ['email', emailBench],
+  ['inbound', inboundBench],
   ['list', listBench],
   ['export', exportBench],
   ['panel-weight', panelWeightBench],

@@ -65,10 +65,13 @@ export async function runBench(name: string, fn: BenchFn, env: BenchEnv): Promis
   return result;
 }
 
-/** Entry point of a benchmark file run directly: own PostgreSQL, then exit. */
-export async function standalone(name: string, fn: BenchFn): Promise<void> {
+/**
+ * Entry point of a benchmark file run directly: own PostgreSQL, then exit. `build: false` for
+ * benchmarks that run the product in-process from source (no `dist/` server to rebuild).
+ */
+export async function standalone(name: string, fn: BenchFn, opts: { build?: boolean } = {}): Promise<void> {
   const args = process.argv.slice(2);
-  ensureBuild(log);
+  if (opts.build ?? true) ensureBuild(log);
   const pg = await startBenchPostgres(log);
   let code = 0;
   try {
