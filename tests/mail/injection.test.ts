@@ -7,7 +7,8 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import request from 'supertest';
 import { submitContact } from '../../src/contact/contact.service.js';
 import { buildMessage, UnsendableMailError, type MailTicket } from '../../src/mail/mail.message.js';
-import { TEMPLATES_DIR } from '../../src/mail/templates.js';
+import { EMAIL_KINDS } from '../../src/mail/mail.queue.js';
+import { MAIL_LANGUAGES, TEMPLATES_DIR } from '../../src/mail/templates.js';
 import { createUser } from '../helpers/factories.js';
 import { deliveriesOf, mailTestEnv, queuedJobs, waitUntil, type MailTestEnv } from './mail-setup.js';
 
@@ -220,12 +221,22 @@ describe('ticket emails: HTML escaping and header injection', () => {
 
   test('when the templates are read, then only the layout inserts raw HTML, and only the rendered body', async () => {
     const files = (await readdir(TEMPLATES_DIR!)).filter((f) => f.endsWith('.html.hbs'));
-    // The layout and one body per email kind (ticket_links, rating_bad_alert, webhook_disabled included).
-    assert.equal(files.length, 8);
+    // The layout and one body per email kind.
+    assert.deepEqual(files.sort(), ['layout.html.hbs', ...EMAIL_KINDS.map((k) => `${k}.html.hbs`)].sort());
+    // Each language's layout and bodies too (templates/<lang>/).
+    for (const lang of MAIL_LANGUAGES) {
+      const own = (await readdir(path.join(TEMPLATES_DIR!, lang))).filter((f) => f.endsWith('.html.hbs'));
+      assert.ok(own.includes('layout.html.hbs'), `${lang} has its layout`);
+      files.push(...own.map((f) => `${lang}/${f}`));
+    }
     for (const file of files) {
       const source = await readFile(path.join(TEMPLATES_DIR!, file), 'utf8');
       const raw = source.match(/\{\{\{[^}]*\}\}\}|\{\{&[^}]*\}\}/g) ?? [];
-      assert.deepEqual(raw, file === 'layout.html.hbs' ? ['{{{body}}}'] : [], `${file} inserts unescaped values`);
+      assert.deepEqual(
+        raw,
+        path.basename(file) === 'layout.html.hbs' ? ['{{{body}}}'] : [],
+        `${file} inserts unescaped values`,
+      );
     }
   });
 });
