@@ -41,6 +41,18 @@ const emailEntry = z.object({
   error: z.string().nullable(),
 });
 
+/** A tag added to / removed from the ticket (ticket_tag_events); `tag` is its name at the time. */
+const tagEntry = z.object({
+  type: z.literal('tag'),
+  id: z.string(),
+  at: z.iso.datetime(),
+  actor,
+  source: z.enum(EVENT_SOURCES),
+  request_id: z.string().nullable(),
+  change: z.enum(['added', 'removed']),
+  tag: z.string(),
+});
+
 const messageEntry = z.object({
   type: z.literal('message'),
   id: z.string(),
@@ -58,7 +70,7 @@ export const ticketHistoryDocSchema = z.object({
   ticket_number: z.string().nullable(),
   deleted: z.boolean(),
   users: z.record(z.string(), z.object({ name: z.string(), email: z.string() })),
-  entries: z.array(z.discriminatedUnion('type', [changeEntry, emailEntry, messageEntry])),
+  entries: z.array(z.discriminatedUnion('type', [changeEntry, emailEntry, messageEntry, tagEntry])),
 });
 
 export const auditEventPageDocSchema = z.object({

@@ -21,6 +21,7 @@ import { inboundAcceptedSchema, inboundMailPageSchema, inboundMailSchema } from 
 import { auditEventPageDocSchema, ERROR_RESPONSES, errorSchema, ticketHistoryDocSchema } from './openapi.schemas.js';
 import { conversationPaths } from './openapi.conversation.js';
 import { SLA_SCHEMAS, slaPaths } from './openapi.sla.js';
+import { TAGS_SCHEMAS, tagsPaths } from './openapi.tags.js';
 import {
   errors,
   idParameter,
@@ -61,6 +62,7 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   InboundMailPage: [inboundMailPageSchema, 'output'],
   InboundAccepted: [inboundAcceptedSchema, 'output'],
   ...SLA_SCHEMAS,
+  ...TAGS_SCHEMAS,
 };
 
 const ticketOk = { description: 'The ticket after the change.', content: json('Ticket') };
@@ -303,6 +305,7 @@ function buildPaths(): Record<string, Record<string, Operation>> {
     },
     ...conversationPaths(),
     ...slaPaths(),
+    ...tagsPaths(),
     '/api/v1/audit/events': {
       get: {
         tags: ['Audit'],
@@ -342,6 +345,8 @@ export function openApiDocument(): JsonSchema {
       },
       { name: 'Audit', description: 'Audit trail.' },
       { name: 'SLA', description: 'Business calendar, SLA targets, digest preference (docs/sla.md).' },
+      { name: 'Tags', description: 'Tags on tickets (docs/tags-and-canned.md).' },
+      { name: 'Canned replies', description: 'Reply templates with placeholders (docs/tags-and-canned.md).' },
       { name: 'Inbound mail', description: 'Customer email coming in (docs/conversations.md).' },
       { name: 'Health', description: 'Probes for load balancers and orchestrators.' },
     ],

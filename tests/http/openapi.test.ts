@@ -42,6 +42,22 @@ const EXPECTED_OPERATIONS = [
   'put /api/v1/sla/policies',
   'get /api/v1/sla/digest',
   'put /api/v1/sla/digest',
+  'get /api/v1/tags',
+  'post /api/v1/tags',
+  'get /api/v1/tags/{id}',
+  'put /api/v1/tags/{id}',
+  'delete /api/v1/tags/{id}',
+  'post /api/v1/tags/{id}/merge',
+  'get /api/v1/contact/{id}/tags',
+  'post /api/v1/contact/{id}/tags',
+  'put /api/v1/contact/{id}/tags',
+  'delete /api/v1/contact/{id}/tags/{tag}',
+  'get /api/v1/canned-replies',
+  'post /api/v1/canned-replies',
+  'get /api/v1/canned-replies/{id}',
+  'patch /api/v1/canned-replies/{id}',
+  'delete /api/v1/canned-replies/{id}',
+  'post /api/v1/canned-replies/{id}/render',
 ];
 
 /** Just enough JSON Schema (2020-12 subset that z.toJSONSchema emits) to check real responses. */
