@@ -18,6 +18,7 @@ import {
 import { Box, ButtonGroup, H2 } from '@adminjs/design-system';
 import { Badge } from './StatusBadge.js';
 import { absoluteTime, relativeTime, type Present } from './workspace-client.js';
+import { currentClock, describeClock } from '../../src/sla/sla.clock.js';
 
 /** The record actions shown as buttons: everything the moderator may do here but "show" itself. */
 const HIDDEN = new Set(['show']);
@@ -96,6 +97,36 @@ const Fact: React.FC<{ label: string; testId: string; children: React.ReactNode 
   </div>
 );
 
+const SLA_COLORS = { breached: '#b42318', due: '#1f2937', paused: '#6b7280', met: '#166534', none: '#6b7280' } as const;
+
+/** The next SLA clock: "Due in 2 h" / "Breached 3 h ago" (src/sla/sla.clock.ts), the due time on hover. */
+const SlaFact: React.FC<{ params: Record<string, unknown>; now: number }> = ({ params: p, now }) => {
+  const at = (k: string) => (p[k] ? new Date(String(p[k])) : null);
+  const clock = currentClock(
+    {
+      status: String(p.status ?? ''),
+      slaFirstResponseDueAt: at('slaFirstResponseDueAt'),
+      slaFirstResponseAt: at('slaFirstResponseAt'),
+      slaResolutionDueAt: at('slaResolutionDueAt'),
+      slaPausedSince: at('slaPausedSince'),
+    },
+    new Date(now),
+  );
+  if (clock.phase === 'none' || clock.phase === 'met') return null;
+  const label = clock.target === 'first_response' ? 'SLA · first response' : 'SLA · resolution';
+  return (
+    <Fact label={label} testId="side-sla">
+      <span
+        data-phase={clock.phase}
+        title={clock.dueAt ? absoluteTime(clock.dueAt.toISOString()) : undefined}
+        style={{ color: SLA_COLORS[clock.phase], fontWeight: clock.phase === 'breached' ? 600 : 400 }}
+      >
+        {describeClock(clock)}
+      </span>
+    </Fact>
+  );
+};
+
 export const WorkspaceSide: React.FC<{ resource: ResourceJSON; record: RecordJSON; now: number }> = ({ resource, record, now }) => {
   const { translateProperty } = useTranslation();
   const p = record.params;
@@ -132,6 +163,7 @@ export const WorkspaceSide: React.FC<{ resource: ResourceJSON; record: RecordJSO
       <Fact label={label('createdAt')} testId="side-created">{date('createdAt')}</Fact>
       <Fact label={label('updatedAt')} testId="side-updated">{date('updatedAt')}</Fact>
       {p.resolvedAt ? <Fact label={label('resolvedAt')} testId="side-resolved">{date('resolvedAt')}</Fact> : null}
+      <SlaFact params={p} now={now} />
       <div style={{ fontSize: 12, color: '#6b7280', borderTop: '1px solid #e5e7eb', paddingTop: 10 }}>
         Change these with the buttons above (Edit, Assign to me, Resolve, …).
       </div>
