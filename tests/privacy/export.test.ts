@@ -20,10 +20,11 @@ const run = promisify(execFile);
 const EMAIL = 'Xena.Export@example.org';
 
 /** GET with the body collected as bytes (supertest would parse or drop a zip). */
-const binary = (res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void) => {
+const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
+  const stream = res as unknown as NodeJS.ReadableStream;
   const parts: Buffer[] = [];
-  res.on('data', (c: Buffer) => parts.push(c));
-  res.on('end', () => cb(null, Buffer.concat(parts)));
+  stream.on('data', (c: Buffer) => parts.push(c));
+  stream.on('end', () => cb(null, Buffer.concat(parts)));
 };
 
 describe('privacy: access export', () => {
