@@ -22,6 +22,7 @@ import { auditEventPageDocSchema, ERROR_RESPONSES, errorSchema, ticketHistoryDoc
 import { conversationPaths } from './openapi.conversation.js';
 import { SLA_SCHEMAS, slaPaths } from './openapi.sla.js';
 import { TAGS_SCHEMAS, tagsPaths } from './openapi.tags.js';
+import { WEBHOOK_SCHEMAS, webhookPaths } from './openapi.webhooks.js';
 import {
   errors,
   idParameter,
@@ -63,6 +64,7 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   InboundAccepted: [inboundAcceptedSchema, 'output'],
   ...SLA_SCHEMAS,
   ...TAGS_SCHEMAS,
+  ...WEBHOOK_SCHEMAS,
 };
 
 const ticketOk = { description: 'The ticket after the change.', content: json('Ticket') };
@@ -306,6 +308,7 @@ function buildPaths(): Record<string, Record<string, Operation>> {
     ...conversationPaths(),
     ...slaPaths(),
     ...tagsPaths(),
+    ...webhookPaths(),
     '/api/v1/audit/events': {
       get: {
         tags: ['Audit'],
@@ -348,6 +351,7 @@ export function openApiDocument(): JsonSchema {
       { name: 'Tags', description: 'Tags on tickets (docs/tags-and-canned.md).' },
       { name: 'Canned replies', description: 'Reply templates with placeholders (docs/tags-and-canned.md).' },
       { name: 'Inbound mail', description: 'Customer email coming in (docs/conversations.md).' },
+      { name: 'Webhooks', description: 'Signed event deliveries to your own endpoints (docs/webhooks.md).' },
       { name: 'Health', description: 'Probes for load balancers and orchestrators.' },
     ],
     paths: buildPaths(),
