@@ -11,7 +11,8 @@
 // Both halves are one `id IN (… UNION …)` so PostgreSQL answers each from its own index.
 
 const TICKET_NUMBER = /^CONT-\d{8}-\d{4,}$/i;
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** A whole address (a dot in the domain): a half-typed one ("zed@exam") is a substring search. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
 
 /**
  * The search expression, character for character as in the trigram index
