@@ -42,7 +42,7 @@ export function webhookPaths(): Record<string, Record<string, Operation>> {
       }),
       post: op(
         'Register a webhook endpoint',
-        'The answer carries the signing secret (`whsec_…`) once; it is never shown again (rotate to get a new one). `events` defaults to every event. URLs must be https:// when NODE_ENV=production; an IP literal in a private, loopback or link-local range is refused unless WEBHOOK_ALLOW_PRIVATE=true (names are checked on every attempt).',
+        'The answer carries the signing secret (`whsec_…`) once; it is never shown again (rotate to get a new one). `events` defaults to every event. URLs must use HTTPS when NODE_ENV=production; an IP literal in a private, loopback or link-local range is refused unless WEBHOOK_ALLOW_PRIVATE=true (names are checked on every attempt).',
         {
           requestBody: { required: true, content: json('WebhookEndpointCreate') },
           responses: {
