@@ -9,6 +9,7 @@ import type { Ticket } from './ticket.shape.js';
 import { requireStaff } from '../auth/access.js';
 import { utcDay } from '../shared/text.js';
 import { readCreatedPerDayAndCategory } from '../stats/ticket-stats.js';
+import { slaStats } from '../sla/sla.stats.js';
 
 export const DASHBOARD_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -93,7 +94,7 @@ export async function ticketsPerDay(
 
 export async function getDashboard(ctx: AppContext, actor: Actor | null): Promise<DashboardData> {
   requireStaff(actor);
-  const [stats, days, oldest, mine] = await Promise.all([
+  const [stats, days, oldest, mine, sla] = await Promise.all([
     getTicketStats(ctx, actor),
     ticketsPerDay(ctx, actor),
     listTickets(ctx, actor, { status: ['pending'], ordering: 'created_at', page_size: 5 }),
@@ -103,6 +104,7 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
       ordering: '-updated_at',
       page_size: 10,
     }),
+    slaStats(ctx, actor),
   ]);
   return {
     counts: {
@@ -137,6 +139,19 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
         key: 'csat_30d',
         label: `CSAT 30 days, % (${stats.csat.last30d.good + stats.csat.last30d.bad} ratings)`,
         value: stats.csat.last30d.percent ?? 0,
+        query: '',
+      },
+      // SLA attainment over 30 days (src/sla/sla.stats.ts); 0 until a clock was decided.
+      {
+        key: 'sla_first_response_30d',
+        label: `First response on time, 30 days, % (${sla.last30d.firstResponse.met + sla.last30d.firstResponse.missed} tickets)`,
+        value: sla.last30d.firstResponse.percent ?? 0,
+        query: '',
+      },
+      {
+        key: 'sla_resolution_30d',
+        label: `Resolved on time, 30 days, % (${sla.last30d.resolution.met + sla.last30d.resolution.missed} tickets)`,
+        value: sla.last30d.resolution.percent ?? 0,
         query: '',
       },
     ],

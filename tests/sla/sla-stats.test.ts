@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
+import { getDashboard } from '../../src/contact/dashboard.service.js';
 import { createTestApp, TestClock, type TestApp } from '../helpers/app.js';
 import { createTicket, createUserWithToken } from '../helpers/factories.js';
 
@@ -54,6 +55,11 @@ describe('SLA attainment in stats/overview', () => {
     const me = sla.by_moderator_30d.find((m: { id: string }) => m.id === mod.user.id);
     assert.deepEqual(me.first_response, { met: 1, missed: 1, percent: 50 });
     assert.deepEqual(me.resolution, { met: 1, missed: 0, percent: 100 });
+    // The dashboard shows the same figures.
+    const dashboard = await getDashboard(t.ctx, mod.user);
+    const card = dashboard.headline.find((h) => h.key === 'sla_first_response_30d')!;
+    assert.equal(card.value, 33.3);
+    assert.match(card.label, /First response on time, 30 days, % \(3 tickets\)/);
   });
 
   test('when the window moves on, then decisions older than 7 days leave last_7d but stay in last_30d', async () => {
