@@ -58,7 +58,11 @@ interface LockedDelivery {
   webhook?: { url: string; reason: string; disabledAt: Date | null } | null;
 }
 
-/** Mails that open a thread (nothing came before them); every other kind continues it. */
+/**
+ * Mails that open a thread (nothing came before them); every other kind continues it. The one
+ * exception is the confirmation of a ticket opened BY EMAIL: it answers the customer's mail, so it
+ * names that mail's Message-ID (the claim reads it) and their client shows one conversation.
+ */
 const THREAD_OPENERS: readonly EmailKind[] = [
   'contact_confirmation',
   'contact_admin_notification',
@@ -71,6 +75,9 @@ const THREAD_OPENERS: readonly EmailKind[] = [
   'moderator_digest',
 ];
 
+/** Outcomes of the inbound mail that opened a ticket (a new one, or a follow-up of a closed one). */
+const OPENED_BY_MAIL = `('new_ticket', 'follow_up')`;
+
 /**
  * The Message-IDs of the customer's thread so far, oldest first: the mail that opened the ticket,
  * what we sent them and what they wrote. (Admin alerts are not part of the customer's thread.)
@@ -78,7 +85,7 @@ const THREAD_OPENERS: readonly EmailKind[] = [
 async function threadReferences(ctx: AppContext, ticketId: string, deliveryId: string): Promise<string[]> {
   const { rows } = await ctx.db.pool.query<{ mid: string }>(
     `SELECT mid FROM (
-       SELECT message_id AS mid, received_at AS at FROM inbound_mails WHERE ticket_id = $1 AND outcome = 'new_ticket'
+       SELECT message_id AS mid, received_at AS at FROM inbound_mails WHERE ticket_id = $1 AND outcome IN ${OPENED_BY_MAIL}
        UNION ALL
        SELECT message_id, sent_at FROM email_deliveries
        WHERE ticket_id = $1 AND status = 'sent' AND id <> $2
@@ -92,7 +99,8 @@ async function threadReferences(ctx: AppContext, ticketId: string, deliveryId: s
 }
 
 type Claim =
-  { outcome: 'send'; delivery: LockedDelivery; ticket: MailTicket } | { outcome: Exclude<DeliveryOutcome, 'sent'> };
+  | { outcome: 'send'; delivery: LockedDelivery; ticket: MailTicket; openedBy?: string | null }
+  | { outcome: Exclude<DeliveryOutcome, 'sent'> };
 
 /**
  * Locks the row, skips what is done, records the attempt and loads the ticket. Raw pg rather than
@@ -107,6 +115,10 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
        SELECT d.id, d.ticket_id, d.ticket_number, d.kind::text AS kind, d.recipient, d.status::text AS status,
          t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes, t.language::text AS language,
          m.body_text AS m_body, m.author_name AS m_author,
+         CASE WHEN d.kind = 'contact_confirmation' THEN (
+           SELECT i.message_id FROM inbound_mails i WHERE i.ticket_id = t.id AND i.outcome IN ${OPENED_BY_MAIL}
+             AND i.message_id IS NOT NULL ORDER BY i.received_at LIMIT 1
+         ) END AS opened_by,
          w.url AS w_url, w.disabled_reason AS w_reason, w.disabled_at AS w_disabled_at,
          -- What the mail is about is gone: its ticket, or for a webhook mail its endpoint.
          CASE WHEN d.kind = 'webhook_disabled' THEN w.id IS NULL ELSE t.id IS NULL END AS gone
@@ -154,6 +166,7 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
   }
   return {
     outcome: 'send',
+    openedBy: row.opened_by,
     delivery: {
       id,
       ticket_id,
@@ -189,6 +202,8 @@ type ClaimRow = LockedDelivery & {
   language: string | null;
   m_body: string | null;
   m_author: string | null;
+  /** A confirmation's ticket opened by email: that mail's Message-ID. */
+  opened_by: string | null;
   w_url: string | null;
   w_reason: string | null;
   w_disabled_at: Date | null;
@@ -217,7 +232,9 @@ export async function deliverEmail(
   let result;
   try {
     const references = THREAD_OPENERS.includes(delivery.kind)
-      ? []
+      ? claimed.openedBy
+        ? [claimed.openedBy]
+        : []
       : await threadReferences(ctx, ticket.id, delivery.id);
     // The customer's page link (and the rating links, the links list): made here, the same on a retry.
     const portal = await portalMailParts(ctx, delivery, ticket.id);
