@@ -20,6 +20,7 @@ import { mountAssets, panelAssets, panelRoutes, withAssetVersions } from './asse
 import { mountFonts, withLocalFonts } from './fonts.js';
 import { EXPORT_PATH, exportTicketsHandler } from './export.routes.js';
 import { attachmentDownloadHandler } from '../src/attachments/attachments.routes.js';
+import { sendPersonExport } from '../src/privacy/routes.js';
 import { actorOf } from './access.js';
 import { WORKSPACE_UPLOAD_PATH, workspaceUploadRoute } from './actions/ticket-conversation.actions.js';
 import { logoutPage } from './logout-page.js';
@@ -87,6 +88,8 @@ export async function buildPanelRouter(ctx: AppContext, admin: AdminJS): Promise
   buildAssets({ admin, assets: [], routes, router });
   router.use(requirePanelUser(ctx, loginPath));
   router.get(EXPORT_PATH, exportTicketsHandler(ctx));
+  // Administration → Privacy: a person's data as one ZIP (admins only: the service checks the role).
+  router.get('/privacy/export', (req, res) => sendPersonExport(ctx, req, res, actorOf(req.session.adminUser), 'admin'));
   // Files of the thread, behind the same session check (the handler applies the access rule).
   router.get(
     '/attachments/:id',
