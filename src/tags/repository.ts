@@ -153,13 +153,17 @@ export async function deleteTag(client: Queryable, id: string): Promise<boolean>
   return rowCount === 1;
 }
 
-/** Open (pending / in progress) tickets per tag, tags without open tickets left out. */
+/**
+ * Open (pending / in progress) tickets per tag, tags without open tickets left out. Reads only the
+ * open rows' partial index (ticket_tags.open is kept true by triggers, migration
+ * 20261203310000_ticket_tags_open): the cost follows the open tagged tickets, not the table.
+ */
 export async function openTicketsByTag(client: Queryable): Promise<Record<string, number>> {
   const { rows } = await client.query<{ name: string; n: number }>(
-    `SELECT g.name, count(*)::int AS n
-     FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id JOIN contact_submissions c ON c.id = tt.ticket_id
-     WHERE c.status IN ('pending', 'in_progress')
-     GROUP BY g.name ORDER BY n DESC, lower(g.name)`,
+    `SELECT g.name, o.n
+     FROM (SELECT tag_id, count(*)::int AS n FROM ticket_tags WHERE open GROUP BY tag_id) o
+     JOIN tags g ON g.id = o.tag_id
+     ORDER BY o.n DESC, lower(g.name)`,
   );
   return Object.fromEntries(rows.map((r) => [r.name, r.n]));
 }

@@ -193,6 +193,12 @@ describe('filtering by tags', () => {
     const stats = (await api().get('/api/v1/contact/stats/overview').set(mod.auth).expect(200)).body;
     assert.equal(stats.open_by_tag['stat-x'], 1);
     assert.equal(stats.open_by_tag['stat-y'], undefined);
+    // Reopened, b counts again; its tags' open flag flipping is no tag change in the audit.
+    await api().post(`/api/v1/contact/${b.id}/reopen`).set(mod.auth).send({}).expect(200);
+    const again = (await api().get('/api/v1/contact/stats/overview').set(mod.auth).expect(200)).body;
+    assert.equal(again.open_by_tag['stat-x'], 2);
+    assert.equal(again.open_by_tag['stat-y'], 1);
+    assert.equal((await tagEvents(b.id)).length, 2);
   });
 });
 
