@@ -187,7 +187,7 @@ function buildPaths(): Record<string, Record<string, Operation>> {
       get: {
         tags: ['Tickets'],
         summary: 'Queue statistics',
-        description: `Totals by status and category, open and unassigned counts, recent volume, time to resolution, oldest pending ticket, open tickets per assignee. ${STAFF}`,
+        description: `Totals by status and category, open and unassigned counts, recent volume, time to resolution and to first response (median / p90 over 7 and 30 days; exact for up to 2,000 in a window, else from per-day log buckets within 4.4 %, see \`percentile_methods\`), the last 30 days per category, priority and assignee, oldest pending ticket, open tickets per assignee. Read from per-day aggregates: the cost does not grow with the number of tickets. ${STAFF}`,
         ...staff,
         responses: {
           '200': { description: 'Statistics.', content: json('TicketStats') },
