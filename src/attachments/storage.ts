@@ -46,21 +46,21 @@ export class PgAttachmentStorage implements AttachmentStorage {
     // them (and the deferred FK check) comes at the end, when the hash is known.
     const chunkSet = randomUUID();
     const hash = createHash('sha256');
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+    // One chunk buffer per upload, refilled after each INSERT has completed (pg is done with it
+    // by then): the bytes are copied once, and the incoming pieces are let go at once. Allocating
+    // a fresh 256 KB per chunk instead left ~25 MB of garbage behind a 25 MB upload before V8
+    // collected it (bench/attachments.ts measures the server's RSS during one).
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    let filled = 0;
     let size = 0;
     let seq = 0;
-    const flush = async (bytes: number) => {
-      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      const data = all.subarray(0, bytes);
-      const rest = all.subarray(bytes);
-      pending = rest.length ? [Buffer.from(rest)] : [];
-      pendingBytes = rest.length;
+    const flush = async () => {
       await client.query('INSERT INTO attachment_chunks (chunk_set, seq, data) VALUES ($1, $2, $3)', [
         chunkSet,
         seq++,
-        data,
+        chunk.subarray(0, filled),
       ]);
+      filled = 0;
     };
     for await (const raw of stream) {
       const piece = typeof raw === 'string' ? Buffer.from(raw) : raw;
@@ -68,11 +68,14 @@ export class PgAttachmentStorage implements AttachmentStorage {
       if (opts.inspect) await opts.inspect(piece, size + piece.length);
       hash.update(piece);
       size += piece.length;
-      pending.push(piece);
-      pendingBytes += piece.length;
-      while (pendingBytes >= CHUNK_BYTES) await flush(CHUNK_BYTES);
+      for (let at = 0; at < piece.length;) {
+        const n = piece.copy(chunk, filled, at, Math.min(piece.length, at + CHUNK_BYTES - filled));
+        filled += n;
+        at += n;
+        if (filled === CHUNK_BYTES) await flush();
+      }
     }
-    if (pendingBytes > 0) await flush(pendingBytes);
+    if (filled > 0) await flush();
     const sha256 = hash.digest('hex');
     await this.claim(client, sha256, size, chunkSet);
     return { sha256, size };
