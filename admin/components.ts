@@ -25,6 +25,8 @@ export const Components = {
   TicketWorkspace: add('TicketWorkspace'),
   /** The Tags resource's "Merge into…" form (admins). */
   TagMergeForm: add('TagMergeForm'),
+  /** "My profile": the morning-digest opt-out (admin/profile-page.ts). */
+  ProfilePage: add('ProfilePage'),
 };
 
 // AdminJS's user menu logs out with a GET; ours posts (see components/LoggedIn.tsx).

@@ -94,6 +94,9 @@ const en: Partial<LocaleTranslations> = {
     deliveries: 'Delivery log',
     resend: 'Resend',
   },
+  pages: {
+    profile: 'My profile',
+  },
   messages: {
     invalidCredentials: 'Invalid email or password',
     loginWelcome: 'ContactDesk moderator panel',

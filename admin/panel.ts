@@ -5,6 +5,7 @@ import type { AppContext } from '../src/context.js';
 import { ADMIN_ROOT_PATH } from '../src/shared/panel-links.js';
 import { componentLoader, Components } from './components.js';
 import { dashboardHandler } from './dashboard.js';
+import { profilePageHandler } from './profile-page.js';
 import { locale } from './locale.js';
 import { createAuditLogResource } from './resources/audit-log.resource.js';
 import { contactSubmissionResource } from './resources/contact-submission.resource.js';
@@ -31,6 +32,8 @@ export async function createAdmin(ctx: AppContext): Promise<AdminJS> {
       createAuditLogResource(ctx),
     ],
     dashboard: { component: Components.Dashboard, handler: dashboardHandler(ctx) },
+    // The signed-in staff member's own settings (the morning digest opt-out).
+    pages: { profile: { component: Components.ProfilePage, handler: profilePageHandler(ctx), icon: 'User' } },
     branding: {
       companyName: 'ContactDesk',
       withMadeWithLove: false,
