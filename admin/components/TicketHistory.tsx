@@ -36,11 +36,21 @@ type MessageEntry = {
   author_name: string;
   author_email: string;
 };
+/** A tag added to or removed from the ticket (ticket_tag_events). */
+type TagEntry = {
+  type: 'tag';
+  id: string;
+  at: string;
+  actor: { id: string; name: string; email: string } | null;
+  source: string;
+  change: 'added' | 'removed';
+  tag: string;
+};
 type History = {
   ticket_number: string | null;
   deleted: boolean;
   users: Record<string, { name: string; email: string }>;
-  entries: Array<ChangeEntry | EmailEntry | MessageEntry>;
+  entries: Array<ChangeEntry | EmailEntry | MessageEntry | TagEntry>;
 };
 
 const MESSAGE_KINDS: Record<MessageEntry['kind'], string> = {
@@ -52,6 +62,14 @@ const MESSAGE_KINDS: Record<MessageEntry['kind'], string> = {
 const MessageItem: React.FC<{ entry: MessageEntry }> = ({ entry }) => (
   <div>
     <strong>{entry.author_name || entry.author_email}</strong> {MESSAGE_KINDS[entry.kind]}
+    <span style={{ color: '#6b7280' }}> · {SOURCES[entry.source] ?? entry.source}</span>
+  </div>
+);
+
+const TagItem: React.FC<{ entry: TagEntry }> = ({ entry }) => (
+  <div>
+    <strong>{entry.actor ? entry.actor.name || entry.actor.email : 'No signed-in user'}</strong>{' '}
+    {entry.change === 'added' ? 'added the tag' : 'removed the tag'} <strong>{entry.tag}</strong>
     <span style={{ color: '#6b7280' }}> · {SOURCES[entry.source] ?? entry.source}</span>
   </div>
 );
@@ -177,6 +195,8 @@ const TicketHistory: React.FC<ActionProps> = ({ resource, record, action }) => {
               <ChangeItem entry={entry} users={history.users} />
             ) : entry.type === 'email' ? (
               <EmailItem entry={entry} />
+            ) : entry.type === 'tag' ? (
+              <TagItem entry={entry} />
             ) : (
               <MessageItem entry={entry} />
             )}

@@ -1,7 +1,8 @@
 // Canned replies and tags in the workspace, in a real Chromium at 1440×900: `#` in the empty reply
 // box opens the picker, typing filters by name, Enter inserts the reply rendered for this ticket
 // (placeholders filled, none left raw), and the usage count goes up; then a tag is added as a chip
-// from the side panel (a suggestion of an existing tag, and a new one typed in) and one removed.
+// from the side panel (a suggestion of an existing tag, and a new one typed in), one removed, and
+// the History lists the three changes with the moderator's name.
 // Screenshot: test-artifacts/tags-canned-workspace.png.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -145,6 +146,12 @@ describe('canned replies and tags in the workspace (Chromium)', () => {
         rows.map((r) => `${r.operation}:${r.tag_name}:${r.source}:${r.actor_id === mia.id}`),
         ['insert:billing:admin:true', 'insert:Refund 2026:admin:true', 'delete:billing:admin:true'],
       );
+      // The ticket's History shows who added and removed which tag.
+      await page.goto(`${server.url}/admin/resources/tickets/records/${ticket.id}/history`);
+      const tagItems = page.locator('[data-entry-type="tag"]');
+      await tagItems.first().waitFor();
+      assert.equal(await tagItems.count(), 3);
+      assert.match(await tagItems.first().innerText(), /Mia Moderator removed the tag billing/);
       assert.deepEqual(problems, []);
     },
   );
