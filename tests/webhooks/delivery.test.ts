@@ -12,7 +12,15 @@ import { createWebhookEndpoint } from '../../src/webhooks/service.js';
 import { webhookId } from '../../src/webhooks/signing.js';
 import { dispatchEndpoint } from '../../src/webhooks/jobs.js';
 import { waitUntil } from '../mail/mail-setup.js';
-import { closedPort, HOOKS, startReceiver, verify, webhookTestEnv, type WebhookTestEnv } from './webhook-setup.js';
+import {
+  closedPort,
+  HOOKS,
+  startReceiver,
+  verify,
+  webhookTestEnv,
+  type Json,
+  type WebhookTestEnv,
+} from './webhook-setup.js';
 
 const SUBMIT = '/api/v1/contact/submit';
 const form = (subject: string) => ({
@@ -46,7 +54,7 @@ describe('webhook delivery', () => {
         return d[0]?.status === 'delivered' && d;
       }, 'the delivery is recorded');
       const got = receiver.received[0]!;
-      const verified = verify(secret, got) as Record<string, any>;
+      const verified = verify(secret, got) as Json;
       assert.equal(verified.type, 'ticket.created');
       assert.equal(got.headers['webhook-id'], webhookId(rows[0]!.event_id));
       assert.equal(got.headers['content-type'], 'application/json');

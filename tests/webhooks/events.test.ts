@@ -29,7 +29,7 @@ const DAY = 86_400_000;
 describe('webhook events', () => {
   let env: WebhookTestEnv;
   let mod: Awaited<ReturnType<typeof createUserWithToken>>;
-  let receivers: Receiver[] = [];
+  const receivers: Receiver[] = [];
   before(async () => {
     env = await webhookTestEnv();
     mod = await createUserWithToken(env.ctx, { role: 'moderator', name: 'Mo Moderator' });

@@ -12,10 +12,14 @@ import { createUserWithToken } from '../helpers/factories.js';
 
 export const HOOKS = '/api/v1/webhooks';
 
+/** JSON as the tests read it (payloads, API answers): the assertions check every field they use. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, asserted field by field
+export type Json = Record<string, any>;
+
 export interface Received {
   headers: Record<string, string>;
   body: string;
-  json: { type: string; timestamp: string; data: Record<string, any> };
+  json: { type: string; timestamp: string; data: Json };
 }
 
 export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number };
@@ -81,9 +85,9 @@ export interface WebhookTestEnv {
   /** Registers an endpoint through REST; returns its id and the secret shown once. */
   register(body: Record<string, unknown>): Promise<{ id: string; secret: string }>;
   dispatch(endpointId: string): ReturnType<typeof dispatchEndpoint>;
-  deliveries(endpointId: string): Promise<Array<Record<string, any>>>;
+  deliveries(endpointId: string): Promise<Json[]>;
   /** The endpoint's newest delivery (the log's first row). */
-  newest(endpointId: string): Promise<Record<string, any>>;
+  newest(endpointId: string): Promise<Json>;
   close(): Promise<void>;
 }
 
