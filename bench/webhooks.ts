@@ -4,7 +4,7 @@
 // standardwebhooks, the SSRF-checked pinned HTTP client, every result recorded) — until all 3×N
 // deliveries are recorded delivered; vs plain fetch posting the very same bodies to the same
 // receivers with the same number of requests in flight. Target: ≥ 0.5× the plain fetch rate.
-import { createServer, type Server } from 'node:http';
+import http, { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
@@ -69,6 +69,38 @@ async function plainFetch(posts: Array<{ url: string; body: string }>, lanes: nu
       }
     }),
   );
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * A stronger baseline, printed for context (not the target): node:http with a keep-alive agent,
+ * the client the pipeline itself uses, minus everything the pipeline adds around it.
+ */
+async function plainHttp(posts: Array<{ url: string; body: string }>, lanes: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const post = (p: { url: string; body: string }) =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        p.url,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve() : reject(new Error(`plain http got ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(p.body);
+    });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < posts.length) await post(posts[next++]!);
+    }),
+  );
+  agent.destroy();
   return (performance.now() - t0) / 1000;
 }
 
@@ -139,6 +171,8 @@ export async function webhooksBench(env: BenchEnv): Promise<BenchOutput> {
     const lanes = receivers.length * config.WEBHOOK_CONCURRENCY;
     env.log(`plain fetch: the same ${posts.length} bodies, ${lanes} in flight`);
     const plainSec = await plainFetch(posts, lanes);
+    env.log(`plain node:http (keep-alive): the same bodies, ${lanes} in flight`);
+    const httpSec = await plainHttp(posts, lanes);
 
     const pipelineRate = (events * receivers.length) / pipelineSec;
     const plainRate = posts.length / plainSec;
@@ -149,12 +183,24 @@ export async function webhooksBench(env: BenchEnv): Promise<BenchOutput> {
       [
         ['pipeline (queue in txn → worker → signed, checked, recorded)', pipelineSec, pipelineRate],
         ['plain fetch, same bodies', plainSec, plainRate],
+        ['(context) plain node:http keep-alive, same bodies', httpSec, posts.length / httpSec],
       ],
     );
-    console.log(`ratio pipeline/plain fetch: ${ratio.toFixed(2)}× (receivers got ${received} pipeline requests)`);
+    console.log(
+      `ratio pipeline/plain fetch: ${ratio.toFixed(2)}×; pipeline/plain node:http: ${(pipelineRate / (posts.length / httpSec)).toFixed(2)}× (receivers got ${received} pipeline requests)`,
+    );
     return {
       params: { events, endpoints: receivers.length, lanes },
-      measurements: { pipelineSec, pipelineRate, plainSec, plainRate, ratio, received },
+      measurements: {
+        pipelineSec,
+        pipelineRate,
+        plainSec,
+        plainRate,
+        ratio,
+        httpSec,
+        httpRate: posts.length / httpSec,
+        received,
+      },
       targets: [
         target('webhooks', 'pipeline rate vs plain fetch', ratio, '>=', 0.5, '×'),
         target('webhooks', 'requests received by the receivers', received, '>=', events * receivers.length),
