@@ -1,7 +1,9 @@
-// HTTP glue for uploads on an existing form endpoint (POST /contact/submit): a multipart request
-// is read here — fields into req.body, files streamed into an open MessageUpload — and the route
-// then runs exactly as for JSON or a urlencoded form, finishing with `req.upload.commit…`. Any
-// other body goes to `otherwise` (the route's usual content-type guard).
+// HTTP glue for uploads on an existing endpoint (POST /contact/submit, POST /contact/{id}/messages,
+// the panel workspace's message route, the customer page's reply): a multipart request is read
+// here — fields into req.body, files streamed into an open MessageUpload — and the route then
+// runs exactly as for JSON or a urlencoded form, finishing with `req.upload.commit…` or by
+// handing `req.upload.files` to its service (MessageUpload.transaction). Any other body goes to
+// `otherwise` (the route's usual content-type guard).
 // A failure while reading (limit, refused type, hang-up) is kept on req.upload.error for the route
 // to throw inside its own error handling (so a plain HTML form gets its HTML error page). An upload
 // the route never commits (an error, the honeypot) is rolled back when the response ends.
