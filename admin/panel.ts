@@ -12,7 +12,8 @@ import { contactSubmissionResource } from './resources/contact-submission.resour
 import { userResource } from './resources/user.resource.js';
 import { cannedReplyResource } from './resources/canned-reply.resource.js';
 import { tagResource } from './resources/tag.resource.js';
-import { webhookDeliveryResource, webhookEndpointResource } from './resources/webhook.resource.js';
+import { webhookEndpointResource } from './resources/webhook.resource.js';
+import { webhookDeliveryResource } from './resources/webhook-delivery.resource.js';
 
 /** Options that shape the component bundle: the bundle script and the server must agree on them. */
 export function bundleOptions(): Pick<AdminJSOptions, 'componentLoader' | 'rootPath' | 'env'> {

@@ -1,17 +1,18 @@
 // Webhooks in the panel (Administration), admins only: every action's isAccessible is adminOnly,
-// so the rule holds on the panel's API routes too. Two resources over src/webhooks/service.ts:
-// the endpoints (register, edit, delete, rotate the secret: the new secret is shown once, in the
-// notice) and their delivery log (status, attempts, answer, duration) with "Resend".
+// so the rule holds on the panel's API routes too. The endpoints resource over
+// src/webhooks/service.ts: register, edit, delete, rotate the secret (the new secret is shown once,
+// in the notice), and a link to the endpoint's delivery log (webhook-delivery.resource.ts).
 import type { Action, ActionContext, ActionRequest, ActionResponse, ResourceWithOptions } from 'adminjs';
 import type { AppContext } from '../../src/context.js';
 import { AppError } from '../../src/errors.js';
-import { DELIVERY_STATUSES, WEBHOOK_EVENTS, type DeliveryStatus } from '../../src/webhooks/schema.js';
+import { WEBHOOK_EVENTS } from '../../src/webhooks/schema.js';
 import * as svc from '../../src/webhooks/service.js';
 import { actorOf, adminOnly, nobody, requireActor } from '../access.js';
 import { payloadString, recordErrorResponse } from '../actions/responses.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
 
 export const WEBHOOK_ENDPOINT_RESOURCE_ID = 'webhook_endpoints';
+/** The delivery log's resource (webhook-delivery.resource.ts); the endpoint links to it. */
 export const WEBHOOK_DELIVERY_RESOURCE_ID = 'webhook_deliveries';
 
 const ENDPOINT_PROPERTIES: PropertySpec[] = [
@@ -29,24 +30,6 @@ const ENDPOINT_PROPERTIES: PropertySpec[] = [
   { path: 'createdAt', type: 'datetime' },
 ];
 
-const DELIVERY_PROPERTIES: PropertySpec[] = [
-  { path: 'id', type: 'uuid', isId: true },
-  { path: 'endpointId', type: 'uuid' },
-  { path: 'eventType', values: WEBHOOK_EVENTS },
-  { path: 'status', values: DELIVERY_STATUSES },
-  { path: 'attempts', type: 'number' },
-  { path: 'responseStatus', type: 'number' },
-  { path: 'durationMs', type: 'number' },
-  { path: 'lastError' },
-  { path: 'responseBody', type: 'textarea' },
-  { path: 'webhookId' },
-  { path: 'ticketId', type: 'uuid' },
-  { path: 'createdAt', type: 'datetime' },
-  { path: 'lastAttemptAt', type: 'datetime' },
-  { path: 'nextAttemptAt', type: 'datetime' },
-  { path: 'deliveredAt', type: 'datetime' },
-];
-
 const endpointParams = (e: svc.WebhookEndpoint): Record<string, unknown> => ({
   id: e.id,
   url: e.url,
@@ -59,24 +42,6 @@ const endpointParams = (e: svc.WebhookEndpoint): Record<string, unknown> => ({
   disabledReason: e.disabled_reason,
   previousSecretExpiresAt: e.previous_secret_expires_at,
   createdAt: e.created_at,
-});
-
-const deliveryParams = (d: svc.WebhookDelivery): Record<string, unknown> => ({
-  id: d.id,
-  endpointId: d.endpoint_id,
-  eventType: d.event_type,
-  status: d.status,
-  attempts: d.attempts,
-  responseStatus: d.response_status,
-  durationMs: d.duration_ms,
-  lastError: d.last_error,
-  responseBody: d.response_body,
-  webhookId: d.webhook_id,
-  ticketId: d.ticket_id,
-  createdAt: d.created_at,
-  lastAttemptAt: d.last_attempt_at,
-  nextAttemptAt: d.next_attempt_at,
-  deliveredAt: d.delivered_at,
 });
 
 /** The form's values as the service's input (snake_case; events as a list, empty = every event). */
@@ -99,7 +64,7 @@ function endpointInput(payload: Record<string, unknown> | undefined, partial: bo
   return out;
 }
 
-const notFoundToNull = async <T>(fn: () => Promise<T>): Promise<T | null> => {
+export const notFoundToNull = async <T>(fn: () => Promise<T>): Promise<T | null> => {
   try {
     return await fn();
   } catch (err) {
@@ -121,34 +86,8 @@ function endpointResource(ctx: AppContext): ServiceResource {
   });
 }
 
-function deliveryResource(ctx: AppContext): ServiceResource {
-  const actor = (c: ActionContext) => actorOf(c.currentAdmin);
-  const filters = (f: { get(path: string): { value: unknown } | null | undefined } | undefined) => {
-    const v = (k: string) =>
-      typeof f?.get(k)?.value === 'string' && f.get(k)!.value !== '' ? String(f.get(k)!.value) : undefined;
-    const status = v('status');
-    return {
-      endpointId: v('endpointId') ?? null,
-      status: DELIVERY_STATUSES.includes(status as DeliveryStatus) ? (status as DeliveryStatus) : undefined,
-    };
-  };
-  const one = async (id: string, c: ActionContext) =>
-    notFoundToNull(async () => deliveryParams(await svc.getWebhookDelivery(ctx, actor(c), id)));
-  const page = (f: Parameters<typeof filters>[0], c: ActionContext, limit: number, offset: number) => {
-    const { endpointId, status } = filters(f);
-    return svc.listDeliveryLog(ctx, actor(c), endpointId, { status, limit, offset });
-  };
-  return new ServiceResource(WEBHOOK_DELIVERY_RESOURCE_ID, DELIVERY_PROPERTIES, {
-    find: async (f, p, c) =>
-      (await page(f, c, Math.min(Math.max(p.limit, 1), 100), p.offset)).deliveries.map(deliveryParams),
-    count: async (f, c) => (await page(f, c, 1, 0)).total,
-    findOne: one,
-    findMany: async (ids, c) => (await Promise.all(ids.map((id) => one(id, c)))).filter((r) => r !== null),
-  });
-}
-
 type Handler = (request: ActionRequest, context: ActionContext) => Promise<ActionResponse>;
-const guarded =
+export const guarded =
   (run: Handler) =>
   async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
     try {
@@ -253,42 +192,6 @@ function endpointActions(ctx: AppContext): Record<string, Partial<Action<ActionR
   };
 }
 
-function deliveryActions(ctx: AppContext): Record<string, Partial<Action<ActionResponse>>> {
-  const admin = { isAccessible: adminOnly, isVisible: adminOnly };
-  const closed = { isAccessible: nobody, isVisible: false };
-  return {
-    list: admin,
-    show: admin,
-    search: admin,
-    resend: {
-      ...admin,
-      name: 'resend',
-      actionType: 'record',
-      icon: 'Send',
-      component: false,
-      guard: 'Send this delivery again now (same webhook-id)?',
-      handler: guarded(async (_request, context) => {
-        const { record, resource, h, currentAdmin } = context;
-        const d = await svc.resendWebhookDelivery(
-          ctx,
-          requireActor(context),
-          String(record!.params.endpointId),
-          String(record!.id()),
-        );
-        return {
-          record: resource.build(deliveryParams(d)).toJSON(currentAdmin),
-          notice: { message: 'Queued: it goes out again now', type: 'success' },
-          redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: d.id, actionName: 'show' }),
-        };
-      }),
-    },
-    new: closed,
-    edit: closed,
-    delete: closed,
-    bulkDelete: closed,
-  };
-}
-
 export function webhookEndpointResource(ctx: AppContext): ResourceWithOptions {
   return {
     resource: endpointResource(ctx),
@@ -305,21 +208,6 @@ export function webhookEndpointResource(ctx: AppContext): ResourceWithOptions {
         includeInternalNotes: { description: 'Send internal notes (thread notes, ticket notes) to this endpoint' },
       },
       actions: endpointActions(ctx),
-    },
-  };
-}
-
-export function webhookDeliveryResource(ctx: AppContext): ResourceWithOptions {
-  return {
-    resource: deliveryResource(ctx),
-    options: {
-      navigation: { name: 'Administration', icon: 'Settings' },
-      titleProperty: 'eventType',
-      listProperties: ['eventType', 'status', 'attempts', 'responseStatus', 'durationMs', 'createdAt'],
-      showProperties: DELIVERY_PROPERTIES.filter((p) => p.path !== 'id').map((p) => p.path),
-      filterProperties: ['endpointId', 'status'],
-      properties: { id: { isVisible: false } },
-      actions: deliveryActions(ctx),
     },
   };
 }
