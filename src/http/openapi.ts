@@ -23,6 +23,7 @@ import { conversationPaths } from './openapi.conversation.js';
 import { SLA_SCHEMAS, slaPaths } from './openapi.sla.js';
 import { TAGS_SCHEMAS, tagsPaths } from './openapi.tags.js';
 import { WEBHOOK_SCHEMAS, webhookPaths } from './openapi.webhooks.js';
+import { PRIVACY_SCHEMAS, privacyPaths } from './openapi.privacy.js';
 import {
   errors,
   idParameter,
@@ -65,6 +66,7 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   ...SLA_SCHEMAS,
   ...TAGS_SCHEMAS,
   ...WEBHOOK_SCHEMAS,
+  ...PRIVACY_SCHEMAS,
 };
 
 const ticketOk = { description: 'The ticket after the change.', content: json('Ticket') };
@@ -309,6 +311,7 @@ function buildPaths(): Record<string, Record<string, Operation>> {
     ...slaPaths(),
     ...tagsPaths(),
     ...webhookPaths(),
+    ...privacyPaths(),
     '/api/v1/audit/events': {
       get: {
         tags: ['Audit'],
@@ -352,6 +355,7 @@ export function openApiDocument(): JsonSchema {
       { name: 'Canned replies', description: 'Reply templates with placeholders (docs/tags-and-canned.md).' },
       { name: 'Inbound mail', description: 'Customer email coming in (docs/conversations.md).' },
       { name: 'Webhooks', description: 'Signed event deliveries to your own endpoints (docs/webhooks.md).' },
+      { name: 'Privacy', description: "Access export and erasure of a person's data (docs/privacy.md)." },
       { name: 'Health', description: 'Probes for load balancers and orchestrators.' },
     ],
     paths: buildPaths(),

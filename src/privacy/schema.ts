@@ -51,23 +51,26 @@ export interface ErasureRequestRow {
 }
 
 /** An erasure as REST and the panel show it. The address shows only while the erasure runs. */
-export interface ErasureView {
-  id: string;
-  kind: ErasureKind;
-  status: ErasureStatus;
-  phase: ErasurePhase;
-  email: string | null;
-  tickets_total: number;
-  tickets_done: number;
-  batches: number;
-  rows_redacted: Record<string, number>;
-  requested_by_id: string | null;
-  source: string;
-  last_error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
+export const erasureViewSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(['person', 'retention']),
+  status: z.enum(['pending', 'running', 'done', 'failed']),
+  phase: z.enum(['collect', 'tickets', 'sweep', 'done']),
+  email: z.string().nullable().describe('The person while the erasure runs; null once it is done'),
+  tickets_total: z.number().int(),
+  tickets_done: z.number().int(),
+  batches: z.number().int(),
+  rows_redacted: z.record(z.string(), z.number().int()).describe('Rows changed per table'),
+  requested_by_id: z.uuid().nullable(),
+  source: z.string(),
+  last_error: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+export type ErasureView = z.infer<typeof erasureViewSchema>;
+export const erasureResponseSchema = z.object({ erasure: erasureViewSchema });
+export const erasureListSchema = z.object({ erasures: z.array(erasureViewSchema), total: z.number().int() });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
