@@ -11,10 +11,12 @@ import { compactTicketStats } from '../stats/ticket-stats.js';
 import { sweepWebhooks } from '../webhooks/jobs.js';
 import { createSlaTasks, SLA_TASKS } from '../sla/sla.jobs.js';
 import { purgeRawMails, startRetentionErasure } from '../privacy/retention.js';
+import { compactTagCounts } from '../tags/repository.js';
 
 export const SWEEP_TASKS = [
   'compact_ticket_counts',
   'compact_ticket_stats',
+  'compact_tag_counts',
   'sweep_rate_limit_counters',
   'sweep_login_throttles',
   'sweep_webhooks',
@@ -34,6 +36,7 @@ export const SWEEP_TASKS = [
 export const SWEEP_CRONTAB = `
 * * * * * compact_ticket_counts ?max=1&jobKey=sweep:compact_ticket_counts
 * * * * * compact_ticket_stats ?max=1&jobKey=sweep:compact_ticket_stats
+* * * * * compact_tag_counts ?max=1&jobKey=sweep:compact_tag_counts
 */10 * * * * sweep_rate_limit_counters ?max=1&jobKey=sweep:rate_limit_counters
 17 * * * * sweep_login_throttles ?max=1&jobKey=sweep:login_throttles
 * * * * * sweep_webhooks ?max=1&jobKey=sweep:webhooks
@@ -56,6 +59,8 @@ export function createSweepTasks(ctx: AppContext): TaskList {
   return {
     compact_ticket_counts: run('compact_ticket_counts', () => compactTicketCounts(ctx.db)),
     compact_ticket_stats: run('compact_ticket_stats', () => compactTicketStats(ctx.db)),
+    // Open tickets per tag (stats/overview open_by_tag), src/tags/repository.ts.
+    compact_tag_counts: run('compact_tag_counts', () => compactTagCounts(ctx.db)),
     sweep_rate_limit_counters: run('sweep_rate_limit_counters', () => sweepRateLimitCounters(ctx.db, ctx.clock.now())),
     sweep_login_throttles: run('sweep_login_throttles', () => sweepLoginThrottles(ctx.db, ctx.clock.now())),
     // Endpoints with due webhook deliveries but no dispatch job (a crashed worker): queued again.

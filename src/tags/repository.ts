@@ -2,6 +2,8 @@
 // audit context is set there; the ticket_tags triggers turn each added/removed row into an event).
 // Set-based on purpose: a bulk "Tag…" on 100 tickets is one INSERT, not 100.
 import type pg from 'pg';
+import type { Db } from '../db/client.js';
+import { withPgTransaction } from '../db/tx.js';
 import type { Tag, TagMode, TagWithUsage } from './schema.js';
 
 type Queryable = Pick<pg.ClientBase, 'query'> | Pick<pg.Pool, 'query'>;
@@ -154,18 +156,53 @@ export async function deleteTag(client: Queryable, id: string): Promise<boolean>
 }
 
 /**
- * Open (pending / in progress) tickets per tag, tags without open tickets left out. Reads only the
- * open rows' partial index (ticket_tags.open is kept true by triggers, migration
- * 20261203310000_ticket_tags_open): the cost follows the open tagged tickets, not the table.
+ * Open (pending / in progress) tickets per tag, tags without open tickets left out: the
+ * trigger-maintained totals plus the deltas not folded in yet (migration
+ * 20261203320000_tag_open_counts), so the cost follows the number of tags, not of tickets.
  */
 export async function openTicketsByTag(client: Queryable): Promise<Record<string, number>> {
   const { rows } = await client.query<{ name: string; n: number }>(
     `SELECT g.name, o.n
-     FROM (SELECT tag_id, count(*)::int AS n FROM ticket_tags WHERE open GROUP BY tag_id) o
+     FROM (SELECT tag_id, sum(n)::int AS n
+           FROM (SELECT tag_id, n FROM tag_open_counts UNION ALL SELECT tag_id, delta FROM tag_open_count_deltas) x
+           GROUP BY tag_id) o
      JOIN tags g ON g.id = o.tag_id
+     WHERE o.n > 0
      ORDER BY o.n DESC, lower(g.name)`,
   );
   return Object.fromEntries(rows.map((r) => [r.name, r.n]));
+}
+
+const COMPACTION_LOCK = 72_707_414;
+
+/**
+ * Folds the committed deltas into the totals (the worker's crontab, every minute). One compactor
+ * at a time; idempotent (a delta is deleted as it is folded). Returns the deltas folded.
+ */
+export async function compactTagCounts(db: Db): Promise<number> {
+  return withPgTransaction(db, async (client) => {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+      COMPACTION_LOCK,
+    ]);
+    if (!rows[0]?.locked) return 0;
+    const { rows: moved } = await client.query<{ n: number }>(
+      `WITH moved AS (DELETE FROM tag_open_count_deltas RETURNING tag_id, delta),
+       folded AS (SELECT tag_id, sum(delta) AS d FROM moved GROUP BY tag_id),
+       updated AS (UPDATE tag_open_counts c SET n = c.n + folded.d FROM folded WHERE c.tag_id = folded.tag_id)
+       SELECT count(*)::int AS n FROM moved`,
+    );
+    return moved[0]?.n ?? 0;
+  });
+}
+
+/** Recounts the totals from ticket_tags.open (after a bulk load with triggers off, as bench/tags.ts does). */
+export async function rebuildTagCounts(client: Queryable): Promise<void> {
+  await client.query('DELETE FROM tag_open_count_deltas');
+  await client.query(
+    `INSERT INTO tag_open_counts (tag_id, n)
+     SELECT g.id, count(tt.tag_id) FROM tags g LEFT JOIN ticket_tags tt ON tt.tag_id = g.id AND tt.open GROUP BY g.id
+     ON CONFLICT (tag_id) DO UPDATE SET n = EXCLUDED.n`,
+  );
 }
 
 // --- SQL shared with the ticket queries -------------------------------------------------------------
