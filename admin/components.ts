@@ -27,6 +27,13 @@ export const Components = {
   TagMergeForm: add('TagMergeForm'),
   /** "My profile": the morning-digest opt-out (admin/profile-page.ts). */
   ProfilePage: add('ProfilePage'),
+  /** The ticket list: search box, saved views with counts, new-ticket bar, keyboard. */
+  TicketList: add('TicketList'),
+  /** List cells: subject with a message preview, requester, a date as its age, the next SLA due. */
+  SubjectCell: add('SubjectCell'),
+  RequesterCell: add('RequesterCell'),
+  TimeCell: add('TimeCell'),
+  SlaDueCell: add('SlaDueCell'),
 };
 
 // AdminJS's user menu logs out with a GET; ours posts (see components/LoggedIn.tsx).

@@ -1,6 +1,32 @@
 // Labels in plain words: what moderators read instead of column names.
 import type { LocaleTranslations } from 'adminjs';
 
+/**
+ * Enum values in words, per ticket field. AdminJS does not translate enum values through flat
+ * locale keys (`status.in_progress` is read as a path under the `status` label, and not found):
+ * the resource hands them to AdminJS as each property's `availableValues` labels instead
+ * (contact-submission.resource.ts), so lists, badges, forms and filter selects all show these.
+ */
+export const TICKET_VALUE_LABELS: Record<string, Record<string, string>> = {
+  status: { pending: 'Pending', in_progress: 'In progress', resolved: 'Resolved', archived: 'Archived' },
+  priority: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
+  category: {
+    general: 'General',
+    bug: 'Bug',
+    feature: 'Feature request',
+    abuse: 'Abuse',
+    data: 'Data request',
+    account: 'Account',
+    other: 'Other',
+  },
+  channel: { web: 'Web form', email: 'Email' },
+  language: { en: 'English', de: 'German', fr: 'French', es: 'Spanish', ar: 'Arabic', he: 'Hebrew' },
+};
+
+/** A value's label; an undeclared one shows as words rather than snake_case. */
+export const valueLabel = (field: string, value: string): string =>
+  TICKET_VALUE_LABELS[field]?.[value] ?? value.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+
 const ticketProperties = {
   id: 'Id',
   ticketNumber: 'Ticket number',
@@ -25,25 +51,11 @@ const ticketProperties = {
   slaFirstResponseAt: 'First response at',
   slaResolutionDueAt: 'Resolution due',
   slaPausedSince: 'SLA paused since',
-  q: 'Search (ticket number, name, email, subject)',
+  q: 'Search',
+  view: 'View',
   emails: 'Emails sent',
   tags: 'Tags (separated by commas)',
   tagsMode: 'Tags match',
-  'status.pending': 'Pending',
-  'status.in_progress': 'In progress',
-  'status.resolved': 'Resolved',
-  'status.archived': 'Archived',
-  'priority.low': 'Low',
-  'priority.normal': 'Normal',
-  'priority.high': 'High',
-  'priority.urgent': 'Urgent',
-  'category.general': 'General',
-  'category.bug': 'Bug',
-  'category.feature': 'Feature request',
-  'category.abuse': 'Abuse',
-  'category.data': 'Data request',
-  'category.account': 'Account',
-  'category.other': 'Other',
 };
 
 const userProperties = {
@@ -110,7 +122,8 @@ const en: Partial<LocaleTranslations> = {
     },
   },
   resources: {
-    tickets: { properties: ticketProperties },
+    // The list page's title is the resource's name, not the action's ("List").
+    tickets: { properties: ticketProperties, actions: { list: 'Tickets' } },
     users: { properties: userProperties },
     tags: { properties: { name: 'Name', ticketCount: 'Tickets', createdAt: 'Created at' } },
     'canned-replies': {

@@ -1,7 +1,7 @@
 // Turning service outcomes into AdminJS action responses. A service's AppError (409 transition,
 // 400 validation, 403 role) becomes an error notice on the page, with field messages on the form,
 // instead of a failed request the panel cannot show.
-import type { ActionContext, BulkActionResponse, RecordActionResponse } from 'adminjs';
+import type { ActionContext, ActionRequest, BulkActionResponse, RecordActionResponse } from 'adminjs';
 import { fields } from '../../src/contact/ticket.shape.js';
 import { AppError } from '../../src/errors.js';
 import { panelPath } from '../resources/ticket-filters.js';
@@ -59,4 +59,36 @@ export function formLoadedUpdatedAt(payload: Record<string, unknown> | undefined
     });
   }
   return loaded;
+}
+
+/** The list page's own parameters: its filters, page, page size and sort. */
+const LIST_PARAM = /^(filters\.|page$|perPage$|sortBy$|direction$)/;
+
+/**
+ * The list's query string as the action was opened from it (AdminJS carries it into drawer
+ * actions' URLs; our forms send it with the POST): `?filters.status=pending&page=2`, or ''.
+ */
+export function listSearch(request: ActionRequest): string {
+  // Bulk forms send it in the payload (AdminJS's bulk call takes no query parameters).
+  const sent = payloadString(request.payload, 'listSearch');
+  const fromPayload = sent ? Object.fromEntries(new URLSearchParams(sent).entries()) : {};
+  const kept = Object.entries({ ...request.query, ...fromPayload }).filter(
+    (e): e is [string, string] => LIST_PARAM.test(e[0]) && typeof e[1] === 'string',
+  );
+  return kept.length ? `?${new URLSearchParams(kept).toString()}` : '';
+}
+
+/** Back to the list as the moderator left it (filters and page kept), after an action. */
+export function backToList(context: ActionContext, request: ActionRequest): string {
+  return context.h.resourceUrl({ resourceId: context.resource.id(), search: listSearch(request) });
+}
+
+/** A record's workspace, keeping the list's query so "back" returns to the same list. */
+export function backToRecord(context: ActionContext, request: ActionRequest, recordId: string): string {
+  return context.h.recordActionUrl({
+    resourceId: context.resource.id(),
+    recordId,
+    actionName: 'show',
+    search: listSearch(request),
+  });
 }

@@ -13,7 +13,7 @@ import { isStaffAdmin, panelMeta, requireActor } from '../access.js';
 import { Components } from '../components.js';
 import { panelPath } from '../resources/ticket-filters.js';
 import { DESCRIPTIONS } from './ticket-workflow.actions.js';
-import { bulkErrorResponse, payloadString } from './responses.js';
+import { backToList, bulkErrorResponse, payloadString } from './responses.js';
 
 export const BULK_WORKFLOW_ACTIONS = {
   bulkAssignToMe: 'assign_to_me',
@@ -51,14 +51,14 @@ export type RunBulk = (request: ActionRequest, context: ActionContext) => Promis
 /** GET shows the confirmation; POST runs the service call and answers with its notice. */
 export function bulkHandler(run: RunBulk) {
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<BulkActionResponse> => {
-    const { records = [], currentAdmin, h, resource } = context;
+    const { records = [], currentAdmin } = context;
     if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
     try {
       const result = await run(request, context);
       return {
         records: records.map((r) => r.toJSON(currentAdmin)),
         notice: bulkNotice(result),
-        redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+        redirectUrl: backToList(context, request),
         // For the form and for scripts: exactly what changed and why the rest did not.
         bulkResult: result,
       };
@@ -84,7 +84,14 @@ function bulkAction(ctx: AppContext, name: string, action: TicketAction): Action
       action === 'resolve' && notes
         ? { resolutionNotes: parseInput(markResolvedSchema, { resolution_notes: notes }).resolution_notes }
         : {};
-    return bulkTicketAction(ctx, requireActor(context), selectedIds(request, context), action, opts, panelMeta(request));
+    return bulkTicketAction(
+      ctx,
+      requireActor(context),
+      selectedIds(request, context),
+      action,
+      opts,
+      panelMeta(request),
+    );
   };
   return {
     ...staffBulk,

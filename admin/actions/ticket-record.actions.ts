@@ -19,11 +19,19 @@ import { TICKET_LAYOUT } from '../../src/contact/ticket.fields.js';
 import { fields, ticketPatchSchema } from '../../src/contact/ticket.shape.js';
 import type { AppContext } from '../../src/context.js';
 import { AppError } from '../../src/errors.js';
+import { getListPreferences } from '../../src/views/preferences.service.js';
 import { parseInput } from '../../src/shared/input.js';
 import { adminOnly, isAdminAdmin, nobody, panelMeta, requireActor, staffOnly } from '../access.js';
 import { panelPath } from '../resources/ticket-filters.js';
 import { ticketParams } from '../resources/ticket-reads.js';
-import { bulkErrorResponse, formLoadedUpdatedAt, payloadString, recordErrorResponse } from './responses.js';
+import {
+  backToList,
+  backToRecord,
+  bulkErrorResponse,
+  formLoadedUpdatedAt,
+  payloadString,
+  recordErrorResponse,
+} from './responses.js';
 
 /**
  * The edit form's values as a REST patch (snake_case; a user select's empty choice = null),
@@ -61,6 +69,11 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
       // A bad filter value (say, a malformed date) is the queue's 400: show it, keep the page.
       handler: async (request, response, context) => {
         try {
+          // The page size the moderator chose last (20/50/100), unless the URL names one.
+          if (!request.query?.perPage) {
+            const { pageSize } = await getListPreferences(ctx, requireActor(context));
+            if (pageSize) request.query = { ...request.query, perPage: String(pageSize) };
+          }
           return await (ListAction.handler as ActionHandler<ActionResponse>)(request, response, context);
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
@@ -93,7 +106,7 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
     edit: {
       isAccessible: staffOnly,
       handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
-        const { record, currentAdmin, h, resource } = context;
+        const { record, currentAdmin, resource } = context;
         if (!record) throw new AppError({ code: 'not_found', status: 404, message: 'Ticket not found' });
         if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
         try {
@@ -113,11 +126,7 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
           return {
             record: json,
             notice: { message: changed ? `Ticket ${ticket.ticketNumber} saved` : 'Nothing changed', type: 'success' },
-            redirectUrl: h.recordActionUrl({
-              resourceId: resource.id(),
-              recordId: String(record.id()),
-              actionName: 'show',
-            }),
+            redirectUrl: backToRecord(context, request, String(record.id())),
           };
         } catch (err) {
           return recordErrorResponse(err, context);
@@ -128,7 +137,7 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
       isAccessible: adminOnly,
       isVisible: ({ currentAdmin }) => isAdminAdmin(currentAdmin),
       handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
-        const { record, currentAdmin, h, resource } = context;
+        const { record, currentAdmin } = context;
         if (!record) throw new AppError({ code: 'not_found', status: 404, message: 'Ticket not found' });
         if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
         try {
@@ -136,7 +145,7 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
           return {
             record: record.toJSON(currentAdmin),
             notice: { message: `Ticket ${String(record.params.ticketNumber)} deleted`, type: 'success' },
-            redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+            redirectUrl: backToList(context, request),
           };
         } catch (err) {
           return recordErrorResponse(err, context);
@@ -147,7 +156,7 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
       isAccessible: adminOnly,
       isVisible: ({ currentAdmin }) => isAdminAdmin(currentAdmin),
       handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
-        const { records = [], currentAdmin, h, resource } = context;
+        const { records = [], currentAdmin } = context;
         if (request.method !== 'post') return { records: records.map((r) => r.toJSON(currentAdmin)) };
         try {
           // One statement, one transaction: the selection is deleted whole or not at all.
@@ -156,7 +165,7 @@ export function ticketRecordActions(ctx: AppContext): Record<string, Partial<Act
           return {
             records: records.map((r) => r.toJSON(currentAdmin)),
             notice: { message: `${records.length} ticket${records.length === 1 ? '' : 's'} deleted`, type: 'success' },
-            redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
+            redirectUrl: backToList(context, request),
           };
         } catch (err) {
           return bulkErrorResponse(err, context);

@@ -12,7 +12,7 @@ import { AppError } from '../../src/errors.js';
 import { isStaffAdmin, panelMeta, requireActor } from '../access.js';
 import { Components } from '../components.js';
 import { ticketParams } from '../resources/ticket-reads.js';
-import { payloadString, recordErrorResponse } from './responses.js';
+import { backToRecord, payloadString, recordErrorResponse } from './responses.js';
 
 /** Panel action name (camelCase, used in URLs) → service action. */
 export const RECORD_WORKFLOW_ACTIONS = {
@@ -84,7 +84,7 @@ function workflowAction(ctx: AppContext, name: string, action: TicketAction): Ac
       return isStaffAdmin(context.currentAdmin) && (!status || rule.from.includes(status));
     },
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
-      const { record, currentAdmin, h, resource } = context;
+      const { record, currentAdmin, resource } = context;
       if (!record) throw new AppError({ code: 'not_found', status: 404, message: 'Ticket not found' });
       if (request.method !== 'post') return { record: record.toJSON(currentAdmin) };
       try {
@@ -100,7 +100,7 @@ function workflowAction(ctx: AppContext, name: string, action: TicketAction): Ac
         return {
           record: resource.build(ticketParams(ticket)).toJSON(currentAdmin),
           notice: { message: `Ticket ${ticket.ticketNumber} ${DONE[action]}`, type: 'success' },
-          redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: ticket.id, actionName: 'show' }),
+          redirectUrl: backToRecord(context, request, ticket.id),
         };
       } catch (err) {
         return recordErrorResponse(err, context);

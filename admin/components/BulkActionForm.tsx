@@ -1,7 +1,9 @@
 // Confirmation for a bulk action: the selected tickets, resolution notes for Resolve, the value
 // for a "Set <field>" action, and one POST. The notice says how many changed and which were skipped and why.
 import React, { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
+import { listSearchOf } from './list-client.js';
+import { withRefresh } from './RecordActionForm.js';
 import { ApiClient, useNotice, useTranslation, type ActionProps } from 'adminjs';
 import { Box, Button, H4, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 
@@ -15,6 +17,7 @@ type Custom = {
 
 const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) => {
   const navigate = useNavigate();
+  const location = useLocation();
   const addNotice = useNotice();
   const { translateAction } = useTranslation();
   const custom = (action.custom ?? {}) as Custom;
@@ -35,7 +38,18 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
         recordIds: records.map((r) => r.id),
         actionName: action.name,
         method: 'post',
-        data: custom.withNotes ? { resolutionNotes: notes } : custom.setField ? { value } : custom.tagInput ? { tags } : {},
+        data: {
+          ...(custom.withNotes
+            ? { resolutionNotes: notes }
+            : custom.setField
+              ? { value }
+              : custom.tagInput
+                ? { tags }
+                : {}),
+          // The list this was opened from (bulk calls take no query params): the answer's
+          // redirect keeps its filters and page.
+          listSearch: listSearchOf(location.search),
+        },
       });
       const body = res.data as {
         notice?: { message: string; type?: 'success' | 'error' | 'info' };
@@ -43,7 +57,7 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
       };
       if (body.notice) addNotice({ message: body.notice.message, type: body.notice.type ?? 'success' });
       setMessage(body.notice?.message ?? null);
-      if (body.redirectUrl && body.notice?.type !== 'error') navigate(`${body.redirectUrl}?refresh=true`);
+      if (body.redirectUrl && body.notice?.type !== 'error') navigate(withRefresh(body.redirectUrl));
     } catch {
       setMessage('The request failed. Please try again.');
     } finally {
@@ -104,7 +118,13 @@ const BulkActionForm: React.FC<ActionProps> = ({ action, records, resource }) =>
             value={tags}
             placeholder="billing, vip"
             onChange={(e) => setTags(e.target.value)}
-            style={{ padding: '8px 10px', width: '100%', boxSizing: 'border-box', border: '1px solid #c0c0ca', borderRadius: 4 }}
+            style={{
+              padding: '8px 10px',
+              width: '100%',
+              boxSizing: 'border-box',
+              border: '1px solid #c0c0ca',
+              borderRadius: 4,
+            }}
           />
         </Box>
       ) : null}

@@ -2,7 +2,8 @@
 // Restore, Deactivate): says what will happen, takes resolution notes where they apply, and
 // POSTs. Nothing changes until the button is pressed.
 import React, { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
+import { listParams } from './list-client.js';
 import { ApiClient, useCurrentAdmin, useNotice, useTranslation, type ActionProps } from 'adminjs';
 import { Box, Button, CheckBox, H4, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 
@@ -12,6 +13,7 @@ export const withRefresh = (url: string) => `${url}${url.includes('?') ? '&' : '
 
 const RecordActionForm: React.FC<ActionProps> = ({ action, record, resource }) => {
   const navigate = useNavigate();
+  const location = useLocation();
   const addNotice = useNotice();
   const [currentAdmin] = useCurrentAdmin();
   const { translateAction } = useTranslation();
@@ -40,6 +42,8 @@ const RecordActionForm: React.FC<ActionProps> = ({ action, record, resource }) =
         actionName: action.name,
         method: 'post',
         data,
+        // The list this was opened from: the answer's redirect keeps its filters and page.
+        params: listParams(location.search),
       });
       const body = res.data as {
         notice?: { message: string; type?: 'success' | 'error' | 'info' };

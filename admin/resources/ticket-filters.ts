@@ -47,6 +47,9 @@ export function panelFiltersToQuery(get: (path: string) => string | undefined): 
   if (tags) query.tags = tags;
   const tagsMode = get('tagsMode');
   if (tags && tagsMode) query.tags_mode = tagsMode;
+  // A saved view (src/views): set by the list's view bar, expanded by the services.
+  const view = get('view');
+  if (view) query.view = view;
   return query;
 }
 

@@ -20,17 +20,17 @@ const PROPERTY_TYPES = { uuid: 'uuid', datetime: 'datetime', text: 'textarea' } 
 
 /** The panel's properties, one per declared field (user fields by id), plus the virtual ones. */
 export const TICKET_PROPERTIES: PropertySpec[] = [
-  ...fields.map(
-    (f): PropertySpec => ({
-      path: panelPath(f),
-      type: PROPERTY_TYPES[f.type as keyof typeof PROPERTY_TYPES] ?? 'string',
-      isId: f.name === 'id',
-      isSortable: !!f.sortable,
-      values: f.type === 'enum' ? f.values : undefined,
-    }),
-  ),
-  // Virtual: the list's search box (ticket number, name, email, subject).
+  ...fields.map((f): PropertySpec => ({
+    path: panelPath(f),
+    type: PROPERTY_TYPES[f.type as keyof typeof PROPERTY_TYPES] ?? 'string',
+    isId: f.name === 'id',
+    isSortable: !!f.sortable,
+    values: f.type === 'enum' ? f.values : undefined,
+  })),
+  // Virtual: the list's search box (number, requester, subject, message and thread; src/contact/ticket-search.ts).
   { path: 'q' },
+  // Virtual: the saved view the list shows (src/views), set by the list's view bar.
+  { path: 'view' },
   // Virtual: the show page's "Emails sent" section, filled by the show handler.
   { path: 'emails', type: 'mixed' },
   // The ticket's tags ("billing, vip"; a filter: names separated by commas) and how they match.

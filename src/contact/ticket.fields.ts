@@ -123,7 +123,9 @@ export type TicketFieldName = (typeof TICKET_FIELDS)[number]['name'];
 
 /** Where each field appears in the panel, in display order (presentation, not shape). */
 export const TICKET_LAYOUT = {
-  list: ['ticketNumber', 'name', 'email', 'subject', 'category', 'priority', 'status', 'assignedTo', 'createdAt'],
+  // The list at 1440 px: one dense line each (subject with a preview of the message, the
+  // requester's email on hover, age relative, the next SLA due time).
+  list: ['ticketNumber', 'subject', 'name', 'category', 'priority', 'status', 'assignedTo', 'createdAt', 'slaResolutionDueAt'],
   show: [
     'ticketNumber', 'status', 'priority', 'category', 'assignedTo', 'name', 'email', 'subject', 'message', 'adminNotes',
     'resolutionNotes', 'resolvedAt', 'resolvedBy', 'createdAt', 'updatedAt', 'channel', 'language', 'parentTicketId', 'user',
