@@ -123,7 +123,7 @@ export async function postStaffMessage(
       });
     } else if (input.kind === 'reply') {
       // A public reply moves the SLA clocks (first response, waiting on the customer) by itself.
-      await recomputeSla(client, [ticketId], now);
+      await recomputeSla(client, [ticketId], now, { locked: true });
     }
     if (input.kind === 'reply') {
       await queueTicketMails(pgRunner(client), [
