@@ -35,10 +35,14 @@ export function attachmentStorage(ctx: AppContext): AttachmentStorage {
 }
 
 /**
- * Uploads hold a database connection while the bytes arrive, so at most half the pool serves
- * them at once: a burst of slow uploads can never starve the rest of the API. Waiting uploads
- * are simply not read yet (backpressure to the client).
+ * Uploads hold a database connection while the bytes arrive, so they may use the pool only up
+ * to a reserve — a fifth of it, at least two connections — that the rest of the API always has:
+ * a burst of slow uploads can never starve it. Waiting uploads are simply not read yet
+ * (backpressure to the client). (Half the pool, as first chosen, halved upload throughput: per
+ * connection an upload here costs what a bare busboy + pg insert does; bench/attachments.ts.)
  */
+export const uploadSlots = (poolSize: number) => Math.max(1, poolSize - Math.max(2, Math.ceil(poolSize / 5)));
+
 class Slots {
   private free: number;
   private waiting: Array<() => void> = [];
@@ -61,7 +65,7 @@ class Slots {
 const slots = new WeakMap<AppContext, Slots>();
 const slotsOf = (ctx: AppContext) => {
   let s = slots.get(ctx);
-  if (!s) slots.set(ctx, (s = new Slots(Math.max(1, Math.floor(ctx.config.DB_POOL_SIZE / 2)))));
+  if (!s) slots.set(ctx, (s = new Slots(uploadSlots(ctx.config.DB_POOL_SIZE))));
   return s;
 };
 
