@@ -2,7 +2,7 @@
 // public submit's p99 while it runs stays ≤ 2× its p99 without it, measured in the same run on the
 // same server: the compiled product with its inline worker (the default `npm start` shape), so the
 // erasure job shares the process and the database with the submits it must not slow down.
-//   npm run bench:erasure [-- --tickets 100000 --rate 40 --baseline 20]
+//   npm run bench:erasure [-- --tickets 100000 --rate 20 --baseline 20]
 // Submits are paced (open loop, --rate per second) before, during and after the erasure; "during"
 // covers the whole erasure, from its request to its last batch.
 import http from 'node:http';
@@ -69,7 +69,7 @@ async function pacedUntil(url: string, rate: number, stop: () => boolean) {
 
 export async function erasureBench(env: BenchEnv): Promise<BenchOutput> {
   const tickets = argNumber(env.args, 'tickets', env.quick ? 10_000 : 100_000);
-  const rate = argNumber(env.args, 'rate', 40);
+  const rate = argNumber(env.args, 'rate', 20);
   const baselineSec = argNumber(env.args, 'baseline', env.quick ? 8 : 20);
   const dbName = 'contactdesk_bench_erasure';
   const url = await createMigratedDatabase(env.pg, dbName);
@@ -91,19 +91,20 @@ export async function erasureBench(env: BenchEnv): Promise<BenchOutput> {
     }
     await c.query(
       `INSERT INTO ticket_messages (ticket_id, kind, author_name, author_email, body_text, channel)
-       SELECT id, 'customer', 'Erin Erasure', $1, 'Any news? Erin', 'email' FROM contact_submissions
-       WHERE email = $1 AND right(ticket_number, 1) = '0'`,
+       SELECT id, 'customer', 'Erin Erasure', $1::text, 'Any news? Erin', 'email' FROM contact_submissions
+       WHERE email = $1::text AND right(ticket_number, 1) = '0'`,
       [PERSON],
     );
     await c.query(
       `INSERT INTO email_deliveries (id, ticket_id, ticket_number, kind, recipient, status, updated_at)
-       SELECT gen_random_uuid(), id, ticket_number, 'contact_confirmation', $1, 'sent', now()
-       FROM contact_submissions WHERE email = $1`,
+       SELECT gen_random_uuid(), id, ticket_number, 'contact_confirmation', $1::text, 'sent', now()
+       FROM contact_submissions WHERE email = $1::text`,
       [PERSON],
     );
+    // The requesting admin, inactive so that the submits' admin alerts do not double the mail load.
     const { rows } = await c.query<{ id: string }>(
-      `INSERT INTO users (id, email, name, role, updated_at) VALUES (gen_random_uuid(), 'admin@bench.example.com', 'Bench Admin', 'admin', now())
-       RETURNING id`,
+      `INSERT INTO users (id, email, name, role, is_active, updated_at)
+       VALUES (gen_random_uuid(), 'admin@bench.example.com', 'Bench Admin', 'admin', false, now()) RETURNING id`,
     );
     await c.query('VACUUM ANALYZE');
     return rows[0]!.id;
@@ -111,6 +112,8 @@ export async function erasureBench(env: BenchEnv): Promise<BenchOutput> {
   env.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
   const server = await startServer({ databaseUrl: url, env: { WORKER_INLINE: 'true' } });
+  // The bootstrapped admin would get an alert per submit: only the customers' confirmations are mailed.
+  await withClient(url, (c) => c.query(`UPDATE users SET is_active = false WHERE role = 'admin'`));
   let before, during, after;
   let erasureSec = 0;
   let state: { status: string; tickets_done: number; batches: number } | undefined;
