@@ -111,8 +111,10 @@ export async function writeSubmissionsIn(
 ): Promise<SubmissionRow[]> {
   {
     const now = ctx.clock.now();
-    const numbers = await reserveTicketNumbers(client, now, batch.length);
+    // Read before the day's counter row is locked: the lock is held until COMMIT, so nothing
+    // that can wait goes after it.
     const sla = await loadSlaSettings(client);
+    const numbers = await reserveTicketNumbers(client, now, batch.length);
     const results = (await client.query(
       batchInsertSql(client, batch, numbers, now, sla),
     )) as unknown as pg.QueryResult[];
