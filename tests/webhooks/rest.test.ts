@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
+import { randomUUID } from 'node:crypto';
+import { inPgTransaction } from '../../src/db/tx.js';
 import type { AppError } from '../../src/errors.js';
+import { queueWebhookEvents } from '../../src/webhooks/events.js';
 import { createWebhookEndpoint } from '../../src/webhooks/service.js';
 import { createUserWithToken } from '../helpers/factories.js';
 import { HOOKS, webhookTestEnv, type WebhookTestEnv } from './webhook-setup.js';
@@ -17,6 +20,24 @@ describe('webhooks REST', () => {
     mod = await createUserWithToken(env.ctx, { role: 'moderator' });
   });
   after(() => env.close());
+
+  test('when no endpoint listens, then queueing events costs no query after the first look-up', async () => {
+    const queries = await inPgTransaction(env.ctx.db, { actorId: null, source: 'system' }, async (client) => {
+      const ticketId = randomUUID();
+      assert.equal(await queueWebhookEvents(client, env.clock.now(), [{ type: 'ticket.created', ticketId }]), 0);
+      // Count what the second call sends on this (real) connection.
+      let n = 0;
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => (n++, query(...args));
+      const events = [
+        { type: 'ticket.resolved' as const, ticketId },
+        { type: 'ticket.created' as const, ticketId },
+      ];
+      assert.equal(await queueWebhookEvents(client, env.clock.now(), events), 0);
+      return n;
+    });
+    assert.equal(queries, 0);
+  });
 
   test('when someone other than an admin calls it, then 401 or 403 and nothing changes', async () => {
     await request(env.t.app).get(HOOKS).expect(401);
