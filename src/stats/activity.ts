@@ -1,21 +1,25 @@
 // The time-based figures of stats/overview, from the per-day stats: tickets created in the last
 // 24 h / 7 / 30 days, median and p90 time to resolution and to first response over 7 / 30 days,
-// the last 30 days per category, priority and assignee, and open tickets per assignee. Five
-// queries whatever the number of tickets (plus an exact percentile query for small windows).
+// the last 30 days per category, priority and assignee, and open tickets per assignee. One
+// statement whatever the number of tickets: O(days) aggregate rows, at most half a day of index
+// entries per window edge, at most EXACT_PERCENTILE_LIMIT + 1 rows per exact percentile try.
 import type { Db } from '../db/client.js';
 import { utcDay } from '../shared/text.js';
-import { addToHistogram } from './histogram.js';
+import { addToHistogram, type Histogram } from './histogram.js';
 import {
+  breakdownSql,
+  dayTotalsSql,
+  durationsSql,
   durationStats,
-  readDailyStats,
-  readDurationHistograms,
-  readEdges,
-  readOpenByAssignee,
-  sumDays,
-  type BreakdownRow,
+  edgesSql,
+  exactPercentilesSql,
+  openByAssigneeSql,
+  zeroCounts,
+  type DurationMetric,
   type DurationStats,
-  type EdgeRequest,
   type MetricCounts,
+  type TicketMetric,
+  type WindowPart,
 } from './ticket-stats.js';
 import { firstDayOf, planWindow, windowDays } from './windows.js';
 
@@ -46,6 +50,32 @@ export interface ActivityStats {
 }
 
 const BREAKDOWN_DAYS = 30;
+const METRICS = ['created', 'resolved', 'first_responded'] as const;
+
+interface BreakdownRow {
+  dim: 'category' | 'priority' | 'assignee';
+  /** The category / priority value, or the user id. */
+  key: string;
+  name: string | null;
+  email: string | null;
+  counts: MetricCounts;
+}
+
+interface Snapshot {
+  days: Array<{ day: string; metric: TicketMetric; n: number }>;
+  breakdown: Array<{
+    dim: BreakdownRow['dim'];
+    metric: TicketMetric;
+    key: string;
+    n: number;
+    name: string | null;
+    email: string | null;
+  }>;
+  durations: Array<{ metric: DurationMetric; bucket: number; n: number[] }>;
+  edges: Array<{ id: string; bucket: number | null; n: number }>;
+  exact: Array<{ id: string; n: number; pct: number[] | null }>;
+  open: Array<{ key: string; name: string | null; email: string | null; open: number }>;
+}
 
 export async function readActivityStats(db: Db, now: Date): Promise<ActivityStats> {
   const plans = {
@@ -55,56 +85,77 @@ export async function readActivityStats(db: Db, now: Date): Promise<ActivityStat
   };
   const toDay = utcDay(now);
   const breakdownFrom = firstDayOf(now, BREAKDOWN_DAYS);
-  const fromDay = [plans.d30.fromDay, breakdownFrom].sort()[0]!;
-  const durationWindows = [
-    { id: 'd7', plan: plans.d7 },
-    { id: 'd30', plan: plans.d30 },
+  const durationWindows = (['d7', 'd30'] as const).flatMap((w) =>
+    (['resolved', 'first_responded'] as const).map((metric) => ({ id: `${metric}:${w}`, metric, plan: plans[w] })),
+  );
+  const windows: WindowPart[] = [
+    ...(['d1', 'd7', 'd30'] as const).map((w) => ({ id: `created:${w}`, metric: 'created' as const, plan: plans[w] })),
+    ...durationWindows,
   ];
-  const edges: EdgeRequest[] = [
-    ...(['d1', 'd7', 'd30'] as const).map((id) => ({
-      id: `created:${id}`,
-      metric: 'created' as const,
-      plan: plans[id],
-    })),
-    ...durationWindows.flatMap((w) =>
-      (['resolved', 'first_responded'] as const).map((metric) => ({ id: `${metric}:${w.id}`, metric, plan: w.plan })),
-    ),
-  ];
-  const [daily, histograms, edgeCounts, open] = await Promise.all([
-    readDailyStats(db, { fromDay, breakdownFrom, toDay }),
-    readDurationHistograms(db, durationWindows, toDay),
-    readEdges(db, edges),
-    readOpenByAssignee(db),
-  ]);
 
-  const created = (id: 'd1' | 'd7' | 'd30') =>
-    sumDays(daily.totals, 'created', plans[id].fromDay) +
-    (edgeCounts.get(`created:${id}`) ?? []).reduce((s, e) => s + e.n, 0);
-  for (const w of durationWindows) {
-    for (const metric of ['resolved', 'first_responded'] as const) {
-      for (const e of edgeCounts.get(`${metric}:${w.id}`) ?? [])
-        addToHistogram(histograms.get(w.id)![metric], e.bucket!, e.n);
-    }
+  // One statement, so one round trip and one snapshot for every figure.
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const json = (sql: string | null) =>
+    sql ? `(SELECT coalesce(json_agg(r), '[]'::json) FROM (${sql}) r)` : `'[]'::json`;
+  const fromDays = [plans.d7.fromDay, plans.d30.fromDay];
+  const { rows } = await db.pool.query<Snapshot>(
+    `SELECT ${json(dayTotalsSql(p, [plans.d30.fromDay, breakdownFrom].sort()[0]!, toDay))} AS days,
+       ${json(breakdownSql(p, breakdownFrom, toDay))} AS breakdown,
+       ${json(durationsSql(p, fromDays, toDay))} AS durations,
+       ${json(edgesSql(p, windows))} AS edges,
+       ${json(exactPercentilesSql(p, durationWindows, now))} AS exact,
+       ${json(openByAssigneeSql())} AS open`,
+    params,
+  );
+  const snap = rows[0]!;
+
+  const days = new Map<string, MetricCounts>();
+  for (const r of snap.days) {
+    const c = days.get(r.day) ?? zeroCounts();
+    c[r.metric] += r.n;
+    days.set(r.day, c);
   }
-  const duration = (id: 'd7' | 'd30', metric: 'resolved' | 'first_responded') =>
-    durationStats(db, metric, histograms.get(id)![metric], { start: plans[id].start, end: now });
-  const [r7, r30, f7, f30] = await Promise.all([
-    duration('d7', 'resolved'),
-    duration('d30', 'resolved'),
-    duration('d7', 'first_responded'),
-    duration('d30', 'first_responded'),
-  ]);
+  const edgeOf = (id: string) => snap.edges.filter((e) => e.id === id);
+  const created = (w: 'd1' | 'd7' | 'd30') => {
+    let n = edgeOf(`created:${w}`).reduce((s, e) => s + e.n, 0);
+    for (const [day, c] of days) if (day >= plans[w].fromDay) n += c.created;
+    return n;
+  };
+  const duration = (w: 'd7' | 'd30', metric: DurationMetric): DurationStats => {
+    const id = `${metric}:${w}`;
+    const h: Histogram = new Map();
+    const i = fromDays.indexOf(plans[w].fromDay);
+    for (const r of snap.durations) if (r.metric === metric && r.n[i]) addToHistogram(h, r.bucket, r.n[i]!);
+    for (const e of edgeOf(id)) addToHistogram(h, e.bucket!, e.n);
+    return durationStats(
+      h,
+      snap.exact.find((x) => x.id === id),
+    );
+  };
+  const byKey = new Map<string, BreakdownRow>();
+  for (const r of snap.breakdown) {
+    const row = byKey.get(`${r.dim}:${r.key}`) ?? {
+      dim: r.dim,
+      key: r.key,
+      name: r.name,
+      email: r.email,
+      counts: zeroCounts(),
+    };
+    row.counts[r.metric] += r.n;
+    byKey.set(`${r.dim}:${r.key}`, row);
+  }
 
   return {
     createdLast24h: created('d1'),
     createdLast7d: created('d7'),
     createdLast30d: created('d30'),
-    resolutionTime7d: r7,
-    resolutionTime30d: r30,
-    firstResponseTime7d: f7,
-    firstResponseTime30d: f30,
-    last30d: breakdown(daily.breakdown, daily.totals.days, breakdownFrom, toDay),
-    openByAssignee: open
+    resolutionTime7d: duration('d7', 'resolved'),
+    resolutionTime30d: duration('d30', 'resolved'),
+    firstResponseTime7d: duration('d7', 'first_responded'),
+    firstResponseTime30d: duration('d30', 'first_responded'),
+    last30d: breakdown([...byKey.values()], days, breakdownFrom, toDay),
+    openByAssignee: snap.open
       .filter((r) => r.key !== '' && r.name !== null && r.open > 0)
       .map((r) => ({ id: r.key, name: r.name!, email: r.email!, open: r.open }))
       .sort((a, b) => b.open - a.open || a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
@@ -124,6 +175,12 @@ function breakdown(
     counts.resolved += c.resolved;
     counts.first_responded += c.first_responded;
   }
+  // Unassigned tickets have no rows of their own (migration 20261203600100): the rest of the total.
+  const assigned = rows
+    .filter((r) => r.dim === 'assignee')
+    .map((r) => ({ id: r.key as string | null, name: r.name, email: r.email, ...r.counts }));
+  const unassigned = { ...counts };
+  for (const a of assigned) for (const m of METRICS) unassigned[m] -= a[m];
   const pick = (dim: BreakdownRow['dim']) =>
     Object.fromEntries(rows.filter((r) => r.dim === dim).map((r) => [r.key, r.counts]));
   return {
@@ -132,9 +189,8 @@ function breakdown(
     counts,
     byCategory: pick('category'),
     byPriority: pick('priority'),
-    byAssignee: rows
-      .filter((r) => r.dim === 'assignee')
-      .map((r) => ({ id: r.key || null, name: r.name, email: r.email, ...r.counts }))
+    byAssignee: [...assigned, { id: null, name: null, email: null, ...unassigned }]
+      .filter((r) => r.created || r.resolved || r.first_responded)
       .sort((a, b) => b.created + b.resolved - (a.created + a.resolved) || (a.name ?? '').localeCompare(b.name ?? '')),
   };
 }

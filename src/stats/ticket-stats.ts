@@ -6,24 +6,17 @@
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
 import { withPgTransaction } from '../db/tx.js';
-import {
-  addToHistogram,
-  HISTOGRAM_MAX_RELATIVE_ERROR,
-  histogramCount,
-  histogramPercentiles,
-  type Histogram,
-} from './histogram.js';
+import { HISTOGRAM_MAX_RELATIVE_ERROR, histogramCount, histogramPercentiles, type Histogram } from './histogram.js';
 import type { WindowPlan } from './windows.js';
 
 export type TicketMetric = 'created' | 'resolved' | 'first_responded';
 export type DurationMetric = Exclude<TicketMetric, 'created'>;
-export type BreakdownDim = 'category' | 'priority' | 'assignee';
 
 export type MetricCounts = Record<TicketMetric, number>;
-const zeroCounts = (): MetricCounts => ({ created: 0, resolved: 0, first_responded: 0 });
+export const zeroCounts = (): MetricCounts => ({ created: 0, resolved: 0, first_responded: 0 });
 
 /**
- * Below this many durations in a window the percentiles are computed exactly from the rows (an
+ * Up to this many durations in a window the percentiles are computed exactly from the rows (an
  * index range scan of at most this many entries); above it, from the buckets.
  */
 export const EXACT_PERCENTILE_LIMIT = 2_000;
@@ -38,75 +31,34 @@ const DURATIONS = (where: string) =>
 const userOfKey = (isAssignee: string) =>
   `LEFT JOIN users u ON u.id = CASE WHEN ${isAssignee} AND x.key <> '' THEN x.key::uuid END`;
 
-export interface DailyTotals {
-  /** YYYY-MM-DD → counts, for the days asked for (missing days are zero). */
-  days: Map<string, MetricCounts>;
+/** Adds a bind parameter and returns its placeholder ($n). */
+export type Param = (value: unknown) => string;
+
+// --- Parts of the overview's one statement (src/stats/activity.ts) -------------------------------
+// Each is a SELECT whose rows activity.ts reads back as JSON; all run in one snapshot.
+
+/** Totals per day and metric over [fromDay, toDay]: {day, metric, n}. */
+export const dayTotalsSql = (p: Param, fromDay: string, toDay: string) =>
+  `SELECT to_char(day, 'YYYY-MM-DD') AS day, metric, sum(n)::int AS n
+   FROM (${DAILY(`dim = 'total' AND day >= ${p(fromDay)}::date AND day <= ${p(toDay)}::date`)}) x
+   GROUP BY day, metric`;
+
+/** Per-dimension sums over [fromDay, toDay]: {dim, metric, key, n, name, email}. */
+export const breakdownSql = (p: Param, fromDay: string, toDay: string) =>
+  `SELECT x.dim, x.metric, x.key, sum(x.n)::int AS n, min(u.name) AS name, min(u.email::text) AS email
+   FROM (${DAILY(`dim <> 'total' AND day >= ${p(fromDay)}::date AND day <= ${p(toDay)}::date`)}) x
+   ${userOfKey(`x.dim = 'assignee'`)}
+   GROUP BY x.dim, x.metric, x.key`;
+
+/** Bucket counts per duration metric, one count per window (days from its fromDay): {metric, bucket, n[]}. */
+export function durationsSql(p: Param, fromDays: readonly string[], toDay: string): string {
+  const from = [...fromDays].sort()[0]!;
+  const sums = fromDays.map((d) => `coalesce(sum(n) FILTER (WHERE day >= ${p(d)}::date), 0)::int`);
+  return `SELECT metric, bucket, ARRAY[${sums.join(', ')}] AS n
+   FROM (${DURATIONS(`day >= ${p(from)}::date AND day <= ${p(toDay)}::date`)}) x GROUP BY metric, bucket`;
 }
 
-export interface BreakdownRow {
-  dim: BreakdownDim;
-  /** The category / priority value, or the user id ('' = unassigned). */
-  key: string;
-  name: string | null;
-  email: string | null;
-  counts: MetricCounts;
-}
-
-/** Totals per day from `fromDay`, and the per-dimension sums over [breakdownFrom, toDay]. */
-export async function readDailyStats(
-  db: Db,
-  range: { fromDay: string; breakdownFrom: string; toDay: string },
-): Promise<{ totals: DailyTotals; breakdown: BreakdownRow[] }> {
-  const { rows } = await db.pool.query<{
-    part: 'day' | 'dim';
-    dim: 'total' | BreakdownDim;
-    day: string | null;
-    metric: TicketMetric;
-    key: string;
-    n: number;
-    name: string | null;
-    email: string | null;
-  }>(
-    `SELECT 'day' AS part, 'total' AS dim, to_char(day, 'YYYY-MM-DD') AS day, metric, '' AS key, sum(n)::int AS n,
-            NULL AS name, NULL AS email
-     FROM (${DAILY(`dim = 'total' AND day >= $1::date AND day <= $3::date`)}) x GROUP BY day, metric
-     UNION ALL
-     SELECT 'dim', x.dim::text, NULL, x.metric, x.key, sum(x.n)::int, min(u.name), min(u.email::text)
-     FROM (${DAILY(`dim <> 'total' AND day >= $2::date AND day <= $3::date`)}) x ${userOfKey(`x.dim = 'assignee'`)}
-     GROUP BY x.dim, x.metric, x.key`,
-    [range.fromDay, range.breakdownFrom, range.toDay],
-  );
-  const days = new Map<string, MetricCounts>();
-  const byKey = new Map<string, BreakdownRow>();
-  for (const r of rows) {
-    if (r.part === 'day') {
-      const c = days.get(r.day!) ?? zeroCounts();
-      c[r.metric] += r.n;
-      days.set(r.day!, c);
-      continue;
-    }
-    const id = `${r.dim}:${r.key}`;
-    const row = byKey.get(id) ?? {
-      dim: r.dim as BreakdownDim,
-      key: r.key,
-      name: r.name,
-      email: r.email,
-      counts: zeroCounts(),
-    };
-    row.counts[r.metric] += r.n;
-    byKey.set(id, row);
-  }
-  return { totals: { days }, breakdown: [...byKey.values()] };
-}
-
-/** Sum of a metric over the days of a window from the aggregates (edge not included). */
-export function sumDays(totals: DailyTotals, metric: TicketMetric, fromDay: string): number {
-  let sum = 0;
-  for (const [day, c] of totals.days) if (day >= fromDay) sum += c[metric];
-  return sum;
-}
-
-// Edge parts of windows, straight from the tickets: index-only scans on created_at,
+// A window's cut first day, straight from the tickets: index-only scans on created_at,
 // resolved_at (INCLUDE created_at, status) and sla_first_response_at (INCLUDE created_at).
 const EDGE_SQL: Record<TicketMetric, (a: string, b: string) => string> = {
   created: (a, b) =>
@@ -121,62 +73,56 @@ const EDGE_SQL: Record<TicketMetric, (a: string, b: string) => string> = {
      WHERE t.sla_first_response_at >= ${a} AND t.sla_first_response_at < ${b} AND f.metric = 'first_responded' GROUP BY 1`,
 };
 
-export interface EdgeRequest {
+export interface WindowPart {
   id: string;
   metric: TicketMetric;
   plan: WindowPlan;
 }
 
-/** The signed edge counts of the given windows, by bucket (bucket null for created). One query. */
-export async function readEdges(
-  db: Db,
-  requests: readonly EdgeRequest[],
-): Promise<Map<string, Array<{ bucket: number | null; n: number }>>> {
-  const params: Date[] = [];
-  const parts: string[] = [];
-  for (const r of requests) {
-    if (!r.plan.edge) continue;
-    params.push(r.plan.edge.from, r.plan.edge.to);
-    const sql = EDGE_SQL[r.metric](`$${params.length - 1}`, `$${params.length}`);
-    parts.push(`SELECT ${pgLiteral(r.id)} AS id, e.bucket, e.n * ${r.plan.edge.sign} AS n FROM (${sql}) e(bucket, n)`);
-  }
-  const out = new Map<string, Array<{ bucket: number | null; n: number }>>();
-  if (!parts.length) return out;
-  const { rows } = await db.pool.query<{ id: string; bucket: number | null; n: number }>(
-    parts.join('\nUNION ALL\n'),
-    params,
-  );
-  for (const r of rows) {
-    const list = out.get(r.id) ?? [];
-    list.push({ bucket: r.bucket, n: r.n });
-    out.set(r.id, list);
-  }
-  return out;
+/** The signed edge counts of windows, by bucket (null for created): {id, bucket, n}; null if none. */
+export function edgesSql(p: Param, windows: readonly WindowPart[]): string | null {
+  const parts = windows
+    .filter((w) => w.plan.edge)
+    .map((w) => {
+      const e = w.plan.edge!;
+      return `SELECT ${p(w.id)}::text AS id, e.bucket, e.n * ${e.sign} AS n FROM (${EDGE_SQL[w.metric](`${p(e.from)}::timestamptz`, `${p(e.to)}::timestamptz`)}) e(bucket, n)`;
+    });
+  return parts.length ? parts.join('\nUNION ALL\n') : null;
 }
 
-// Window ids are chosen by this module's callers from fixed names; still quoted properly.
-const pgLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
+// Exact percentile_cont of a window, reading at most EXACT_PERCENTILE_LIMIT + 1 rows: n above the
+// limit means "too many, use the buckets" (and cost a bounded index range).
+const EXACT_SQL: Record<DurationMetric, (a: string, b: string) => string> = {
+  resolved: (a, b) => `SELECT extract(epoch FROM resolved_at - created_at) AS s FROM contact_submissions
+     WHERE status IN ('resolved', 'archived') AND resolved_at >= ${a} AND resolved_at <= ${b}`,
+  first_responded: (
+    a,
+    b,
+  ) => `SELECT extract(epoch FROM sla_first_response_at - created_at) AS s FROM contact_submissions
+     WHERE sla_first_response_at >= ${a} AND sla_first_response_at <= ${b}`,
+};
 
-/** Bucket counts per duration metric over each window's aggregated days (edge not included). */
-export async function readDurationHistograms(
-  db: Db,
-  windows: ReadonlyArray<{ id: string; plan: WindowPlan }>,
-  toDay: string,
-): Promise<Map<string, Record<DurationMetric, Histogram>>> {
-  const from = windows.map((w) => w.plan.fromDay).sort()[0]!;
-  const { rows } = await db.pool.query<{ metric: DurationMetric; bucket: number; n: number[] }>(
-    `SELECT metric, bucket, ARRAY[${windows.map((_, i) => `coalesce(sum(n) FILTER (WHERE day >= $${i + 3}::date), 0)::int`).join(', ')}] AS n
-     FROM (${DURATIONS(`day >= $1::date AND day <= $2::date`)}) x GROUP BY metric, bucket`,
-    [from, toDay, ...windows.map((w) => w.plan.fromDay)],
-  );
-  const out = new Map<string, Record<DurationMetric, Histogram>>();
-  windows.forEach((w, i) => {
-    const h: Record<DurationMetric, Histogram> = { resolved: new Map(), first_responded: new Map() };
-    for (const r of rows) if (r.n[i]) addToHistogram(h[r.metric], r.bucket, r.n[i]!);
-    out.set(w.id, h);
-  });
-  return out;
+/** {id, n, pct: [median, p90] | null} per window; n > EXACT_PERCENTILE_LIMIT: not exact. */
+export function exactPercentilesSql(
+  p: Param,
+  windows: ReadonlyArray<WindowPart & { metric: DurationMetric }>,
+  end: Date,
+) {
+  return windows
+    .map(
+      (w) => `SELECT ${p(w.id)}::text AS id, count(*)::int AS n,
+         percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s)::float8[] AS pct
+       FROM (${EXACT_SQL[w.metric](`${p(w.plan.start)}::timestamptz`, `${p(end)}::timestamptz`)} LIMIT ${EXACT_PERCENTILE_LIMIT + 1}) w`,
+    )
+    .join('\nUNION ALL\n');
 }
+
+/** Open tickets per assignee ('' = unassigned) with the user: {key, name, email, open}. */
+export const openByAssigneeSql = () =>
+  `SELECT x.key, min(u.name) AS name, min(u.email::text) AS email, sum(x.n)::int AS open
+   FROM (SELECT key, n FROM ticket_open_by_assignee UNION ALL SELECT key, n FROM ticket_open_by_assignee_deltas) x
+   ${userOfKey('true')}
+   GROUP BY x.key HAVING sum(x.n) <> 0`;
 
 export interface DurationStats {
   count: number;
@@ -188,58 +134,28 @@ export interface DurationStats {
   maxRelativeError: number;
 }
 
-const EXACT_SQL: Record<DurationMetric, string> = {
-  resolved: `SELECT count(*)::int AS n,
-       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at))::float8[] AS pct
-     FROM contact_submissions WHERE status IN ('resolved', 'archived') AND resolved_at >= $1 AND resolved_at <= $2`,
-  first_responded: `SELECT count(*)::int AS n,
-       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM sla_first_response_at - created_at))::float8[] AS pct
-     FROM contact_submissions WHERE sla_first_response_at >= $1 AND sla_first_response_at <= $2`,
-};
-
-/** Median and p90 of a window: from its histogram, or exactly when the window is small. */
-export async function durationStats(
-  db: Db,
-  metric: DurationMetric,
+/** A window's median and p90: exact when it had few enough rows, else from its buckets. */
+export function durationStats(
   histogram: Histogram,
-  window: { start: Date; end: Date },
-): Promise<DurationStats> {
-  const count = histogramCount(histogram);
-  if (count <= EXACT_PERCENTILE_LIMIT) {
-    const { rows } = await db.pool.query<{ n: number; pct: [number, number] | null }>(EXACT_SQL[metric], [
-      window.start,
-      window.end,
-    ]);
-    const r = rows[0]!;
+  exact: { n: number; pct: number[] | null } | undefined,
+): DurationStats {
+  if (exact && exact.n <= EXACT_PERCENTILE_LIMIT) {
     return {
-      count: r.n,
-      medianSeconds: r.pct ? Math.round(r.pct[0]) : null,
-      p90Seconds: r.pct ? Math.round(r.pct[1]) : null,
+      count: exact.n,
+      medianSeconds: exact.pct ? Math.round(exact.pct[0]!) : null,
+      p90Seconds: exact.pct ? Math.round(exact.pct[1]!) : null,
       method: 'exact',
       maxRelativeError: 0,
     };
   }
   const [median, p90] = histogramPercentiles(histogram, [0.5, 0.9]);
   return {
-    count,
+    count: histogramCount(histogram),
     medianSeconds: median ?? null,
     p90Seconds: p90 ?? null,
     method: 'histogram',
     maxRelativeError: HISTOGRAM_MAX_RELATIVE_ERROR,
   };
-}
-
-/** Open tickets per assignee ('' = unassigned) with the user's name and email. */
-export async function readOpenByAssignee(
-  db: Db,
-): Promise<Array<{ key: string; name: string | null; email: string | null; open: number }>> {
-  const { rows } = await db.pool.query<{ key: string; name: string | null; email: string | null; open: number }>(
-    `SELECT x.key, min(u.name) AS name, min(u.email::text) AS email, sum(x.n)::int AS open
-     FROM (SELECT key, n FROM ticket_open_by_assignee UNION ALL SELECT key, n FROM ticket_open_by_assignee_deltas) x
-     ${userOfKey('true')}
-     GROUP BY x.key HAVING sum(x.n) <> 0`,
-  );
-  return rows;
 }
 
 /** Tickets created per day and category over [fromDay, toDay] (the panel dashboard). */

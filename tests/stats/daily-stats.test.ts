@@ -52,7 +52,7 @@ const DIRECT_SQL = `
     SELECT 'total' AS dim, '' AS key, * FROM facts
     UNION ALL SELECT 'category', category, * FROM facts
     UNION ALL SELECT 'priority', priority, * FROM facts
-    UNION ALL SELECT 'assignee', assignee, * FROM facts
+    UNION ALL SELECT 'assignee', assignee, * FROM facts WHERE assignee <> ''  -- unassigned: total minus these
   )
   SELECT 'stat ' || dim || ' ' || day || ' ' || metric || ' ' || key || ' ' || count(*) || ' '
          || sum(CASE WHEN metric = 'created' THEN 0 ELSE secs END) AS line
@@ -64,7 +64,8 @@ const DIRECT_SQL = `
   GROUP BY day, metric, bucket
   UNION ALL
   SELECT 'open ' || coalesce(assigned_to_id::text, '') || ' ' || count(*)
-  FROM contact_submissions WHERE status IN ('pending', 'in_progress') GROUP BY assigned_to_id`;
+  FROM contact_submissions WHERE status IN ('pending', 'in_progress') AND assigned_to_id IS NOT NULL
+  GROUP BY assigned_to_id`;
 
 describe('per-day ticket stats', () => {
   const clock = new TestClock(new Date(T0));
@@ -208,8 +209,16 @@ describe('per-day ticket stats', () => {
       assert.equal(s.percentile_methods.resolution_time_30d, 'exact');
       assert.equal(s.activity_30d.to_day, at.slice(0, 10));
     }
-    // Open per assignee: alpha has d and f, beta none open (c, e resolved).
+    // Open per assignee: alpha has d and f, beta b (c, e resolved).
     const s = (await request(t.app).get('/api/v1/contact/stats/overview').set(alpha.auth).expect(200)).body;
+    const unassigned = await t.ctx.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contact_submissions
+       WHERE assigned_to_id IS NULL AND created_at >= ($1::timestamptz AT TIME ZONE 'UTC')::date - 29`,
+      [clock.now()],
+    );
+    const none = s.activity_30d.by_assignee.find((r: { id: string | null }) => r.id === null);
+    assert.equal(none.created, unassigned.rows[0]!.n);
+    assert.ok(none.created > 0);
     assert.deepEqual(
       s.open_by_assignee.map((r: { name: string; open: number }) => [r.name, r.open]),
       [
