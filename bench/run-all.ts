@@ -3,6 +3,7 @@
 //   npm run bench                 full sizes (1M tickets, 5,000 mails) — about 15 minutes on 2 cores
 //   npm run bench -- --quick      smoke run (10k/100k tickets, 500 mails) — a few minutes
 //   npm run bench -- --only submit,list
+import { attachmentsBench } from './attachments.js';
 import { coldStartBench } from './cold-start.js';
 import { emailBench } from './email.js';
 import { exportBench } from './export.js';
@@ -27,6 +28,7 @@ const BENCHES: Array<[string, BenchFn]> = [
   ['panel-weight', panelWeightBench],
   ['thread', threadBench],
   ['widget', widgetBench],
+  ['attachments', attachmentsBench],
 ];
 
 async function main() {
