@@ -2,7 +2,9 @@
 // totals per tag plus uncompacted deltas, migration 20261203320000_tag_open_counts) against the
 // plain join (every tag row joined with its ticket), on a small and a large database built
 // here with raw SQL (30 % of tickets tagged with 1–3 of 40 tags, 6 % of tickets open). One client,
-// in-process SQL (no HTTP): this is about the query's cost, which follows the number of tags. Targets (the stats targets): p95 ≤ 50 ms on the large database, large p50 ≤ 2× small p50, and faster than the join.
+// in-process SQL (no HTTP): this is about the query's cost, which follows the number of tags.
+// Targets (the stats targets): p95 ≤ 50 ms on the large database, large p50 ≤ 2× small
+// p50, and faster than the join.
 //   npm run bench:tags [-- --small 10000 --large 1000000 --rounds 40] (--quick: 10k / 200k)
 import pg from 'pg';
 import { openTicketsByTag, rebuildTagCounts } from '../src/tags/repository.js';
