@@ -15,6 +15,14 @@ import { startImapPoller } from './inbound/imap-poller.js';
 import { startSmtpReceiver } from './inbound/smtp-receiver.js';
 import { createLogger } from './logger.js';
 
+// What start-up has brought up so far, stopped in reverse order on a signal — or when start-up
+// fails halfway, so an embedded PostgreSQL started before the failure is not left running.
+const stoppers: Array<() => Promise<unknown>> = [];
+let shuttingDown = false;
+async function stopAll(log: (err: unknown) => void): Promise<void> {
+  for (const stop of stoppers.reverse()) await stop().catch(log);
+}
+
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config);
@@ -22,17 +30,14 @@ async function main() {
   preloadAdmin(config);
   const started = Date.now();
   const database = await resolveDatabase(config, logger);
-  const stoppers: Array<() => Promise<unknown>> = [database.stop];
-  let shuttingDown = false;
+  stoppers.push(database.stop);
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    for (const stop of stoppers.reverse()) {
-      await stop().catch((err) => logger.error({ err }, 'error during shutdown'));
-    }
+    await stopAll((err) => logger.error({ err }, 'error during shutdown'));
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
@@ -96,7 +101,12 @@ async function main() {
   );
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
+  // A signal during start-up: its shutdown is stopping what was started (the rest of start-up
+  // then fails on the closed database); let it finish and exit 0.
+  if (shuttingDown) return;
+  shuttingDown = true;
+  await stopAll(() => {});
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
   } else {

@@ -11,14 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.js';
 import { runCli, type CliResult } from './run-cli.js';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+import { freePort } from '../helpers/ports.js';
 
 /** Exit 1 with exactly one line on stderr that matches every pattern, and no stack trace. */
 function assertOneLineError(res: CliResult, ...patterns: RegExp[]) {

@@ -9,6 +9,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.js';
 
 export const DOVECOT_MISSING = 'dovecot not found: apt-get install dovecot-imapd';
 
@@ -34,17 +35,6 @@ export interface Dovecot {
   /** imapflow options for the test's own client (APPEND, checking flags). */
   clientOptions: { host: string; port: number; secure: false; auth: { user: string; pass: string }; logger: false };
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** Resolves once the port accepts connections and dovecot greets (it daemonises, so no exit code tells). */

@@ -7,8 +7,9 @@
 // sender is then stuck between "data sent" and "accepted" — a point where a sender killed outright
 // has NOT delivered (its connection drops and the held message is discarded, never counted).
 // stop()/start() on the same port simulate an outage: connections are cut and refused meanwhile.
-import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './ports.js';
+export { freePort };
 
 export interface CountingSink {
   readonly port: number;
@@ -29,17 +30,6 @@ export interface CountingSink {
   start(): Promise<void>;
   /** Message-IDs accepted more than once. */
   duplicates(): string[];
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** The Message-ID header of a raw message (headers end at the first empty line). */

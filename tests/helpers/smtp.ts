@@ -1,9 +1,9 @@
 // A real SMTP server on a random loopback port that keeps what it receives, parsed by mailparser.
 // It can be stopped and started again on the same port (an outage), told to answer every message
 // with a temporary error (451 after DATA) or to refuse connections (421), and waited on.
-import net from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { freePort } from './ports.js';
 
 export interface ReceivedMail {
   parsed: ParsedMail;
@@ -28,17 +28,6 @@ export interface SmtpSink {
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Messages whose To includes `address`. */
   to(address: string): ReceivedMail[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 function smtpError(message: string, responseCode: number): Error {

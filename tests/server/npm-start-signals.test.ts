@@ -10,19 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { freePort } from '../helpers/ports.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The first start may compile dist/ (15 s or more on a busy 2-core machine).
 const READY_TIMEOUT_MS = 180_000;
 const EXIT_WITHIN_MS = 10_000;
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 interface Proc {
   pid: number;
@@ -60,7 +53,7 @@ describe('npm start stops with its embedded database on SIGTERM / SIGINT', () =>
 
   /** A real `npm start` on its own data folder and free ports, so one failing case cannot leave
    * a server behind that the next case would mistake for its own. */
-  async function npmStart() {
+  async function npmStart(extraEnv: Record<string, string> = {}) {
     // Not created here: the app creates it 0755, which the postgres OS user can enter (as root).
     const dataDir = path.join(tmp, `data-${cleanups.length}-${Date.now()}`);
     const port = await freePort();
@@ -75,6 +68,7 @@ describe('npm start stops with its embedded database on SIGTERM / SIGINT', () =>
       HOST: '127.0.0.1',
       EMBEDDED_PG_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     });
     // Its own process group, as a terminal job or a container's main process.
     const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true });
@@ -147,6 +141,31 @@ describe('npm start stops with its embedded database on SIGTERM / SIGINT', () =>
 
   after(() => rm(tmp, { recursive: true, force: true }));
 
+  test('when start-up fails after the embedded database started, then npm exits 1 and no postgres is left', async () => {
+    // The inbound SMTP receiver starts last, after the database, the app and the worker: a port
+    // someone else holds makes it fail there.
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as net.AddressInfo;
+      const run = await npmStart({
+        INBOUND_SMTP_PORT: String(port),
+        INBOUND_SMTP_HOST: '127.0.0.1',
+        INBOUND_ADDRESS: 'support@desk.test',
+      });
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), READY_TIMEOUT_MS).unref());
+      const result = await Promise.race([run.exit, timeout]);
+      assert.deepEqual(result, { code: 1, signal: null }, run.output());
+      assert.match(run.output(), /failed to start[\s\S]*EADDRINUSE/);
+      assert.deepEqual(
+        await postgresOf(run.dataDir),
+        [],
+        `postgres left running for the data folder:\n${run.output()}`,
+      );
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
   test('when SIGTERM is sent to the npm pid alone, then npm exits within 10 s and no postgres is left', () =>
     startThenSignal('SIGTERM', 'npm pid'));
   test('when SIGINT is sent to the npm pid alone, then npm exits within 10 s and no postgres is left', () =>
