@@ -28,12 +28,17 @@ describe('webhooks REST', () => {
       // Count what the second call sends on this (real) connection.
       let n = 0;
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => (n++, query(...args));
-      const events = [
-        { type: 'ticket.resolved' as const, ticketId },
-        { type: 'ticket.created' as const, ticketId },
-      ];
-      assert.equal(await queueWebhookEvents(client, env.clock.now(), events), 0);
+      const counted = client as unknown as { query?: (...args: unknown[]) => unknown };
+      counted.query = (...args) => (n++, query(...args));
+      try {
+        const events = [
+          { type: 'ticket.resolved' as const, ticketId },
+          { type: 'ticket.created' as const, ticketId },
+        ];
+        assert.equal(await queueWebhookEvents(client, env.clock.now(), events), 0);
+      } finally {
+        delete counted.query; // the prototype's query again, before the connection goes back to the pool
+      }
       return n;
     });
     assert.equal(queries, 0);
