@@ -103,6 +103,12 @@ describe('attachments in mail (inbound and outbound)', () => {
       ],
     );
     assert.match(message.refused_attachments[1]!.detail, /ATTACHMENT_MAX_BYTES/);
+    // In the sanitised HTML the inline image is its alt text (the file itself is listed above): no cid: link.
+    const { rows: html } = await env.ctx.db.pool.query('SELECT body_html FROM ticket_messages WHERE id = $1', [
+      message.id,
+    ]);
+    assert.match(html[0].body_html, /the error/);
+    assert.doesNotMatch(html[0].body_html, /cid:|<img/);
     // The raw mail is kept whole, refused files included.
     const { rows } = await env.ctx.db.pool.query('SELECT raw FROM inbound_mails WHERE id = $1', [row.id]);
     assert.ok(Buffer.compare(rows[0].raw, raw) === 0);
