@@ -62,10 +62,7 @@ describe('attachment access and retention', () => {
     assert.equal(mid.attachments, before.attachments - 2);
     assert.equal(mid.blobs, before.blobs - 1, 'only the unshared content is gone');
     assert.equal(mid.chunks, before.chunks - 1);
-    const kept = await request(t.app)
-      .get(`/api/v1/attachments/${second.attachments[0]!.id}`)
-      .set(mod.auth)
-      .expect(200);
+    const kept = await request(t.app).get(`/api/v1/attachments/${second.attachments[0]!.id}`).set(mod.auth).expect(200);
     assert.ok(Buffer.from(kept.body).equals(shared));
 
     const { rows: events } = await t.ctx.db.pool.query(

@@ -88,11 +88,7 @@ describe('attachments on POST /api/v1/contact/submit', () => {
   });
 
   test('when the thread is read, then each message lists its files with a download URL', async () => {
-    const sub = await request(t.app)
-      .post(SUBMIT)
-      .field(FORM)
-      .attach('attachments', PNG, 'shot.png')
-      .expect(201);
+    const sub = await request(t.app).post(SUBMIT).field(FORM).attach('attachments', PNG, 'shot.png').expect(201);
     const thread = await request(t.app).get(`/api/v1/contact/${sub.body.id}/messages`).set(mod.auth).expect(200);
     const first = thread.body.messages[0];
     assert.equal(first.kind, 'submission');
