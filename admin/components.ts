@@ -34,6 +34,8 @@ export const Components = {
   RequesterCell: add('RequesterCell'),
   TimeCell: add('TimeCell'),
   SlaDueCell: add('SlaDueCell'),
+  /** Administration → Privacy: export or erase one person (admin/resources/privacy.resource.ts). */
+  PrivacyRequest: add('PrivacyRequest'),
 };
 
 // AdminJS's user menu logs out with a GET; ours posts (see components/LoggedIn.tsx).

@@ -8,6 +8,7 @@ import { dashboardHandler } from './dashboard.js';
 import { profilePageHandler } from './profile-page.js';
 import { locale } from './locale.js';
 import { createAuditLogResource } from './resources/audit-log.resource.js';
+import { privacyResource } from './resources/privacy.resource.js';
 import { contactSubmissionResource } from './resources/contact-submission.resource.js';
 import { userResource } from './resources/user.resource.js';
 import { cannedReplyResource } from './resources/canned-reply.resource.js';
@@ -31,6 +32,7 @@ export async function createAdmin(ctx: AppContext): Promise<AdminJS> {
       webhookEndpointResource(ctx),
       webhookDeliveryResource(ctx),
       createAuditLogResource(ctx),
+      privacyResource(ctx),
     ],
     dashboard: { component: Components.Dashboard, handler: dashboardHandler(ctx) },
     // The signed-in staff member's own settings (the morning digest opt-out).
