@@ -6,7 +6,7 @@
 // triggers ≥ 0.95× without.
 //
 //   npm run bench:stats -- [--quick] [--small 10000] [--large 1000000] [--duration 10]
-//                          [--connections 4] [--rounds 6] [--round-seconds 5] [--skip-submit]
+//                          [--connections 4] [--rounds 6] [--round-seconds 5] [--skip-submit | --skip-reads]
 import { argNumber, isMain, standalone, type BenchEnv, type BenchOutput } from './lib/harness.js';
 import { createBenchAdmin, ensureSeededDatabase, fetchToken, panelLogin } from './lib/dataset.js';
 import { runLoad, type LoadResult } from './lib/load.js';
@@ -109,13 +109,8 @@ async function measureSubmitCost(env: BenchEnv, rounds: number, roundSec: number
   return { on, off, rpsOn: rps(on), rpsOff: rps(off), ratio: rps(on) / rps(off), failed };
 }
 
-export async function statsBench(env: BenchEnv): Promise<BenchOutput> {
-  const small = argNumber(env.args, 'small', 10_000);
-  const large = argNumber(env.args, 'large', env.quick ? 100_000 : 1_000_000);
-  const durationSec = argNumber(env.args, 'duration', env.quick ? 3 : 10);
-  const connections = argNumber(env.args, 'connections', 4);
-  const rounds = argNumber(env.args, 'rounds', env.quick ? 2 : 6);
-  const roundSec = argNumber(env.args, 'round-seconds', env.quick ? 3 : 5);
+async function measureAllReads(env: BenchEnv, small: number, large: number, durationSec: number, connections: number) {
+  const targets: Target[] = [];
   const a = await measureReads(env, small, durationSec, connections);
   const b = await measureReads(env, large, durationSec, connections);
   printTable(
@@ -147,7 +142,6 @@ export async function statsBench(env: BenchEnv): Promise<BenchOutput> {
       ];
     }),
   );
-  const targets: Target[] = [];
   for (const p of PROBES) {
     const x = a.get(p.name)!;
     const y = b.get(p.name)!;
@@ -155,6 +149,21 @@ export async function statsBench(env: BenchEnv): Promise<BenchOutput> {
     targets.push(target('stats', `${p.name}: p95 ${label(large)}/${label(small)}`, y.p95 / x.p95, '<=', 2, '×'));
     targets.push(target('stats', `${p.name}: failed requests`, x.non2xx + x.errors + y.non2xx + y.errors, '<=', 0));
   }
+  return { a, b, targets };
+}
+
+export async function statsBench(env: BenchEnv): Promise<BenchOutput> {
+  const small = argNumber(env.args, 'small', 10_000);
+  const large = argNumber(env.args, 'large', env.quick ? 100_000 : 1_000_000);
+  const durationSec = argNumber(env.args, 'duration', env.quick ? 3 : 10);
+  const connections = argNumber(env.args, 'connections', 4);
+  const rounds = argNumber(env.args, 'rounds', env.quick ? 2 : 6);
+  const roundSec = argNumber(env.args, 'round-seconds', env.quick ? 3 : 5);
+  const targets: Target[] = [];
+  const reads = env.args.includes('--skip-reads')
+    ? null
+    : await measureAllReads(env, small, large, durationSec, connections);
+  if (reads) targets.push(...reads.targets);
   let submit: Awaited<ReturnType<typeof measureSubmitCost>> | null = null;
   if (!env.args.includes('--skip-submit')) {
     submit = await measureSubmitCost(env, rounds, roundSec);
@@ -173,7 +182,7 @@ export async function statsBench(env: BenchEnv): Promise<BenchOutput> {
   const toObj = (m: Map<string, LoadResult>) => Object.fromEntries(m);
   return {
     params: { small, large, durationSec, connections, rounds, roundSec },
-    measurements: { [label(small)]: toObj(a), [label(large)]: toObj(b), submit },
+    measurements: { ...(reads ? { [label(small)]: toObj(reads.a), [label(large)]: toObj(reads.b) } : {}), submit },
     targets,
   };
 }
