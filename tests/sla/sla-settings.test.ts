@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
+import { toPanelAdmin } from '../../admin/access.js';
+import { profilePageHandler } from '../../admin/profile-page.js';
 import { recomputeOpenTickets } from '../../src/sla/sla.service.js';
 import { createTestApp, TestClock, type TestApp } from '../helpers/app.js';
 import { createTicket, createUserWithToken } from '../helpers/factories.js';
@@ -145,5 +147,20 @@ describe('SLA settings REST', () => {
     assert.equal(row.rows[0].digest_opt_out, true);
     const bad = await request(t.app).put(`${SLA}/digest`).set(mod.auth).send({ digest_opt_out: 'nope' }).expect(400);
     assert.match(bad.body.error.fields.digest_opt_out[0], /true or false/);
+  });
+
+  test("when the panel's My profile page reads and posts, then it uses the same opt-out; others get nothing", async () => {
+    // The page handler as AdminJS calls it (request, response, context with the session's user).
+    const page = profilePageHandler(t.ctx);
+    const me = { currentAdmin: toPanelAdmin(mod.user) } as never;
+    assert.deepEqual(await page({ method: 'get' }, {}, me), { digest_opt_out: true });
+    assert.deepEqual(await page({ method: 'post', payload: { digest_opt_out: false } }, {}, me), {
+      digest_opt_out: false,
+    });
+    const bad = await page({ method: 'post', payload: { digest_opt_out: 'sometimes' } }, {}, me);
+    assert.match(bad.fields.digest_opt_out[0], /true or false/);
+    const row = await t.ctx.db.pool.query('SELECT digest_opt_out FROM users WHERE id = $1', [mod.user.id]);
+    assert.equal(row.rows[0].digest_opt_out, false);
+    assert.deepEqual(await page({ method: 'get' }, {}, { currentAdmin: undefined } as never), { error: 'forbidden' });
   });
 });
