@@ -98,6 +98,25 @@ describe('privacy: erasure of a person', () => {
       `SELECT graphile_worker.add_job('portal_find_tickets', json_build_object('email', $1::text), run_at := now() + interval '1 hour')`,
       [EMAIL],
     );
+    // A webhook delivery about their ticket, as src/webhooks stores it (payload as sent, receiver's answer).
+    const endpoint = await ctx.db.pool.query<{ id: string }>(
+      `INSERT INTO webhook_endpoints (url, events, secret, active) VALUES ('https://hooks.example.net/in', '{ticket.created}', 'whsec_test', false)
+       RETURNING id`,
+    );
+    await ctx.db.pool.query(
+      `INSERT INTO webhook_deliveries (event_id, endpoint_id, event_type, ticket_id, payload, status, response_body)
+       VALUES (gen_random_uuid(), $1, 'ticket.created', $2, $3, 'delivered', $4)`,
+      [
+        endpoint.rows[0]!.id,
+        a.body.id,
+        JSON.stringify({
+          type: 'ticket.created',
+          timestamp: new Date().toISOString(),
+          data: { name: NAME, email: EMAIL },
+        }),
+        `ok, got ${EMAIL}`,
+      ],
+    );
     // Someone else's ticket, which must stay as it is.
     const other = await createTicket(ctx, {
       name: 'Otto Control',
