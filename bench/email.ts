@@ -1,13 +1,14 @@
 // Email pipeline: N confirmation jobs (default 5,000) delivered by the real worker (startWorker,
 // graphile-worker + the product's delivery service and SMTP transport) to a local SMTP sink, vs
-// plain nodemailer sending the very same messages to the same sink at the same concurrency. Then,
+// plain nodemailer sending the very same messages to the same sink at the same concurrency, in
+// alternating rounds (the machine is shared: a load spike then hits both sides alike). Then,
 // with the worker idle, tickets submitted one by one through the real submit service measure
 // job pickup latency: commit of the ticket + job → the worker calling the transport's send()
 // (an upper bound on pickup: it also includes claiming the delivery row and rendering the mail).
 // Both sides use pooled SMTP connections (SMTP_URL …?pool=true&maxConnections=<concurrency>).
 // Targets: ≥ 0.5× the plain nodemailer rate; pickup p50 ≤ 50 ms.
 import { randomBytes } from 'node:crypto';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
@@ -18,7 +19,7 @@ import { pgRunner } from '../src/db/sql.js';
 import { inPgTransaction } from '../src/db/tx.js';
 import { startWorker } from '../src/jobs/worker.js';
 import { createLogger } from '../src/logger.js';
-import { queueTicketMail } from '../src/mail/mail.queue.js';
+import { queueTicketMails } from '../src/mail/mail.queue.js';
 import { createMailTransport, type MailTransport } from '../src/mail/transport.js';
 import { argNumber, isMain, standalone, type BenchEnv, type BenchOutput } from './lib/harness.js';
 import { summarise } from './lib/load.js';
@@ -47,8 +48,12 @@ function recordingTransport(real: MailTransport) {
   return { transport, sendStarts, messages };
 }
 
-async function plainNodemailer(url: string, messages: SendMailOptions[], concurrency: number): Promise<number> {
-  const transporter = nodemailer.createTransport({ url });
+/** Sends `messages` through one long-lived transporter (pooled like the worker's), `concurrency` at a time. */
+async function plainNodemailer(
+  transporter: Transporter,
+  messages: SendMailOptions[],
+  concurrency: number,
+): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -56,7 +61,6 @@ async function plainNodemailer(url: string, messages: SendMailOptions[], concurr
       while (next < messages.length) await transporter.sendMail(messages[next++]!);
     }),
   );
-  transporter.close();
   return (performance.now() - t0) / 1000;
 }
 
@@ -85,33 +89,74 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
   const ctx: AppContext = { config, db, logger, clock: systemClock, migrationFiles: await readMigrationFiles() };
   const rec = recordingTransport(createMailTransport(config, logger));
   try {
-    // Backlog: N tickets with unique recipients, one confirmation job each, queued before the worker starts.
+    // Backlog: N tickets with unique recipients. The machine is shared and noisy, so the worker
+    // and plain nodemailer run in alternating rounds of N/rounds mails and each side's rounds are
+    // summed: a round queues its confirmation jobs in one transaction while the worker idles, and
+    // the worker's clock starts at that COMMIT and stops when the sink has every mail. Plain
+    // nodemailer sends the very messages the worker sent (the latest round's), worker first in
+    // even rounds and plain first in odd ones.
     await seedTickets(url, jobs, env.log);
     await db.pool.query(`UPDATE contact_submissions SET email = 'bench' || ticket_number || '@example.com'`);
     const { rows: tickets } = await db.pool.query<{ id: string; ticket_number: string; email: string }>(
-      'SELECT id, ticket_number, email FROM contact_submissions',
+      'SELECT id, ticket_number, email FROM contact_submissions ORDER BY created_at',
     );
-    env.log(`queuing ${tickets.length} confirmation jobs`);
-    await inPgTransaction(db, { actorId: null, source: 'system' }, async (client) => {
-      for (const t of tickets) {
-        await queueTicketMail(pgRunner(client), {
-          ticketId: t.id,
-          ticketNumber: t.ticket_number,
-          kind: 'contact_confirmation',
-          recipients: [t.email],
-        });
-      }
-    });
-
-    env.log(`worker (concurrency ${concurrency}): draining ${jobs} jobs`);
-    const t0 = performance.now();
+    const rounds = Math.max(1, argNumber(env.args, 'rounds', env.quick ? 2 : 5));
+    const size = Math.ceil(tickets.length / rounds);
+    env.log(`worker (concurrency ${concurrency}) and plain nodemailer: ${jobs} mails in ${rounds} alternating rounds`);
     const worker = await startWorker(ctx, { transport: rec.transport });
+    // Both sides keep their pooled SMTP connections across rounds (the worker's transport does).
+    const plain = nodemailer.createTransport({ url: smtpUrl });
     let pickup: number[] = [];
     let endToEnd: number[] = [];
-    let workerSec: number;
+    let workerSec = 0;
+    let plainSec = 0;
+    let plainSent = 0;
+    const perRound: Array<{ round: number; worker: number; plain: number }> = [];
     try {
-      await sink.waitFor(jobs, 600_000);
-      workerSec = (performance.now() - t0) / 1000;
+      let lastBatch: SendMailOptions[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const batch = tickets.slice(r * size, (r + 1) * size);
+        if (!batch.length) break;
+        const viaWorker = async () => {
+          sink.reset();
+          const before = rec.messages.length;
+          await inPgTransaction(db, { actorId: null, source: 'system' }, (client) =>
+            queueTicketMails(
+              pgRunner(client),
+              batch.map((t) => ({
+                ticketId: t.id,
+                ticketNumber: t.ticket_number,
+                kind: 'contact_confirmation' as const,
+                recipients: [t.email],
+              })),
+            ),
+          );
+          const t0 = performance.now();
+          await sink.waitFor(batch.length, 600_000);
+          lastBatch = rec.messages.slice(before, before + batch.length);
+          return (performance.now() - t0) / 1000;
+        };
+        const viaPlain = async () => {
+          sink.reset();
+          plainSent += lastBatch.length;
+          return plainNodemailer(plain, lastBatch, concurrency);
+        };
+        let w: number;
+        let p: number;
+        if (r % 2 === 0 || !lastBatch.length) {
+          w = await viaWorker();
+          p = await viaPlain();
+        } else {
+          p = await viaPlain();
+          w = await viaWorker();
+        }
+        workerSec += w;
+        plainSec += p;
+        perRound.push({ round: r + 1, worker: batch.length / w, plain: lastBatch.length / p });
+        env.log(
+          `round ${r + 1}/${rounds}: worker ${(batch.length / w).toFixed(0)}/s, plain ${(lastBatch.length / p).toFixed(0)}/s`,
+        );
+      }
       // Pickup: the worker is idle now; one submission at a time through the real service.
       sink.reset();
       env.log(`pickup latency: ${pickups} submissions, 25 ms apart`);
@@ -140,28 +185,29 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
       pickup = pickup.filter(Number.isFinite);
       endToEnd = endToEnd.filter(Number.isFinite);
     } finally {
+      plain.close();
       await worker.stop();
     }
     const sent = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM email_deliveries WHERE status = 'sent'`,
     );
 
-    const backlog = rec.messages.slice(0, jobs);
-    sink.reset();
-    env.log(`plain nodemailer: the same ${backlog.length} messages, concurrency ${concurrency}`);
-    const plainSec = await plainNodemailer(smtpUrl, backlog, concurrency);
-
     const workerRate = jobs / workerSec;
-    const plainRate = backlog.length / plainSec;
+    const plainRate = plainSent / plainSec;
     const p = summarise(pickup);
     const e = summarise(endToEnd);
     printTable(
-      `Email: ${jobs} confirmation mails to a local SMTP sink (concurrency ${concurrency})`,
+      `Email: ${jobs} confirmation mails to a local SMTP sink (concurrency ${concurrency}, ${rounds} alternating rounds)`,
       ['sender', 'seconds', 'mails/s'],
       [
         ['worker (graphile-worker + delivery service)', workerSec, workerRate],
         ['plain nodemailer, same messages', plainSec, plainRate],
       ],
+    );
+    printTable(
+      'Per round (mails/s)',
+      ['round', 'worker', 'plain'],
+      perRound.map((x) => [x.round, x.worker, x.plain]),
     );
     printTable(
       `Job pickup, ${pickup.length} single submissions (ms)`,
@@ -175,12 +221,14 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
       `rate ratio worker/plain: ${(workerRate / plainRate).toFixed(2)}×; deliveries marked sent: ${sent.rows[0]!.n}`,
     );
     return {
-      params: { jobs, pickups, concurrency },
+      params: { jobs, pickups, concurrency, rounds },
       measurements: {
         workerSec,
         workerRate,
         plainSec,
         plainRate,
+        plainSent,
+        perRound,
         pickupMs: p,
         endToEndMs: e,
         deliveriesSent: sent.rows[0]!.n,
