@@ -14,7 +14,7 @@ const SubjectCell: React.FC<BasePropertyProps> = ({ record }) => {
   return (
     <span className="cd-cell-line" title={`${subject}\n\n${message.slice(0, 600)}`} data-testid="subject-cell">
       <strong style={{ fontWeight: 600 }}>{subject}</strong>
-      {preview ? <span style={{ color: '#6b7280' }}> — {preview}</span> : null}
+      {preview ? <span style={{ color: '#4b5563' }}> — {preview}</span> : null}
     </span>
   );
 };

@@ -10,12 +10,12 @@
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { RecordsTable, useNotice, useRecords, useSelectedRecords, type ActionProps } from 'adminjs';
-import { Box, Pagination } from '@adminjs/design-system';
+import { Box } from '@adminjs/design-system';
 import { isTypingTarget } from './workspace-client.js';
 import { setPanelTimeZone } from './dates.js';
 import { assignToMe, loadListMeta, pollNew, savePreferences, type Preferences, type ViewJson } from './list-client.js';
 import ListViews, { TimeZoneSelect } from './ListViews.js';
-import ListKeys, { columnCss, LIST_CSS } from './ListKeys.js';
+import ListKeys, { columnCss, LIST_CSS, Pages } from './ListKeys.js';
 
 const POLL_MS = 15_000;
 const PAGE_SIZES = [20, 50, 100];
@@ -86,7 +86,14 @@ const TicketList: React.FC<ActionProps> = ({ resource, setTag }) => {
     rows.forEach((row, i) => {
       row.toggleAttribute('data-cursor', i === cursor);
       row.setAttribute('aria-selected', String(i === cursor));
+      // AdminJS's selection boxes have no label: name them after their ticket.
+      const box = row.querySelector('td:first-child input[type="checkbox"]');
+      const number = row.querySelector('[data-property-name="ticketNumber"]')?.textContent ?? '';
+      box?.setAttribute('aria-label', `Select ticket ${number}`);
     });
+    tableRef.current
+      ?.querySelector('thead input[type="checkbox"]')
+      ?.setAttribute('aria-label', 'Select all on this page');
     rows[cursor]?.scrollIntoView?.({ block: 'nearest' });
   }, [cursor, records, loading]);
 
@@ -129,7 +136,7 @@ const TicketList: React.FC<ActionProps> = ({ resource, setTag }) => {
   };
 
   return (
-    <Box variant="container" data-testid="ticket-list" className="cd-ticket-list">
+    <Box variant="container" px="lg" data-testid="ticket-list" className="cd-ticket-list">
       <style>{LIST_CSS + columnCss(resource.listProperties.map((p) => p.propertyPath))}</style>
       <form
         role="search"
@@ -210,14 +217,11 @@ const TicketList: React.FC<ActionProps> = ({ resource, setTag }) => {
           isLoading={loading}
         />
       </div>
-      <Box mt="lg" style={{ textAlign: 'center' }}>
-        <Pagination
-          page={page}
-          perPage={perPage}
-          total={total}
-          onChange={(n: number) => go({ page: String(n) }, true)}
-        />
-      </Box>
+      <Pages
+        page={page}
+        pages={Math.max(1, Math.ceil(total / perPage))}
+        onPage={(n) => go({ page: String(n) }, true)}
+      />
       {help ? <ListKeys onClose={() => setHelp(false)} /> : null}
     </Box>
   );
