@@ -211,6 +211,10 @@ export async function rebuildTagCounts(client: Queryable): Promise<void> {
 export const TICKET_TAGS_SELECT = `coalesce((SELECT array_agg(g.name ORDER BY lower(g.name)) FROM ticket_tags tt
   JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id), '{}') AS tags`;
 
+/** The same as one text ("billing, vip"), for the CSV export (ticketSelect with isoDates). */
+export const TICKET_TAGS_TEXT_SELECT = `coalesce((SELECT string_agg(g.name, ', ' ORDER BY lower(g.name)) FROM ticket_tags tt
+  JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id), '') AS tags`;
+
 /**
  * The WHERE condition of the `tags` filter for the ticket id column `idColumn`; `names` are
  * lowered already (tagsFilterParam). any: one of them; all: as many distinct matches as names.
