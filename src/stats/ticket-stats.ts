@@ -1,8 +1,9 @@
-// Reads of the per-day ticket stats kept by the triggers of migration 20261203600000_ticket_daily_stats
-// (what a ticket contributes, and why inserts add directly while other changes append deltas, is
-// explained there). Every read adds the unfolded deltas to the totals in the same statement; the
-// worker folds them in every minute (compactTicketStats, src/jobs/sweeps.ts). Costs are O(days)
-// rows plus, for a rolling window, at most half a day of index entries (windows.ts).
+// Reads of the per-day ticket stats kept by the triggers of migrations 20261203600000
+// (what a ticket contributes, and why inserts add directly while other changes append deltas),
+// …600100 (no rows for unassigned) and …600200 (the insert trigger per row). Every read adds the
+// unfolded deltas to the totals in the same statement; the worker folds them in every minute
+// (compactTicketStats, src/jobs/sweeps.ts). Costs are O(days) rows plus, for a rolling window, at
+// most half a day of index entries (windows.ts).
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
 import { withPgTransaction } from '../db/tx.js';
@@ -27,7 +28,7 @@ const DAILY = (where: string) =>
   SUM('ticket_daily_stats', 'ticket_daily_stat_deltas', 'dim, day, metric, key, n, seconds', where);
 const DURATIONS = (where: string) =>
   SUM('ticket_daily_durations', 'ticket_daily_duration_deltas', 'day, metric, bucket, n', where);
-// The user of an assignee key ('' is "unassigned": no user row).
+// The user of an assignee key ('' is the total's key: no user row).
 const userOfKey = (isAssignee: string) =>
   `LEFT JOIN users u ON u.id = CASE WHEN ${isAssignee} AND x.key <> '' THEN x.key::uuid END`;
 
