@@ -78,6 +78,9 @@ export async function startInlineWorker(
   };
 }
 
+/** How long finished jobs are collected before one statement deletes them all (see `launch`). */
+const COMPLETE_BATCH_DELAY_MS = 10;
+
 /** A pool whose job fetches have all failed for this long is replaced (see `launch`). */
 const FETCH_FAILURE_LIMIT_MS = 5_000;
 
@@ -179,10 +182,12 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
       // pg_terminate_backend: tests/jobs/connection-loss.test.ts). The batched path hands the
       // error to graphile's own handler instead, which ends this pool ("queue is in an
       // inconsistent state"); `supervise` below releases the pool's jobs and starts a new one.
-      // A delay of 0 batches only what finishes in the same tick, so nothing waits.
+      // Completions are collected for COMPLETE_BATCH_DELAY_MS into one DELETE (slots do not wait
+      // for it: no throughput cost, a round trip saved per job under load, bench/email.ts). One lost
+      // in a crash only re-runs a finished job, which finds its work done (delivery `sent`).
       // The local queue (prefetching) stays off: in 0.17 it too turned a restart into an
       // uncaught error, and it locks jobs that no slot is running yet.
-      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      preset: { worker: { completeJobBatchDelay: COMPLETE_BATCH_DELAY_MS, failJobBatchDelay: 0 } },
       // Our crontab in code: graphile then does not look for a ./crontab file.
       parsedCronItems: cronItems,
       logger: graphileLogger(ctx),

@@ -110,8 +110,10 @@ type Claim =
 async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
   // One statement (one round trip): lock the row, then either count the attempt or — when the
   // ticket is gone — mark it failed. email_deliveries is not audited, so no audit context is needed.
-  const { rows } = await ctx.db.pool.query<ClaimRow>(
-    `WITH d AS (
+  // Named: prepared once per connection, so PostgreSQL does not parse and plan this CTE for every mail.
+  const { rows } = await ctx.db.pool.query<ClaimRow>({
+    name: 'mail-claim',
+    text: `WITH d AS (
        SELECT d.id, d.ticket_id, d.ticket_number, d.kind::text AS kind, d.recipient, d.status::text AS status,
          t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes, t.language::text AS language,
          m.body_text AS m_body, m.author_name AS m_author,
@@ -138,8 +140,8 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
        RETURNING e.id
      )
      SELECT d.*, (SELECT count(*) FROM updated)::int AS updated FROM d`,
-    [deliveryId],
-  );
+    values: [deliveryId],
+  });
   const row = rows[0];
   if (!row) return { outcome: 'missing' };
   if (row.status === 'sent') return { outcome: 'already_sent' };
@@ -276,15 +278,16 @@ async function recordSent(ctx: AppContext, deliveryId: string, messageId: string
     try {
       // One statement on tables that are not audited: atomic without a transaction block.
       // A reply's thread message keeps the Message-ID it went out with (inbound matching reads it).
-      await ctx.db.pool.query(
-        `WITH d AS (
+      await ctx.db.pool.query({
+        name: 'mail-record-sent',
+        text: `WITH d AS (
            UPDATE email_deliveries SET status = 'sent', message_id = $2, sent_at = $3, last_error = NULL, updated_at = now()
            WHERE id = $1 RETURNING ticket_message_id
          )
          UPDATE ticket_messages m SET message_id = $2 FROM d
          WHERE m.id = d.ticket_message_id AND m.message_id IS NULL`,
-        [deliveryId, messageId, sentAt],
-      );
+        values: [deliveryId, messageId, sentAt],
+      });
       return;
     } catch (err) {
       if (attempt >= RECORD_SENT_ATTEMPTS) throw err;
