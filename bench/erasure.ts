@@ -28,6 +28,12 @@ async function pacedUntil(url: string, rate: number, stop: () => boolean) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const latencies: number[] = [];
   let failed = 0;
+  // What each failure was (status code or socket error code): a failure must be explainable.
+  const reasons: Record<string, number> = {};
+  const fail = (why: string) => {
+    failed++;
+    reasons[why] = (reasons[why] ?? 0) + 1;
+  };
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   for (let i = 0; !stop(); i++) {
@@ -48,13 +54,13 @@ async function pacedUntil(url: string, rate: number, stop: () => boolean) {
             res.resume();
             res.on('end', () => {
               latencies.push(performance.now() - scheduled);
-              if (res.statusCode !== 201) failed++;
+              if (res.statusCode !== 201) fail(`HTTP ${res.statusCode}`);
               resolve();
             });
           },
         );
-        req.on('error', () => {
-          failed++;
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          fail(err.code ?? err.message);
           resolve();
         });
         req.end(body);
@@ -64,7 +70,13 @@ async function pacedUntil(url: string, rate: number, stop: () => boolean) {
   await Promise.all(inflight);
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
-  return { requests: sorted.length, failed, seconds: (performance.now() - started) / 1000, ...summarise(sorted) };
+  return {
+    requests: sorted.length,
+    failed,
+    reasons,
+    seconds: (performance.now() - started) / 1000,
+    ...summarise(sorted),
+  };
 }
 
 export async function erasureBench(env: BenchEnv): Promise<BenchOutput> {
@@ -186,6 +198,12 @@ export async function erasureBench(env: BenchEnv): Promise<BenchOutput> {
       ['after (no erasure)', after.requests, after.p50, after.p95, after.p99, after.max, after.failed],
     ],
   );
+  for (const [phase, r] of [
+    ['before', before],
+    ['during', during],
+    ['after', after],
+  ] as const)
+    if (r.failed) console.log(`failed submits ${phase}: ${JSON.stringify(r.reasons)}`);
   // "Without" is measured before and after (a machine's background load drifts): their mean.
   const without = (before.p99 + after.p99) / 2;
   const ratio = during.p99 / without;
