@@ -133,6 +133,12 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
           );
           const t0 = performance.now();
           await sink.waitFor(batch.length, 600_000);
+          // Other mails the worker's crontab sends (a moderator digest) count in the sink too:
+          // the round ends when every one of ITS recipients has its mail.
+          while (!batch.every((t) => sink.arrivals.has(t.email.toLowerCase()))) {
+            if (performance.now() - t0 > 600_000) throw new Error(`round ${r + 1}: not every mail arrived`);
+            await sleep(2);
+          }
           lastBatch = rec.messages.slice(before, before + batch.length);
           return (performance.now() - t0) / 1000;
         };
