@@ -17,12 +17,15 @@ export function exportTicketsHandler(ctx: AppContext) {
     const actor = actorOf(req.session.adminUser);
     requireStaff(actor);
     const query = req.query as Record<string, unknown>;
+    const given = queryFromListQuery(query);
+    const ordering = toOrdering(
+      typeof query.sortBy === 'string' ? query.sortBy : undefined,
+      typeof query.direction === 'string' ? query.direction : undefined,
+    );
+    // A saved view without a sort chosen on the page keeps the view's own ordering.
     const { filters } = parseTicketExportQuery({
-      ...queryFromListQuery(query),
-      ordering: toOrdering(
-        typeof query.sortBy === 'string' ? query.sortBy : undefined,
-        typeof query.direction === 'string' ? query.direction : undefined,
-      ),
+      ...given,
+      ...(given.view && typeof query.sortBy !== 'string' ? {} : { ordering }),
     });
     await sendTicketCsv(ctx, req, res, { actor, filters, source: 'admin' });
   };

@@ -12,6 +12,8 @@ import { ServiceResource, type ListParams, type PropertySpec } from './service-r
 import { TAG_MODES } from '../../src/tags/schema.js';
 import { panelPath, queryFromAdminFilter, toOrdering } from './ticket-filters.js';
 
+const DEFAULT_ORDERING = '-created_at';
+
 import { TICKET_RESOURCE_ID } from '../../src/shared/panel-links.js';
 
 export { TICKET_RESOURCE_ID };
@@ -68,9 +70,13 @@ export function createTicketResource(ctx: AppContext): ServiceResource {
     if (cached) return cached;
     const limit = Math.min(Math.max(params?.limit ?? 1, 1), PAGE_SIZE_MAX);
     // The REST list's own parser: a bad filter value is the same 400, naming the parameter.
+    const given = queryFromAdminFilter(filter);
+    const ordering = toOrdering(params?.sort?.sortBy, params?.sort?.direction);
+    // AdminJS always sends a sort (newest first unless a header was clicked): in a saved view
+    // that default is no choice, and the view's own ordering applies.
     const query = parseTicketListQuery({
-      ...queryFromAdminFilter(filter),
-      ordering: toOrdering(params?.sort?.sortBy, params?.sort?.direction),
+      ...given,
+      ...(given.view && ordering === DEFAULT_ORDERING ? {} : { ordering }),
       page: String(Math.floor((params?.offset ?? 0) / limit) + 1),
       page_size: String(limit),
     });
