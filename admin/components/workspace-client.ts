@@ -1,6 +1,7 @@
 // The ticket workspace's side of its two hidden record actions (admin/actions/
 // ticket-conversation.actions.ts), its JSON shapes, and small display helpers. Shared by
 // TicketWorkspace.tsx and its parts (Workspace*.tsx); bundled with them.
+import { absoluteDate } from './dates.js';
 import { ApiClient, type RecordJSON } from 'adminjs';
 
 export type Delivery = {
@@ -154,7 +155,8 @@ export function relativeTime(iso: string, now: number): string {
   return new Date(iso).toLocaleDateString();
 }
 
-export const absoluteTime = (iso: string) => new Date(iso).toLocaleString();
+/** The panel's one absolute format, in the moderator's time zone (dates.ts). */
+export const absoluteTime = (iso: string) => absoluteDate(iso);
 
 /** Keys typed into a field are text, not shortcuts. */
 export function isTypingTarget(target: EventTarget | null): boolean {

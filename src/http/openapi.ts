@@ -22,6 +22,7 @@ import { auditEventPageDocSchema, ERROR_RESPONSES, errorSchema, ticketHistoryDoc
 import { conversationPaths } from './openapi.conversation.js';
 import { SLA_SCHEMAS, slaPaths } from './openapi.sla.js';
 import { TAGS_SCHEMAS, tagsPaths } from './openapi.tags.js';
+import { VIEWS_SCHEMAS, viewsPaths } from './openapi.views.js';
 import { WEBHOOK_SCHEMAS, webhookPaths } from './openapi.webhooks.js';
 import { PRIVACY_SCHEMAS, privacyPaths } from './openapi.privacy.js';
 import {
@@ -65,6 +66,7 @@ const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   InboundAccepted: [inboundAcceptedSchema, 'output'],
   ...SLA_SCHEMAS,
   ...TAGS_SCHEMAS,
+  ...VIEWS_SCHEMAS,
   ...WEBHOOK_SCHEMAS,
   ...PRIVACY_SCHEMAS,
 };
@@ -310,6 +312,7 @@ function buildPaths(): Record<string, Record<string, Operation>> {
     ...conversationPaths(),
     ...slaPaths(),
     ...tagsPaths(),
+    ...viewsPaths(),
     ...webhookPaths(),
     ...privacyPaths(),
     '/api/v1/audit/events': {
@@ -351,6 +354,7 @@ export function openApiDocument(): JsonSchema {
       },
       { name: 'Audit', description: 'Audit trail.' },
       { name: 'SLA', description: 'Business calendar, SLA targets, digest preference (docs/sla.md).' },
+      { name: 'Views', description: 'Saved views of the ticket list (docs/admin-panel.md).' },
       { name: 'Tags', description: 'Tags on tickets (docs/tags-and-canned.md).' },
       { name: 'Canned replies', description: 'Reply templates with placeholders (docs/tags-and-canned.md).' },
       { name: 'Inbound mail', description: 'Customer email coming in (docs/conversations.md).' },
