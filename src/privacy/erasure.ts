@@ -246,6 +246,22 @@ export const SWEEP_STEPS: Array<{ table: string; run(client: pg.ClientBase, scop
       ),
   },
   {
+    // A customer account with their address (role user; staff accounts are managed as users): the
+    // row stays (its tickets and tokens point at it) without address, name or password.
+    table: 'users',
+    run: async (c, s) => {
+      const { rows } = await c.query<{ id: string }>(
+        `UPDATE users SET email = replace(privacy_tombstone_email(), '@', '+' || left(id::text, 8) || '@'),
+           name = privacy_tombstone(), password_hash = NULL, is_active = false, updated_at = now()
+         WHERE lower(email::text) = $1 AND role = 'user' RETURNING id`,
+        [s.email],
+      );
+      if (!rows.length) return 0;
+      const ids = rows.map((r) => r.id);
+      return rows.length + (await scalar(c, 'SELECT audit_redact($1::uuid, $2::uuid[]) AS n', [s.erasureId, ids]));
+    },
+  },
+  {
     // An earlier request for them that failed keeps nothing of them either.
     table: 'erasure_requests',
     run: (c, s) =>

@@ -117,6 +117,8 @@ describe('privacy: erasure of a person', () => {
         `ok, got ${EMAIL}`,
       ],
     );
+    // They also have a customer account (role user) under the same address.
+    await createUser(ctx, { role: 'user', email: EMAIL, name: NAME });
     // Someone else's ticket, which must stay as it is.
     const other = await createTicket(ctx, {
       name: 'Otto Control',
