@@ -14,13 +14,14 @@ export const KEYS: ReadonlyArray<readonly [string, string]> = [
 
 /** Widths of the list's columns by property (the subject takes the rest). */
 export const COLUMN_WIDTHS: Record<string, number> = {
-  ticketNumber: 140,
-  name: 100,
-  category: 104,
-  priority: 70,
-  status: 90,
+  // A whole CONT-YYYYMMDD-NNNN at 13 px: a clipped last digit would name another ticket.
+  ticketNumber: 150,
+  name: 108,
+  category: 100,
+  priority: 66,
+  status: 86,
   assignedToId: 100,
-  createdAt: 70,
+  createdAt: 68,
   slaResolutionDueAt: 104,
 };
 

@@ -159,6 +159,15 @@ describe('ticket list in a real browser', () => {
       });
     });
     assert.deepEqual(tall, []);
+    // The ticket number is never cut: a clipped last digit would name another ticket.
+    const numberClipped = await page.evaluate(() => {
+      const td = document.querySelector<HTMLElement>(
+        '[data-testid="ticket-list"] tbody tr[data-id] td[data-property-name="ticketNumber"]',
+      )!;
+      const inner = (td.firstElementChild as HTMLElement | null) ?? td;
+      return [td.scrollWidth > td.clientWidth, inner.scrollWidth > inner.clientWidth];
+    });
+    assert.deepEqual(numberClipped, [false, false], 'the ticket number fits its column');
     // Human labels (not raw values), a relative age with the absolute date on hover, the title.
     const first = rows().first();
     assert.equal(await first.locator('[data-property-name="assignedToId"]').textContent(), 'Unassigned');

@@ -54,6 +54,8 @@ describe(
         subject: 'Charged twice',
         message: 'My card was charged twice for one order.',
       });
+      // Minutes apart, as in life: the thread's order is the order of events.
+      clock.advance(60_000);
       await addCustomerMessage(
         t.ctx,
         {
@@ -85,6 +87,7 @@ describe(
         },
         { source: 'system' },
       );
+      clock.advance(60_000);
       server = await listenOnLoopback(t.app);
       browser = await launchChromium(chromiumPath!);
       page = await browser.context.newPage();
