@@ -8,7 +8,7 @@ type Ticket = { id: string; ticketNumber: string; subject: string; name: string;
 type Day = { day: string; total: number; byCategory: Record<string, number> };
 type Data = {
   counts: { open: number; unassigned: number; pending: number; inProgress: number };
-  headline: Array<{ key: string; label: string; value: number; query: string }>;
+  headline: Array<{ key: string; label: string; value: number | null; query: string | null }>;
   days: Day[];
   categories: string[];
   oldestPending: Ticket[];
@@ -23,17 +23,35 @@ const card: React.CSSProperties = {
   boxShadow: '0 1px 3px rgba(0,0,0,0.08)',
 };
 
-const Count: React.FC<{ label: string; value: number; testId: string; href: string }> = ({
+const Count: React.FC<{ label: string; value: number | null; testId: string; href: string | null }> = ({
   label,
   value,
   testId,
   href,
-}) => (
-  <a href={href} style={{ ...card, flex: '1 1 160px', textDecoration: 'none', color: 'inherit' }} data-testid={testId}>
-    <div style={{ fontSize: 34, fontWeight: 700, lineHeight: 1.2, marginBottom: 6 }}>{value}</div>
-    <div style={{ color: '#6b7280' }}>{label}</div>
-  </a>
-);
+}) => {
+  const body = (
+    <>
+      <div
+        style={{ fontSize: 34, fontWeight: 700, lineHeight: 1.2, marginBottom: 6 }}
+        title={value === null ? 'Nothing to measure yet' : undefined}
+      >
+        {value ?? '—'}
+      </div>
+      <div style={{ color: '#6b7280' }}>{label}</div>
+    </>
+  );
+  const style = { ...card, flex: '1 1 160px', textDecoration: 'none', color: 'inherit' };
+  // A figure that is not a set of tickets (a percentage) is not a link to the list.
+  return href ? (
+    <a href={href} style={style} data-testid={testId}>
+      {body}
+    </a>
+  ) : (
+    <div style={style} data-testid={testId}>
+      {body}
+    </div>
+  );
+};
 
 const Chart: React.FC<{ days: Day[]; categories: string[] }> = ({ days, categories }) => {
   const width = 760;
@@ -155,7 +173,13 @@ const Dashboard: React.FC = () => {
       <H2>Support queue</H2>
       <div style={{ display: 'flex', gap: 16, flexWrap: 'wrap', marginBottom: 24 }}>
         {data.headline.map((c) => (
-          <Count key={c.key} label={c.label} value={c.value} testId={`count-${c.key}`} href={list(c.query)} />
+          <Count
+            key={c.key}
+            label={c.label}
+            value={c.value}
+            testId={`count-${c.key}`}
+            href={c.query === null ? null : list(c.query)}
+          />
         ))}
       </div>
       <div style={{ ...card, marginBottom: 24 }}>

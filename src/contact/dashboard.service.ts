@@ -35,9 +35,10 @@ export interface DashboardDay {
 export interface DashboardCount {
   key: string;
   label: string;
-  value: number;
-  /** The panel list's query string for these tickets. */
-  query: string;
+  /** null: nothing to measure yet (a percentage of no ratings is not 0 %). */
+  value: number | null;
+  /** The panel list's query string for these tickets; null when the figure is not a set of tickets. */
+  query: string | null;
 }
 
 export interface DashboardData {
@@ -134,25 +135,25 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
         value: stats.openBy.priority!.high ?? 0,
         query: 'filters.priority=high',
       },
-      // Satisfied customers in percent over 30 days (0 until the first rating; the label says how many).
+      // Satisfied customers in percent over 30 days (none until the first rating; the label says how many).
       {
         key: 'csat_30d',
         label: `CSAT 30 days, % (${stats.csat.last30d.good + stats.csat.last30d.bad} ratings)`,
-        value: stats.csat.last30d.percent ?? 0,
-        query: '',
+        value: stats.csat.last30d.percent ?? null,
+        query: null,
       },
-      // SLA attainment over 30 days (src/sla/sla.stats.ts); 0 until a clock was decided.
+      // SLA attainment over 30 days (src/sla/sla.stats.ts); none until a clock was decided.
       {
         key: 'sla_first_response_30d',
         label: `First response on time, 30 days, % (${sla.last30d.firstResponse.met + sla.last30d.firstResponse.missed} tickets)`,
-        value: sla.last30d.firstResponse.percent ?? 0,
-        query: '',
+        value: sla.last30d.firstResponse.percent ?? null,
+        query: null,
       },
       {
         key: 'sla_resolution_30d',
         label: `Resolved on time, 30 days, % (${sla.last30d.resolution.met + sla.last30d.resolution.missed} tickets)`,
-        value: sla.last30d.resolution.percent ?? 0,
-        query: '',
+        value: sla.last30d.resolution.percent ?? null,
+        query: null,
       },
     ],
     days,

@@ -103,6 +103,9 @@ describe('satisfaction ratings', () => {
   test('when ratings exist, then stats/overview gives CSAT over 7 and 30 days and per moderator, and the dashboard shows it', async () => {
     // Clean slate for exact numbers: 3 good, 1 bad for Ria, one good 20 days ago.
     await env.ctx.db.pool.query('DELETE FROM ticket_ratings');
+    // No rating yet: no percentage (not "0 %"), and the card is no link to the list.
+    const none = (await getDashboard(env.ctx, admin.user)).headline.find((h) => h.key === 'csat_30d');
+    assert.deepEqual([none?.value, none?.query], [null, null]);
     for (const score of ['good', 'good', 'bad'] as const) {
       const t = await resolvedTicket();
       await request(env.t.app)
