@@ -1,30 +1,38 @@
 // The list's SLA column: the next running clock — the first response while nobody has answered,
 // then the resolution — as "Due in 2 h" / "Breached 3 h ago" (red), "Paused" while the ticket
-// waits on the customer, "—" for a closed ticket or one without clocks.
+// waits on the customer, "—" for a closed ticket or one without clocks. Which clock and which
+// words: src/sla/sla.clock.ts, the same rule as the workspace and the digest mail.
 import React from 'react';
 import type { BasePropertyProps } from 'adminjs';
-import { absoluteDate, relativeAge } from './dates.js';
+import { currentClock, describeClock } from '../../src/sla/sla.clock.js';
+import { absoluteDate } from './dates.js';
 
-const OPEN = ['pending', 'in_progress'];
+const date = (v: unknown) => (v ? new Date(String(v)) : null);
 
 const SlaDueCell: React.FC<BasePropertyProps> = ({ record }) => {
   const p = record?.params ?? {};
-  const none = <span style={{ color: '#6b7280' }}>—</span>;
-  if (!OPEN.includes(String(p.status))) return none;
-  const firstDue = !p.slaFirstResponseAt ? (p.slaFirstResponseDueAt as string | null) : null;
-  const due = firstDue ?? (p.slaPausedSince ? null : (p.slaResolutionDueAt as string | null));
-  if (!due) return p.slaPausedSince ? <span style={{ color: '#6b7280' }}>Paused</span> : none;
-  const breached = new Date(due).getTime() <= Date.now();
-  const what = firstDue ? 'First response' : 'Resolution';
-  const age = relativeAge(due, Date.now());
+  const clock = currentClock(
+    {
+      status: String(p.status),
+      slaFirstResponseDueAt: date(p.slaFirstResponseDueAt),
+      slaFirstResponseAt: date(p.slaFirstResponseAt),
+      slaResolutionDueAt: date(p.slaResolutionDueAt),
+      slaPausedSince: date(p.slaPausedSince),
+    },
+    new Date(),
+  );
+  if (clock.phase === 'none' || clock.phase === 'met') return <span style={{ color: '#6b7280' }}>—</span>;
+  if (clock.phase === 'paused') return <span style={{ color: '#6b7280' }}>Paused</span>;
+  const breached = clock.phase === 'breached';
+  const what = clock.target === 'first_response' ? 'First response' : 'Resolution';
   return (
     <span
       className="cd-cell-line"
-      title={`${what} due ${absoluteDate(due)}`}
+      title={`${what} due ${absoluteDate(clock.dueAt!.toISOString())}`}
       data-testid="sla-due"
       style={{ color: breached ? '#b42318' : undefined, fontWeight: breached ? 600 : undefined }}
     >
-      {breached ? `Breached ${age}` : `Due ${age}`}
+      {describeClock(clock)}
     </span>
   );
 };

@@ -116,6 +116,10 @@ describe(
       await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, ROWS);
       assert.deepEqual(await rowIds(), [urgent.id]);
       assert.match(await page.getByTestId('view-breaching-soon').innerText(), /1$/);
+      // The SLA column names the running clock (first response) and its time left.
+      const due = page.locator(ROWS).first().getByTestId('sla-due');
+      assert.match(await due.innerText(), /^Due in 1\d min$/);
+      assert.match((await due.getAttribute('title')) ?? '', /^First response due /);
       await shot('breaching-soon');
 
       // `/` to search, a word only the customer's email reply has.
