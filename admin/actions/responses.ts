@@ -1,7 +1,7 @@
 // Turning service outcomes into AdminJS action responses. A service's AppError (409 transition,
 // 400 validation, 403 role) becomes an error notice on the page, with field messages on the form,
 // instead of a failed request the panel cannot show.
-import type { ActionContext, ActionRequest, BulkActionResponse, RecordActionResponse } from 'adminjs';
+import type { ActionContext, ActionRequest, ActionResponse, BulkActionResponse, RecordActionResponse } from 'adminjs';
 import { fields } from '../../src/contact/ticket.shape.js';
 import { AppError } from '../../src/errors.js';
 import { panelPath } from '../resources/ticket-filters.js';
@@ -92,3 +92,23 @@ export function backToRecord(context: ActionContext, request: ActionRequest, rec
     search: listSearch(request),
   });
 }
+
+type ActionRun = (request: ActionRequest, context: ActionContext) => Promise<ActionResponse>;
+
+/**
+ * A resource action's handler whose AppErrors become the panel's field messages and notice
+ * (recordErrorResponse) instead of AdminJS's error page; the record shown is the one being edited
+ * (or the posted values, for a `new` form).
+ */
+export const guarded =
+  (run: ActionRun) =>
+  async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+    try {
+      return await run(request, context);
+    } catch (err) {
+      return recordErrorResponse(err, {
+        ...context,
+        record: context.record ?? context.resource.build(request.payload ?? {}),
+      });
+    }
+  };

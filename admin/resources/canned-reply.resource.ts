@@ -1,15 +1,7 @@
 // The Canned replies resource (Support): every moderator sees the shared replies and their own;
 // admins manage the shared ones, each moderator their own. The record actions' isAccessible says
 // the same as the service (src/canned/service.ts), which checks again on every write.
-import type {
-  Action,
-  ActionContext,
-  ActionRequest,
-  ActionResponse,
-  CurrentAdmin,
-  RecordJSON,
-  ResourceWithOptions,
-} from 'adminjs';
+import type { Action, ActionContext, ActionResponse, CurrentAdmin, RecordJSON, ResourceWithOptions } from 'adminjs';
 import {
   createCannedReply,
   deleteCannedReply,
@@ -21,7 +13,7 @@ import { CANNED_SCOPES, type CannedReply, type CannedScope } from '../../src/can
 import type { AppContext } from '../../src/context.js';
 import { AppError } from '../../src/errors.js';
 import { actorOf, isAdminAdmin, nobody, panelMeta, requireActor, staffOnly } from '../access.js';
-import { payloadString, recordErrorResponse } from '../actions/responses.js';
+import { guarded, payloadString } from '../actions/responses.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
 
 export const CANNED_RESOURCE_ID = 'canned-replies';
@@ -107,20 +99,6 @@ function saved(context: ActionContext, reply: CannedReply, warnings: string[], v
     redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: reply.id, actionName: 'show' }),
   };
 }
-
-type Run = (request: ActionRequest, context: ActionContext) => Promise<ActionResponse>;
-const guarded =
-  (run: Run) =>
-  async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
-    try {
-      return await run(request, context);
-    } catch (err) {
-      return recordErrorResponse(err, {
-        ...context,
-        record: context.record ?? context.resource.build(request.payload ?? {}),
-      });
-    }
-  };
 
 function cannedActions(ctx: AppContext): Record<string, Partial<Action<ActionResponse>>> {
   const staff = { isAccessible: staffOnly, isVisible: staffOnly };

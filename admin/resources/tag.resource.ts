@@ -2,14 +2,14 @@
 // the rule holds on the panel's API routes as well as in the menu. Reads and writes go through
 // src/tags/service.ts: rename (edit), merge into another tag, delete. Moderators create tags by
 // using them in the workspace; they never see this resource.
-import type { Action, ActionContext, ActionRequest, ActionResponse, ResourceWithOptions } from 'adminjs';
+import type { Action, ActionContext, ActionResponse, ResourceWithOptions } from 'adminjs';
 import type { AppContext } from '../../src/context.js';
 import { AppError } from '../../src/errors.js';
 import { countTags, createTag, deleteTag, getTag, listTags, mergeTag, renameTag } from '../../src/tags/service.js';
 import type { Tag, TagWithUsage } from '../../src/tags/schema.js';
 import { actorOf, adminOnly, nobody, panelMeta, requireActor } from '../access.js';
 import { Components } from '../components.js';
-import { payloadString, recordErrorResponse } from '../actions/responses.js';
+import { guarded, payloadString } from '../actions/responses.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
 
 export const TAG_RESOURCE_ID = 'tags';
@@ -66,20 +66,6 @@ function saved(context: ActionContext, tag: Tag, message: string): ActionRespons
     redirectUrl: h.resourceUrl({ resourceId: resource.id() }),
   };
 }
-
-type Handler = (request: ActionRequest, context: ActionContext) => Promise<ActionResponse>;
-const guarded =
-  (run: Handler) =>
-  async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
-    try {
-      return await run(request, context);
-    } catch (err) {
-      return recordErrorResponse(err, {
-        ...context,
-        record: context.record ?? context.resource.build(request.payload ?? {}),
-      });
-    }
-  };
 
 function tagActions(ctx: AppContext): Record<string, Partial<Action<ActionResponse>>> {
   const admin = { isAccessible: adminOnly, isVisible: adminOnly };

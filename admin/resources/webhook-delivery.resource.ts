@@ -7,7 +7,8 @@ import { DELIVERY_STATUSES, WEBHOOK_EVENTS, type DeliveryStatus } from '../../sr
 import * as svc from '../../src/webhooks/service.js';
 import { actorOf, adminOnly, nobody, requireActor } from '../access.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
-import { guarded, notFoundToNull, WEBHOOK_DELIVERY_RESOURCE_ID } from './webhook.resource.js';
+import { guarded } from '../actions/responses.js';
+import { notFoundToNull, WEBHOOK_DELIVERY_RESOURCE_ID } from './webhook.resource.js';
 
 const DELIVERY_PROPERTIES: PropertySpec[] = [
   { path: 'id', type: 'uuid', isId: true },

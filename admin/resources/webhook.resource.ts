@@ -2,13 +2,13 @@
 // so the rule holds on the panel's API routes too. The endpoints resource over
 // src/webhooks/service.ts: register, edit, delete, rotate the secret (the new secret is shown once,
 // in the notice), and a link to the endpoint's delivery log (webhook-delivery.resource.ts).
-import type { Action, ActionContext, ActionRequest, ActionResponse, ResourceWithOptions } from 'adminjs';
+import type { Action, ActionContext, ActionResponse, ResourceWithOptions } from 'adminjs';
 import type { AppContext } from '../../src/context.js';
 import { AppError } from '../../src/errors.js';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/schema.js';
 import * as svc from '../../src/webhooks/service.js';
 import { actorOf, adminOnly, nobody, requireActor } from '../access.js';
-import { payloadString, recordErrorResponse } from '../actions/responses.js';
+import { guarded, payloadString } from '../actions/responses.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
 
 export const WEBHOOK_ENDPOINT_RESOURCE_ID = 'webhook_endpoints';
@@ -85,20 +85,6 @@ function endpointResource(ctx: AppContext): ServiceResource {
     findMany: async (ids, c) => (await Promise.all(ids.map((id) => one(id, c)))).filter((r) => r !== null),
   });
 }
-
-type Handler = (request: ActionRequest, context: ActionContext) => Promise<ActionResponse>;
-export const guarded =
-  (run: Handler) =>
-  async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
-    try {
-      return await run(request, context);
-    } catch (err) {
-      return recordErrorResponse(err, {
-        ...context,
-        record: context.record ?? context.resource.build(request.payload ?? {}),
-      });
-    }
-  };
 
 function shown(context: ActionContext, e: svc.WebhookEndpoint, message: string): ActionResponse {
   const { resource, h, currentAdmin } = context;
