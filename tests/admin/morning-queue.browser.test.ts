@@ -19,6 +19,7 @@ import {
   findChromium,
   launchChromium,
   type LaunchedBrowser,
+  signInToPanel,
 } from '../helpers/browser.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
 
@@ -94,11 +95,7 @@ describe(
       await page.setViewportSize({ width: 1440, height: 900 });
       page.setDefaultTimeout(20_000);
       page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(`${server.url}/admin/login`);
-      await page.fill('input[name="email"]', mia.email);
-      await page.fill('input[name="password"]', mia.password);
-      await page.getByRole('button', { name: /log in/i }).click();
-      await page.waitForURL(`${server.url}/admin`);
+      await signInToPanel(page, server.url, mia);
     });
     after(async () => {
       await browser?.close();

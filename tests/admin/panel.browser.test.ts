@@ -16,6 +16,7 @@ import {
   findChromium,
   launchChromium,
   type LaunchedBrowser,
+  signInToPanel,
 } from '../helpers/browser.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
 
@@ -67,11 +68,7 @@ describe('panel in a real browser', () => {
     if (!chromiumPath) return tt.skip(CHROMIUM_MISSING);
 
     // Sign in (the login button has no type=submit: click it by its role and name).
-    await page.goto(`${base}/admin/login`);
-    await page.fill('input[name="email"]', mod.email);
-    await page.fill('input[name="password"]', mod.password);
-    await page.getByRole('button', { name: /log in/i }).click();
-    await page.waitForURL(`${base}/admin`);
+    await signInToPanel(page, base, mod);
 
     // Dashboard.
     await page.getByTestId('dashboard').waitFor();

@@ -18,6 +18,7 @@ import {
   findChromium,
   launchChromium,
   type LaunchedBrowser,
+  signInToPanel,
 } from '../helpers/browser.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
 
@@ -51,11 +52,7 @@ describe('ticket workspace in a real browser', () => {
       if (m.type() === 'error' && !where.endsWith('/favicon.ico')) problems.push(`${user.name}: ${m.text()} ${where}`);
     });
     page.on('pageerror', (e) => problems.push(`${user.name}: ${e.message}`));
-    await page.goto(`${base}/admin/login`);
-    await page.fill('input[name="email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await page.getByRole('button', { name: /log in/i }).click();
-    await page.waitForURL(`${base}/admin`);
+    await signInToPanel(page, base, user);
     await page.goto(`${base}/admin/resources/tickets/records/${ticket.id}/show`);
     await page.getByTestId('ticket-workspace').waitFor();
     await page.locator('[data-testid="thread-message"]').first().waitFor();

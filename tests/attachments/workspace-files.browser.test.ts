@@ -15,6 +15,7 @@ import {
   findChromium,
   launchChromium,
   type LaunchedBrowser,
+  signInToPanel,
 } from '../helpers/browser.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
 import { PNG } from './attachment-helpers.js';
@@ -53,11 +54,7 @@ describe('workspace reply box with files in a real browser', () => {
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (e) => problems.push(e.message));
     await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(`${server.url}/admin/login`);
-    await page.fill('input[name="email"]', mia.email);
-    await page.fill('input[name="password"]', mia.password);
-    await page.getByRole('button', { name: /log in/i }).click();
-    await page.waitForURL(`${server.url}/admin`);
+    await signInToPanel(page, server.url, mia);
     await page.goto(`${server.url}/admin/resources/tickets/records/${ticket.id}/show`);
     await page.locator('[data-testid="thread-message"]').first().waitFor();
 

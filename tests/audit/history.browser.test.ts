@@ -16,6 +16,7 @@ import {
   findChromium,
   launchChromium,
   type LaunchedBrowser,
+  signInToPanel,
 } from '../helpers/browser.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
 
@@ -58,11 +59,7 @@ describe('ticket history and audit log in a real browser', () => {
     await launched.context.clearCookies();
     const page = await launched.context.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${base}/admin/login`);
-    await page.fill('input[name="email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await page.getByRole('button', { name: /log in/i }).click();
-    await page.waitForURL(`${base}/admin`);
+    await signInToPanel(page, base, user);
     return page;
   }
 

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN_BUNDLE_FILE, ADMIN_COMPONENTS_DIR, PROJECT_ROOT } from '../../admin/paths.js';
 
 export const CHROMIUM_MISSING = 'chromium not found: apt-get install chromium';
@@ -74,3 +74,16 @@ export function ensureAdminBundle(): void {
 }
 
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
+
+/** Signs in through the panel's real login form and waits for the dashboard. */
+export async function signInToPanel(
+  page: Page,
+  baseUrl: string,
+  user: { email: string; password: string },
+): Promise<void> {
+  await page.goto(`${baseUrl}/admin/login`);
+  await page.fill('input[name="email"]', user.email);
+  await page.fill('input[name="password"]', user.password);
+  await page.getByRole('button', { name: /log in/i }).click();
+  await page.waitForURL(`${baseUrl}/admin`);
+}

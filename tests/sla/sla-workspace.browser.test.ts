@@ -10,6 +10,7 @@ import {
   findChromium,
   launchChromium,
   type LaunchedBrowser,
+  signInToPanel,
 } from '../helpers/browser.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
 
@@ -41,11 +42,7 @@ describe('SLA clock in the ticket workspace', () => {
     const ticket = await createTicket(t.ctx, { subject: 'SLA clock in the side column' });
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(`${server.url}/admin/login`);
-    await page.fill('input[name="email"]', mod.email);
-    await page.fill('input[name="password"]', mod.password);
-    await page.getByRole('button', { name: /log in/i }).click();
-    await page.waitForURL(`${server.url}/admin`);
+    await signInToPanel(page, server.url, mod);
     const show = `${server.url}/admin/resources/tickets/records/${ticket.id}/show`;
     await page.goto(show);
     const sla = page.getByTestId('side-sla');

@@ -20,6 +20,7 @@ import {
   findChromium,
   launchChromium,
   type LaunchedBrowser,
+  signInToPanel,
 } from '../helpers/browser.js';
 import { createTicket, createUser, type TestUser } from '../helpers/factories.js';
 
@@ -76,11 +77,7 @@ describe('canned replies and tags in the workspace (Chromium)', () => {
     page.on('console', (m) => {
       if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(m.text());
     });
-    await page.goto(`${server.url}/admin/login`);
-    await page.fill('input[name="email"]', mia.email);
-    await page.fill('input[name="password"]', mia.password);
-    await page.getByRole('button', { name: /log in/i }).click();
-    await page.waitForURL(`${server.url}/admin`);
+    await signInToPanel(page, server.url, mia);
     await page.goto(`${server.url}/admin/resources/tickets/records/${ticket.id}/show`);
     await page.getByTestId('ticket-workspace').waitFor();
   });
