@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { Db } from '../db/client.js';
 import { withPgTransaction } from '../db/tx.js';
 import { HISTOGRAM_MAX_RELATIVE_ERROR, histogramCount, histogramPercentiles, type Histogram } from './histogram.js';
+import { utcDay } from '../shared/text.js';
 import type { WindowPlan } from './windows.js';
 
 export type TicketMetric = 'created' | 'resolved' | 'first_responded';
@@ -44,10 +45,17 @@ export const dayTotalsSql = (p: Param, fromDay: string, toDay: string) =>
    FROM (${DAILY(`dim = 'total' AND day >= ${p(fromDay)}::date AND day <= ${p(toDay)}::date`)}) x
    GROUP BY day, metric`;
 
-/** Per-dimension sums over [fromDay, toDay]: {dim, metric, key, n, name, email}. */
+/** The dimensions besides the day's total (the enum TicketStatDim of migration 20261203600000). */
+export const BREAKDOWN_DIMS = ['category', 'priority', 'assignee'] as const;
+
+/**
+ * Per-dimension sums over [fromDay, toDay]: {dim, metric, key, n, name, email}. The dimensions are
+ * named (not `dim <> 'total'`) so the primary key (dim, day, …) serves the range: 1.6 ms instead
+ * of a 4 ms scan of every day's rows at 1M tickets (two years of days).
+ */
 export const breakdownSql = (p: Param, fromDay: string, toDay: string) =>
   `SELECT x.dim, x.metric, x.key, sum(x.n)::int AS n, min(u.name) AS name, min(u.email::text) AS email
-   FROM (${DAILY(`dim <> 'total' AND day >= ${p(fromDay)}::date AND day <= ${p(toDay)}::date`)}) x
+   FROM (${DAILY(`dim = ANY(${p(BREAKDOWN_DIMS)}::"TicketStatDim"[]) AND day >= ${p(fromDay)}::date AND day <= ${p(toDay)}::date`)}) x
    ${userOfKey(`x.dim = 'assignee'`)}
    GROUP BY x.dim, x.metric, x.key`;
 
@@ -60,18 +68,17 @@ export function durationsSql(p: Param, fromDays: readonly string[], toDay: strin
 }
 
 // A window's cut first day, straight from the tickets: index-only scans on created_at,
-// resolved_at (INCLUDE created_at, status) and sla_first_response_at (INCLUDE created_at).
+// resolved_at (INCLUDE created_at, status) and sla_first_response_at (INCLUDE created_at). The
+// bucket comes from ticket_stat_seconds, the function ticket_stat_facts (the triggers) uses.
 const EDGE_SQL: Record<TicketMetric, (a: string, b: string) => string> = {
   created: (a, b) =>
     `SELECT NULL::smallint AS bucket, count(*)::int AS n FROM contact_submissions WHERE created_at >= ${a} AND created_at < ${b}`,
   resolved: (a, b) =>
-    `SELECT ticket_stat_bucket(f.seconds), count(*)::int FROM contact_submissions t
-       CROSS JOIN LATERAL ticket_stat_facts(t.status, t.created_at, t.resolved_at, NULL) f
-     WHERE t.resolved_at >= ${a} AND t.resolved_at < ${b} AND f.metric = 'resolved' GROUP BY 1`,
+    `SELECT ticket_stat_bucket(ticket_stat_seconds(created_at, resolved_at)), count(*)::int FROM contact_submissions
+     WHERE resolved_at >= ${a} AND resolved_at < ${b} AND status IN ('resolved', 'archived') GROUP BY 1`,
   first_responded: (a, b) =>
-    `SELECT ticket_stat_bucket(f.seconds), count(*)::int FROM contact_submissions t
-       CROSS JOIN LATERAL ticket_stat_facts('pending', t.created_at, NULL, t.sla_first_response_at) f
-     WHERE t.sla_first_response_at >= ${a} AND t.sla_first_response_at < ${b} AND f.metric = 'first_responded' GROUP BY 1`,
+    `SELECT ticket_stat_bucket(ticket_stat_seconds(created_at, sla_first_response_at)), count(*)::int
+     FROM contact_submissions WHERE sla_first_response_at >= ${a} AND sla_first_response_at < ${b} GROUP BY 1`,
 };
 
 export interface WindowPart {
@@ -103,18 +110,29 @@ const EXACT_SQL: Record<DurationMetric, (a: string, b: string) => string> = {
      WHERE sla_first_response_at >= ${a} AND sla_first_response_at <= ${b}`,
 };
 
-/** {id, n, pct: [median, p90] | null} per window; n > EXACT_PERCENTILE_LIMIT: not exact. */
+/**
+ * {id, n, pct: [median, p90] | null} per window; n > EXACT_PERCENTILE_LIMIT: not exact. A window
+ * whose whole days alone (the days after its cut day, from the daily totals) already hold more
+ * than the limit gets no row and no scan: it is read from the buckets. On a busy desk that is
+ * every window, and the scan of LIMIT + 1 rows it saves cost ~1 ms per window (bench:stats, 1M).
+ */
 export function exactPercentilesSql(
   p: Param,
   windows: ReadonlyArray<WindowPart & { metric: DurationMetric }>,
   end: Date,
 ) {
+  const toDay = utcDay(end);
   return windows
-    .map(
-      (w) => `SELECT ${p(w.id)}::text AS id, count(*)::int AS n,
+    .map((w) => {
+      const fewEnough = `(SELECT coalesce(sum(n), 0) FROM (${DAILY(
+        `dim = 'total' AND metric = ${p(w.metric)}::"TicketMetric" AND day > ${p(utcDay(w.plan.start))}::date AND day <= ${p(toDay)}::date`,
+      )}) c) <= ${EXACT_PERCENTILE_LIMIT}`;
+      const rows = EXACT_SQL[w.metric](`${p(w.plan.start)}::timestamptz`, `${p(end)}::timestamptz`);
+      return `SELECT ${p(w.id)}::text AS id, count(*)::int AS n,
          percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY s)::float8[] AS pct
-       FROM (${EXACT_SQL[w.metric](`${p(w.plan.start)}::timestamptz`, `${p(end)}::timestamptz`)} LIMIT ${EXACT_PERCENTILE_LIMIT + 1}) w`,
-    )
+       FROM (SELECT s FROM (${rows}) r WHERE ${fewEnough} LIMIT ${EXACT_PERCENTILE_LIMIT + 1}) w
+       HAVING ${fewEnough}`;
+    })
     .join('\nUNION ALL\n');
 }
 
