@@ -8,12 +8,13 @@
 // Both sides use pooled SMTP connections (SMTP_URL …?pool=true&maxConnections=<concurrency>).
 // Targets: ≥ 0.5× the plain nodemailer rate; pickup p50 ≤ 50 ms.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { submitContact } from '../src/contact/contact.service.js';
-import { createDb } from '../src/db/client.js';
+import { createDb, type Db } from '../src/db/client.js';
 import { readMigrationFiles } from '../src/db/migrate.js';
 import { pgRunner } from '../src/db/sql.js';
 import { inPgTransaction } from '../src/db/tx.js';
@@ -47,6 +48,32 @@ function recordingTransport(real: MailTransport) {
   };
   return { transport, sendStarts, messages };
 }
+
+/**
+ * CPU time used so far (ms): this process (worker or plain sender, plus the sink, which serves
+ * both sides alike) and the bench database's PostgreSQL backends (from /proc, so only when the
+ * server runs on this machine; 0 otherwise). On a shared 2-core machine the rate follows CPU per
+ * mail, which is steadier than the wall clock and says where the difference comes from.
+ */
+async function cpuNow(db: Db, dbName: string) {
+  const { user, system } = process.cpuUsage();
+  const { rows } = await db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
+    dbName,
+  ]);
+  const pg = new Map<number, number>();
+  for (const { pid } of rows) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 10 ms.
+    if (fields.length > 13) pg.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+  }
+  return { node: (user + system) / 1000, pg };
+}
+type CpuMark = Awaited<ReturnType<typeof cpuNow>>;
+const cpuSince = (a: CpuMark, b: CpuMark) => ({
+  node: b.node - a.node,
+  pg: [...b.pg].reduce((sum, [pid, ms]) => sum + ms - (a.pg.get(pid) ?? 0), 0),
+});
 
 /** Sends `messages` through one long-lived transporter (pooled like the worker's), `concurrency` at a time. */
 async function plainNodemailer(
@@ -111,6 +138,12 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
     let workerSec = 0;
     let plainSec = 0;
     let plainSent = 0;
+    const cpu = { worker: { node: 0, pg: 0 }, plain: { node: 0, pg: 0 } };
+    const addCpu = (side: keyof typeof cpu, a: CpuMark, b: CpuMark) => {
+      const d = cpuSince(a, b);
+      cpu[side].node += d.node;
+      cpu[side].pg += d.pg;
+    };
     const perRound: Array<{ round: number; worker: number; plain: number }> = [];
     try {
       let lastBatch: SendMailOptions[] = [];
@@ -131,6 +164,7 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
               })),
             ),
           );
+          const cpu0 = await cpuNow(db, dbName);
           const t0 = performance.now();
           await sink.waitFor(batch.length, 600_000);
           // Other mails the worker's crontab sends (a moderator digest) count in the sink too:
@@ -139,13 +173,18 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
             if (performance.now() - t0 > 600_000) throw new Error(`round ${r + 1}: not every mail arrived`);
             await sleep(2);
           }
+          const sec = (performance.now() - t0) / 1000;
+          addCpu('worker', cpu0, await cpuNow(db, dbName));
           lastBatch = rec.messages.slice(before, before + batch.length);
-          return (performance.now() - t0) / 1000;
+          return sec;
         };
         const viaPlain = async () => {
           sink.reset();
           plainSent += lastBatch.length;
-          return plainNodemailer(plain, lastBatch, concurrency);
+          const cpu0 = await cpuNow(db, dbName);
+          const sec = await plainNodemailer(plain, lastBatch, concurrency);
+          addCpu('plain', cpu0, await cpuNow(db, dbName));
+          return sec;
         };
         let w: number;
         let p: number;
@@ -204,10 +243,16 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
     const e = summarise(endToEnd);
     printTable(
       `Email: ${jobs} confirmation mails to a local SMTP sink (concurrency ${concurrency}, ${rounds} alternating rounds)`,
-      ['sender', 'seconds', 'mails/s'],
+      ['sender', 'seconds', 'mails/s', 'node CPU ms/mail', 'PostgreSQL CPU ms/mail'],
       [
-        ['worker (graphile-worker + delivery service)', workerSec, workerRate],
-        ['plain nodemailer, same messages', plainSec, plainRate],
+        [
+          'worker (graphile-worker + delivery service)',
+          workerSec,
+          workerRate,
+          cpu.worker.node / jobs,
+          cpu.worker.pg / jobs,
+        ],
+        ['plain nodemailer, same messages', plainSec, plainRate, cpu.plain.node / plainSent, cpu.plain.pg / plainSent],
       ],
     );
     printTable(
@@ -234,6 +279,10 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
         plainSec,
         plainRate,
         plainSent,
+        cpuMsPerMail: {
+          worker: { node: cpu.worker.node / jobs, pg: cpu.worker.pg / jobs },
+          plain: { node: cpu.plain.node / plainSent, pg: cpu.plain.pg / plainSent },
+        },
         perRound,
         pickupMs: p,
         endToEndMs: e,

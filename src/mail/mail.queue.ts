@@ -102,7 +102,7 @@ export async function queueTicketMails(sql: SqlRunner, inputs: QueueMailInput[])
        ON CONFLICT DO NOTHING
        RETURNING id, ticket_id, ticket_message_id, kind::text AS kind, recipient
      ), specs AS (
-       SELECT array_agg(ROW(kind, json_build_object('deliveryId', id), NULL, NULL, $5::int,
+       SELECT array_agg(ROW(kind, json_build_object('deliveryId', id, 'ticketId', ticket_id), NULL, NULL, $5::int,
          ${JOB_KEY_SQL}, NULL, NULL)::graphile_worker.job_spec) AS specs
        FROM deliveries
      ), jobs AS (
@@ -134,7 +134,7 @@ export async function requeueFailedDelivery(sql: SqlRunner, deliveryId: string):
        WHERE id = $1::uuid AND status = 'failed' AND ticket_id IS NOT NULL
        RETURNING id, ticket_id, ticket_message_id, kind::text AS kind, recipient
      )
-     SELECT count(graphile_worker.add_job(kind, json_build_object('deliveryId', id),
+     SELECT count(graphile_worker.add_job(kind, json_build_object('deliveryId', id, 'ticketId', ticket_id),
        job_key := ${JOB_KEY_SQL},
        max_attempts := $2::int))::int AS queued
      FROM retried`,

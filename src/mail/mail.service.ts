@@ -12,8 +12,10 @@
 // and exactly-once everywhere else. Every attempt uses the same Message-ID (derived from the
 // delivery id), so a repeated copy is recognisable as the same message.
 import type { AppContext } from '../context.js';
-import { portalMailParts } from '../portal/portal.mail.js';
+import { customerLinkRecord } from '../portal/customer-links.js';
+import { CUSTOMER_KINDS, portalMailParts } from '../portal/portal.mail.js';
 import { slaMailParts } from '../sla/sla.mail.js';
+import { claimDelivery, OPENED_BY_MAIL, recordSentRow } from './delivery-store.js';
 import { replyAttachments } from './mail-attachments.js';
 import { buildMessage, UnsendableMailError, type MailTicket } from './mail.message.js';
 import type { EmailKind } from './mail.queue.js';
@@ -75,9 +77,6 @@ const THREAD_OPENERS: readonly EmailKind[] = [
   'moderator_digest',
 ];
 
-/** Outcomes of the inbound mail that opened a ticket (a new one, or a follow-up of a closed one). */
-const OPENED_BY_MAIL = `('new_ticket', 'follow_up')`;
-
 /**
  * The Message-IDs of the customer's thread so far, oldest first: the mail that opened the ticket,
  * what we sent them and what they wrote. (Admin alerts are not part of the customer's thread.)
@@ -99,50 +98,33 @@ async function threadReferences(ctx: AppContext, ticketId: string, deliveryId: s
 }
 
 type Claim =
-  | { outcome: 'send'; delivery: LockedDelivery; ticket: MailTicket; openedBy?: string | null }
+  | {
+      outcome: 'send';
+      delivery: LockedDelivery;
+      ticket: MailTicket;
+      openedBy?: string | null;
+      /** The customer-page link, made by the claim itself. */
+      portal?: { page: string; rateGood: string; rateBad: string } | null;
+    }
   | { outcome: Exclude<DeliveryOutcome, 'sent'> };
 
+/** What the job knows before the claim (its task and payload), so the claim can do more at once. */
+export interface DeliveryHint {
+  kind: EmailKind;
+  /** The ticket the job's payload names (jobs queued before it did name none). */
+  ticketId?: string;
+}
+
 /**
- * Locks the row, skips what is done, records the attempt and loads the ticket. Raw pg rather than
- * Prisma: the worker is CPU-bound and a Prisma interactive transaction cost ~5x the CPU of this
- * one (measured with bench/email.ts).
+ * Locks the row, skips what is done, records the attempt, loads the ticket and — for a customer
+ * mail whose job names its ticket — makes the customer-page link, all in one statement shared
+ * with the jobs claiming at the same moment (delivery-store.ts). Raw pg rather than Prisma: the
+ * worker is CPU-bound and a Prisma interactive transaction cost ~5x the CPU of this one.
  */
-async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
-  // One statement (one round trip): lock the row, then either count the attempt or — when the
-  // ticket is gone — mark it failed. email_deliveries is not audited, so no audit context is needed.
-  // Named: prepared once per connection, so PostgreSQL does not parse and plan this CTE for every mail.
-  const { rows } = await ctx.db.pool.query<ClaimRow>({
-    name: 'mail-claim',
-    text: `WITH d AS (
-       SELECT d.id, d.ticket_id, d.ticket_number, d.kind::text AS kind, d.recipient, d.status::text AS status,
-         t.id AS t_id, t.ticket_number AS t_number, t.name, t.email, t.subject, t.message, t.category, t.resolution_notes, t.language::text AS language,
-         m.body_text AS m_body, m.author_name AS m_author,
-         CASE WHEN d.kind = 'contact_confirmation' THEN (
-           SELECT i.message_id FROM inbound_mails i WHERE i.ticket_id = t.id AND i.outcome IN ${OPENED_BY_MAIL}
-             AND i.message_id IS NOT NULL ORDER BY i.received_at LIMIT 1
-         ) END AS opened_by,
-         w.url AS w_url, w.disabled_reason AS w_reason, w.disabled_at AS w_disabled_at,
-         -- What the mail is about is gone: its ticket, or for a webhook mail its endpoint.
-         CASE WHEN d.kind = 'webhook_disabled' THEN w.id IS NULL ELSE t.id IS NULL END AS gone
-       FROM email_deliveries d LEFT JOIN contact_submissions t ON t.id = d.ticket_id
-       LEFT JOIN ticket_messages m ON m.id = d.ticket_message_id
-       LEFT JOIN webhook_endpoints w ON w.id = d.webhook_endpoint_id
-       WHERE d.id = $1::uuid FOR UPDATE OF d
-     ), updated AS (
-       UPDATE email_deliveries e SET updated_at = now(),
-         attempts = CASE WHEN d.gone THEN e.attempts ELSE e.attempts + 1 END,
-         status = CASE WHEN d.gone THEN 'failed'::"EmailStatus" ELSE e.status END,
-         last_error = CASE WHEN d.gone
-           THEN CASE WHEN d.kind = 'webhook_disabled' THEN 'the webhook endpoint was deleted before this email could be sent; not sending'
-             ELSE 'ticket ' || d.ticket_number || ' was deleted before this email could be sent; not sending' END
-           ELSE e.last_error END
-       FROM d WHERE e.id = d.id AND d.status <> 'sent'
-       RETURNING e.id
-     )
-     SELECT d.*, (SELECT count(*) FROM updated)::int AS updated FROM d`,
-    values: [deliveryId],
-  });
-  const row = rows[0];
+async function claim(ctx: AppContext, deliveryId: string, hint?: DeliveryHint): Promise<Claim> {
+  const link =
+    hint?.ticketId && CUSTOMER_KINDS.includes(hint.kind) ? customerLinkRecord(ctx, deliveryId, hint.ticketId) : null;
+  const row = await claimDelivery(ctx.db.pool, { deliveryId, link });
   if (!row) return { outcome: 'missing' };
   if (row.status === 'sent') return { outcome: 'already_sent' };
   if (row.gone) return { outcome: 'ticket_deleted' };
@@ -169,6 +151,7 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
   return {
     outcome: 'send',
     openedBy: row.opened_by,
+    portal: row.link_made && link ? link.urls : null,
     delivery: {
       id,
       ticket_id,
@@ -192,26 +175,6 @@ async function claim(ctx: AppContext, deliveryId: string): Promise<Claim> {
   };
 }
 
-type ClaimRow = LockedDelivery & {
-  t_id: string | null;
-  t_number: string | null;
-  name: string | null;
-  email: string | null;
-  subject: string | null;
-  message: string | null;
-  category: MailTicket['category'] | null;
-  resolution_notes: string | null;
-  language: string | null;
-  m_body: string | null;
-  m_author: string | null;
-  /** A confirmation's ticket opened by email: that mail's Message-ID. */
-  opened_by: string | null;
-  w_url: string | null;
-  w_reason: string | null;
-  w_disabled_at: Date | null;
-  gone: boolean;
-};
-
 /**
  * Sends the email of one delivery row unless it was already sent. Throws on a send failure (after
  * recording it) so the job queue retries with back-off; on the last attempt the row becomes `failed`.
@@ -221,9 +184,10 @@ export async function deliverEmail(
   deps: MailDeps,
   deliveryId: string,
   attempt: DeliveryAttempt,
+  hint?: DeliveryHint,
 ): Promise<DeliveryOutcome> {
   const log = ctx.logger.child({ deliveryId });
-  const claimed = await claim(ctx, deliveryId);
+  const claimed = await claim(ctx, deliveryId, hint);
   if (claimed.outcome !== 'send') {
     if (claimed.outcome === 'ticket_deleted')
       log.warn('ticket deleted before its email was sent; delivery marked failed');
@@ -238,8 +202,9 @@ export async function deliverEmail(
         ? [claimed.openedBy]
         : []
       : await threadReferences(ctx, ticket.id, delivery.id);
-    // The customer's page link (and the rating links, the links list): made here, the same on a retry.
-    const portal = await portalMailParts(ctx, delivery, ticket.id);
+    // The customer's page link (and the rating links, the links list): made here (or by the
+    // claim), the same on a retry.
+    const portal = claimed.portal ? { portal: claimed.portal } : await portalMailParts(ctx, delivery, ticket.id);
     // An SLA alert's clock and due time, a digest's lists: read now, so they are current.
     const sla = await slaMailParts(ctx, delivery, ticket.id);
     const message = buildMessage(ticket, { ...delivery, ...portal, ...sla }, ctx.config, { references });
@@ -276,18 +241,8 @@ async function recordSent(ctx: AppContext, deliveryId: string, messageId: string
   const sentAt = ctx.clock.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      // One statement on tables that are not audited: atomic without a transaction block.
-      // A reply's thread message keeps the Message-ID it went out with (inbound matching reads it).
-      await ctx.db.pool.query({
-        name: 'mail-record-sent',
-        text: `WITH d AS (
-           UPDATE email_deliveries SET status = 'sent', message_id = $2, sent_at = $3, last_error = NULL, updated_at = now()
-           WHERE id = $1 RETURNING ticket_message_id
-         )
-         UPDATE ticket_messages m SET message_id = $2 FROM d
-         WHERE m.id = d.ticket_message_id AND m.message_id IS NULL`,
-        values: [deliveryId, messageId, sentAt],
-      });
+      // Shared with the other jobs recording at this moment (delivery-store.ts).
+      await recordSentRow(ctx.db.pool, { deliveryId, messageId, sentAt });
       return;
     } catch (err) {
       if (attempt >= RECORD_SENT_ATTEMPTS) throw err;

@@ -41,6 +41,36 @@ export interface CustomerLinkUrls {
   rateBad: string;
 }
 
+/** The row a delivery's link is stored as, and the URLs its mail carries. */
+export interface CustomerLinkRecord {
+  ticketId: string;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  urls: CustomerLinkUrls;
+}
+
+/**
+ * The link of (delivery, ticket), not yet stored: the worker's claim statement stores it
+ * (src/mail/delivery-store.ts) or ensureCustomerLink does. Pure: the token is derived, not drawn.
+ */
+export function customerLinkRecord(
+  ctx: Pick<AppContext, 'config' | 'clock'>,
+  deliveryId: string,
+  ticketId: string,
+): CustomerLinkRecord {
+  const token = customerLinkToken(ctx.config, deliveryId, ticketId);
+  const now = ctx.clock.now();
+  const page = customerLinkUrl(ctx.config, token);
+  return {
+    ticketId,
+    tokenHash: hashToken(token),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ctx.config.CUSTOMER_LINK_DAYS * DAY_MS),
+    urls: { page, rateGood: `${page}/rate/good`, rateBad: `${page}/rate/bad` },
+  };
+}
+
 /**
  * Makes sure the link of (delivery, ticket) exists and returns its URLs. Called by the worker
  * right before sending: a retry finds the row already there (ON CONFLICT) and keeps its expiry
@@ -51,15 +81,13 @@ export async function ensureCustomerLink(
   deliveryId: string,
   ticketId: string,
 ): Promise<CustomerLinkUrls> {
-  const token = customerLinkToken(ctx.config, deliveryId, ticketId);
-  const now = ctx.clock.now();
+  const link = customerLinkRecord(ctx, deliveryId, ticketId);
   await ctx.db.pool.query(
     `INSERT INTO customer_links (ticket_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (token_hash) DO NOTHING`,
-    [ticketId, hashToken(token), now, new Date(now.getTime() + ctx.config.CUSTOMER_LINK_DAYS * DAY_MS)],
+    [link.ticketId, link.tokenHash, link.createdAt, link.expiresAt],
   );
-  const page = customerLinkUrl(ctx.config, token);
-  return { page, rateGood: `${page}/rate/good`, rateBad: `${page}/rate/bad` };
+  return link.urls;
 }
 
 export interface CustomerLink {

@@ -9,7 +9,7 @@ import { ensureCustomerLink } from './customer-links.js';
 import { linkableTicketsOf } from './find-tickets.js';
 
 /** The mails a customer gets about their ticket: each links to the ticket page. */
-const CUSTOMER_KINDS: readonly EmailKind[] = ['contact_confirmation', 'ticket_reply', 'contact_resolved'];
+export const CUSTOMER_KINDS: readonly EmailKind[] = ['contact_confirmation', 'ticket_reply', 'contact_resolved'];
 
 export async function portalMailParts(
   ctx: AppContext,

@@ -40,14 +40,18 @@ describe('worker: its database sessions are terminated while jobs run', () => {
       ADMIN_NOTIFY_EMAILS: 'alerts@contactdesk.test',
       WORKER_CONCURRENCY: '4',
     });
-    await runConcurrently(TICKETS, 8, async () => void (await createTicket(t.ctx)), 60_000);
+    // Tickets are created while the kills run: the worker sends as fast as they come in.
+    let created = false;
+    const creating = runConcurrently(TICKETS, 8, async () => void (await createTicket(t.ctx)), 60_000).finally(
+      () => (created = true),
+    );
 
     // Kill every session of the worker (its job queries, completions, LISTEN, liveness lock) every
     // 100 ms until most of the mail is out, so that many kills land on a query in flight.
     let kills = 0;
     let rounds = 0;
     const deadline = Date.now() + 20_000;
-    while (sink.total < MAILS * 0.8 && Date.now() < deadline && !worker.exit()) {
+    while ((!created || sink.total < MAILS * 0.8) && Date.now() < deadline && !worker.exit()) {
       const { rows } = await t.ctx.db.pool.query<{ ok: boolean }>(
         `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
          WHERE datname = current_database() AND application_name = $1`,
@@ -57,6 +61,7 @@ describe('worker: its database sessions are terminated while jobs run', () => {
       rounds++;
       await sleep(100);
     }
+    await creating;
     assert.equal(worker.exit(), undefined, `the worker process died:\n${worker.stderr()}`);
     assert.ok(rounds >= 20 && kills >= 40, `too little fault injection: ${kills} sessions in ${rounds} rounds`);
 
