@@ -11,9 +11,9 @@ import path from 'node:path';
 import connectPgSimple from 'connect-pg-simple';
 import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import { isStaff, SYSTEM_ACTOR, type Actor } from '../src/auth/actor.js';
+import { isStaff, type Actor } from '../src/auth/actor.js';
 import { authenticateWithPassword, INVALID_CREDENTIALS_MESSAGE } from '../src/auth/auth.service.js';
-import { getUser } from '../src/auth/users.service.js';
+import { currentPanelActor } from '../src/auth/panel-session.js';
 import type { Config } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { AppError } from '../src/errors.js';
@@ -52,6 +52,28 @@ export async function resolveSessionSecret(config: Config): Promise<string> {
   return secret;
 }
 
+/**
+ * The idle timeout moves the stored expiry forward on every request (rolling): an UPDATE and a
+ * WAL flush per click of a moderator's working day, and per poll of the list. Within a minute of
+ * this process's last push for a session the push is skipped, so the stored expiry lags by at
+ * most a minute: a session may end up to a minute before its idle timeout, never after it (and
+ * never after the absolute limit, which only shortens each push).
+ */
+const TOUCH_EVERY_MS = 60_000;
+function throttleTouch(store: session.Store): void {
+  const touch = store.touch?.bind(store);
+  if (!touch) return;
+  const last = new Map<string, number>();
+  store.touch = (sid, sess, callback) => {
+    const now = Date.now();
+    const previous = last.get(sid);
+    if (previous !== undefined && now - previous < TOUCH_EVERY_MS) return callback?.();
+    if (last.size >= 10_000) for (const [key, at] of last) if (now - at >= TOUCH_EVERY_MS) last.delete(key);
+    last.set(sid, now);
+    touch(sid, sess, callback);
+  };
+}
+
 export async function createSessionMiddleware(ctx: AppContext): Promise<RequestHandler> {
   const PgStore = connectPgSimple(session);
   const store = new PgStore({
@@ -60,6 +82,7 @@ export async function createSessionMiddleware(ctx: AppContext): Promise<RequestH
     errorLog: (...args: unknown[]) => ctx.logger.warn({ args: args.map(String) }, 'session store error'),
   });
   const idleMs = Math.round(ctx.config.SESSION_IDLE_HOURS * 3_600_000);
+  throttleTouch(store);
   return session({
     name: SESSION_COOKIE,
     secret: await resolveSessionSecret(ctx.config),
@@ -162,20 +185,8 @@ export function requirePanelUser(ctx: AppContext, loginPath: string): RequestHan
     if (remainingMs <= 0) return signOut(req, res, loginPath);
     // The cookie (and the stored row) never outlive the absolute limit either.
     req.session.cookie.maxAge = Math.min(idleMs, remainingMs);
-    let fresh: Actor | null = null;
-    try {
-      // The session check is the system's own work, not the (possibly revoked) user's.
-      const user = await getUser(ctx, SYSTEM_ACTOR, { userId: current.id });
-      // A session without a sign-in time predates this check: it ends if the password ever changed.
-      const signedInAt = req.session.signedInAt ?? 0;
-      const passwordChangedSince = (user.passwordChangedAt?.getTime() ?? 0) > signedInAt;
-      if (user.isActive && !passwordChangedSince) {
-        fresh = { id: user.id, email: user.email, name: user.name, role: user.role };
-      }
-    } catch (err) {
-      if (!(err instanceof AppError && err.status === 404)) return next(err);
-    }
-    if (!fresh || !isStaff(fresh)) return signOut(req, res, loginPath);
+    const fresh = await currentPanelActor(ctx, current.id, req.session.signedInAt ?? 0);
+    if (!fresh) return signOut(req, res, loginPath);
     const admin = toPanelAdmin(fresh);
     const s = req.session.adminUser!;
     if (s.role !== admin.role || s.name !== admin.name || s.email !== admin.email) req.session.adminUser = admin;

@@ -5,9 +5,10 @@
 import type { Actor } from '../auth/actor.js';
 import { requireStaff } from '../auth/access.js';
 import type { AppContext } from '../context.js';
-import { csatStats, type CsatStats } from '../portal/ratings.js';
-import { readActivityStats, type ActivityStats } from '../stats/activity.js';
-import { readTicketCounts } from './ticket-counts.js';
+import { SnapshotQuery } from '../db/snapshot.js';
+import { addCsatParts, type CsatStats } from '../portal/ratings.js';
+import { addActivityParts, type ActivityStats } from '../stats/activity.js';
+import { addTicketCountParts, type TicketCountRow } from './ticket-counts.js';
 import { TICKET_STATUSES, type TicketStatus } from './ticket.fields.js';
 import {
   buildTicketWhere,
@@ -43,6 +44,40 @@ export async function listTickets(
   actor: Actor | null,
   filters: TicketFilters & TicketPageRequest,
 ): Promise<TicketPage> {
+  const q = await pageQuery(ctx, actor, filters);
+  const [list, count] = await Promise.all([
+    ctx.db.pool.query(q.listSql, q.listParams),
+    ctx.db.pool.query<{ n: number }>(q.countSql, q.countParams),
+  ]);
+  const counted = count.rows[0]!.n;
+  const totalCapped = counted > TOTAL_COUNT_CAP;
+  const total = Math.min(counted, TOTAL_COUNT_CAP);
+  return {
+    items: list.rows.map(mapTicketRow),
+    total,
+    totalCapped,
+    page: q.page,
+    pageSize: q.pageSize,
+    pages: Math.ceil(total / q.pageSize),
+  };
+}
+
+/**
+ * One page of tickets without the total: for lists that show no count (the dashboard's oldest
+ * pending and "assigned to me"). Counting up to TOTAL_COUNT_CAP matches is most of a list's cost
+ * on a large queue (bench:stats, the dashboard at 1M tickets).
+ */
+export async function listTicketItems(
+  ctx: AppContext,
+  actor: Actor | null,
+  filters: TicketFilters & TicketPageRequest,
+): Promise<Ticket[]> {
+  const q = await pageQuery(ctx, actor, filters);
+  const { rows } = await ctx.db.pool.query(q.listSql, q.listParams);
+  return rows.map(mapTicketRow);
+}
+
+async function pageQuery(ctx: AppContext, actor: Actor | null, filters: TicketFilters & TicketPageRequest) {
   requireStaff(actor);
   const f = await expandView(ctx, actor, filters);
   const page = f.page ?? 1;
@@ -58,20 +93,13 @@ export async function listTickets(
     ${TICKET_JOINS}
     ORDER BY ${orderByClause(f.ordering, 't')}`;
   const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM contact_submissions ${where.sql} LIMIT $${n + 1}) c`;
-  const [list, count] = await Promise.all([
-    ctx.db.pool.query(listSql, [...where.params, pageSize, (page - 1) * pageSize]),
-    ctx.db.pool.query<{ n: number }>(countSql, [...where.params, TOTAL_COUNT_CAP + 1]),
-  ]);
-  const counted = count.rows[0]!.n;
-  const totalCapped = counted > TOTAL_COUNT_CAP;
-  const total = Math.min(counted, TOTAL_COUNT_CAP);
   return {
-    items: list.rows.map(mapTicketRow),
-    total,
-    totalCapped,
     page,
     pageSize,
-    pages: Math.ceil(total / pageSize),
+    listSql,
+    listParams: [...where.params, pageSize, (page - 1) * pageSize],
+    countSql,
+    countParams: [...where.params, TOTAL_COUNT_CAP + 1],
   };
 }
 
@@ -101,16 +129,29 @@ const OPEN: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => s === 'pendi
  */
 export async function getTicketStats(ctx: AppContext, actor: Actor | null): Promise<TicketStats> {
   requireStaff(actor);
-  const now = ctx.clock.now();
-  const pool = ctx.db.pool;
-  const [grouped, activity, oldest, csat] = await Promise.all([
-    readTicketCounts(ctx.db),
-    readActivityStats(ctx.db, now),
-    pool.query<{ oldest: Date | null }>(
-      `SELECT min(created_at) AS oldest FROM contact_submissions WHERE status = 'pending'`,
-    ),
-    csatStats(pool, now),
-  ]);
+  // One statement for every figure (src/db/snapshot.ts): one round trip, one snapshot.
+  const q = new SnapshotQuery();
+  const read = addTicketStatsParts(q, ctx.clock.now());
+  return read(await q.run(ctx.db.pool));
+}
+
+/** getTicketStats' figures as parts of a larger snapshot read (the dashboard adds its own). */
+export function addTicketStatsParts(q: SnapshotQuery, now: Date): (row: Record<string, unknown>) => TicketStats {
+  const readCounts = addTicketCountParts(q);
+  const readActivity = addActivityParts(q, now);
+  const readCsat = addCsatParts(q, now);
+  q.add('oldest_pending', `SELECT min(created_at) AS oldest FROM contact_submissions WHERE status = 'pending'`);
+  return (row) => ticketStatsOf(now, readCounts(row), readActivity(row), readCsat(row), row);
+}
+
+function ticketStatsOf(
+  now: Date,
+  grouped: TicketCountRow[],
+  activity: ActivityStats,
+  csat: CsatStats,
+  row: Record<string, unknown>,
+): TicketStats {
+  const oldestAt = (row.oldest_pending as Array<{ oldest: string | null }>)[0]?.oldest;
   const zeros = () =>
     Object.fromEntries(COUNTED_FIELDS.map((f) => [f.name, Object.fromEntries(f.values.map((v) => [v, 0]))]));
   const by: Record<string, Record<string, number>> = zeros();
@@ -127,7 +168,7 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
     }
     if (isOpen && !r.assigned) unassignedOpen += r.n;
   }
-  const oldestPending = oldest.rows[0]?.oldest ?? null;
+  const oldestPending = oldestAt ? new Date(oldestAt) : null;
   return {
     total,
     by,

@@ -4,11 +4,12 @@
 import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
 import { TICKET_CATEGORIES, type TicketCategory } from './contact.schema.js';
-import { getTicketStats, listTickets } from './contact.queries.js';
+import { addTicketStatsParts, listTicketItems, type TicketStats } from './contact.queries.js';
 import type { Ticket } from './ticket.shape.js';
 import { requireStaff } from '../auth/access.js';
 import { utcDay } from '../shared/text.js';
-import { readCreatedPerDayAndCategory } from '../stats/ticket-stats.js';
+import { SnapshotQuery } from '../db/snapshot.js';
+import { createdPerDayAndCategorySql } from '../stats/ticket-stats.js';
 import { slaStats } from '../sla/sla.stats.js';
 
 export const DASHBOARD_DAYS = 30;
@@ -61,45 +62,56 @@ const toDashboardTicket = (t: Ticket): DashboardTicket => ({
   createdAt: t.createdAt.toISOString(),
 });
 
-/** Tickets created per UTC day and category, for the last `days` days including today. */
-export async function ticketsPerDay(
-  ctx: AppContext,
-  actor: Actor | null,
+/**
+ * Tickets created per UTC day and category for the last `days` days including today, as a part of
+ * a snapshot read (from the per-day stats, src/stats: `days` × categories rows, however many tickets).
+ */
+function addTicketsPerDayParts(
+  q: SnapshotQuery,
+  now: Date,
   days = DASHBOARD_DAYS,
-): Promise<DashboardDay[]> {
-  requireStaff(actor);
-  const now = ctx.clock.now();
+): (row: Record<string, unknown>) => DashboardDay[] {
   const firstDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
-  // From the per-day stats (src/stats): `days` × categories rows, however many tickets.
-  const rows = await readCreatedPerDayAndCategory(ctx.db, utcDay(firstDay), utcDay(now));
-  const result: DashboardDay[] = [];
-  const index = new Map<string, DashboardDay>();
-  for (let i = 0; i < days; i++) {
-    const day = utcDay(new Date(firstDay.getTime() + i * DAY_MS));
-    const entry: DashboardDay = {
-      day,
-      total: 0,
-      byCategory: Object.fromEntries(TICKET_CATEGORIES.map((c) => [c, 0])) as Record<TicketCategory, number>,
-    };
-    result.push(entry);
-    index.set(day, entry);
-  }
-  for (const r of rows) {
-    const entry = index.get(r.day);
-    if (!entry) continue;
-    entry.byCategory[r.category as TicketCategory] += r.n;
-    entry.total += r.n;
-  }
-  return result;
+  q.add('created_per_day', createdPerDayAndCategorySql(q.p, utcDay(firstDay), utcDay(now)));
+  return (row) => {
+    const result: DashboardDay[] = [];
+    const index = new Map<string, DashboardDay>();
+    for (let i = 0; i < days; i++) {
+      const day = utcDay(new Date(firstDay.getTime() + i * DAY_MS));
+      const entry: DashboardDay = {
+        day,
+        total: 0,
+        byCategory: Object.fromEntries(TICKET_CATEGORIES.map((c) => [c, 0])) as Record<TicketCategory, number>,
+      };
+      result.push(entry);
+      index.set(day, entry);
+    }
+    for (const r of row.created_per_day as Array<{ day: string; category: string; n: number }>) {
+      const entry = index.get(r.day);
+      if (!entry) continue;
+      entry.byCategory[r.category as TicketCategory] += r.n;
+      entry.total += r.n;
+    }
+    return result;
+  };
+}
+
+/** The stats and the days in one statement (src/db/snapshot.ts): one round trip, one snapshot. */
+async function readDashboardFigures(ctx: AppContext): Promise<{ stats: TicketStats; days: DashboardDay[] }> {
+  const now = ctx.clock.now();
+  const q = new SnapshotQuery();
+  const readStats = addTicketStatsParts(q, now);
+  const readDays = addTicketsPerDayParts(q, now);
+  const row = await q.run(ctx.db.pool);
+  return { stats: readStats(row), days: readDays(row) };
 }
 
 export async function getDashboard(ctx: AppContext, actor: Actor | null): Promise<DashboardData> {
   requireStaff(actor);
-  const [stats, days, oldest, mine, sla] = await Promise.all([
-    getTicketStats(ctx, actor),
-    ticketsPerDay(ctx, actor),
-    listTickets(ctx, actor, { status: ['pending'], ordering: 'created_at', page_size: 5 }),
-    listTickets(ctx, actor, {
+  const [{ stats, days }, oldest, mine, sla] = await Promise.all([
+    readDashboardFigures(ctx),
+    listTicketItems(ctx, actor, { status: ['pending'], ordering: 'created_at', page_size: 5 }),
+    listTicketItems(ctx, actor, {
       status: ['pending', 'in_progress'],
       assigned_to: 'me',
       ordering: '-updated_at',
@@ -158,8 +170,8 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
     ],
     days,
     categories: TICKET_CATEGORIES,
-    oldestPending: oldest.items.map(toDashboardTicket),
-    myAssigned: mine.items.map(toDashboardTicket),
+    oldestPending: oldest.map(toDashboardTicket),
+    myAssigned: mine.map(toDashboardTicket),
     generatedAt: ctx.clock.now().toISOString(),
   };
 }

@@ -5,6 +5,7 @@
 // minute (src/jobs/sweeps.ts), so no read pays for that and the deltas stay few.
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
+import type { SnapshotQuery } from '../db/snapshot.js';
 import { withPgTransaction } from '../db/tx.js';
 import type { TicketCategory, TicketStatus } from './ticket.fields.js';
 import { fields } from './ticket.shape.js';
@@ -25,13 +26,19 @@ const GROUP_BY = DIMS.map((_, i) => i + 1).join(', ');
 
 const COMPACTION_LOCK = 72_707_370;
 
+const COUNTS_SQL = `SELECT ${DIM_LIST}, sum(n)::int AS n
+   FROM (SELECT ${DIM_LIST}, n FROM ticket_counts UNION ALL SELECT ${DIM_LIST}, delta FROM ticket_count_deltas) x
+   GROUP BY ${DIM_LIST}`;
+
 export async function readTicketCounts(db: Db): Promise<TicketCountRow[]> {
-  const { rows } = await db.pool.query<TicketCountRow>(
-    `SELECT ${DIM_LIST}, sum(n)::int AS n
-     FROM (SELECT ${DIM_LIST}, n FROM ticket_counts UNION ALL SELECT ${DIM_LIST}, delta FROM ticket_count_deltas) x
-     GROUP BY ${DIM_LIST}`,
-  );
+  const { rows } = await db.pool.query<TicketCountRow>(COUNTS_SQL);
   return rows;
+}
+
+/** The same totals as a part of a larger snapshot read (stats/overview); the function reads them back. */
+export function addTicketCountParts(q: SnapshotQuery): (row: Record<string, unknown>) => TicketCountRow[] {
+  q.add('ticket_counts', COUNTS_SQL);
+  return (row) => row.ticket_counts as TicketCountRow[];
 }
 
 /**

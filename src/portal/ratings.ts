@@ -13,6 +13,7 @@ import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
 import { lockTickets } from '../contact/ticket-changes.js';
 import { pgRunner } from '../db/sql.js';
+import type { SnapshotQuery } from '../db/snapshot.js';
 import { inPgTransaction } from '../db/tx.js';
 import { AppError } from '../errors.js';
 import { queueTicketMails } from '../mail/mail.queue.js';
@@ -178,32 +179,37 @@ const csat = (good: number, bad: number): CsatWindow => ({
   percent: good + bad ? Math.round((1000 * good) / (good + bad)) / 10 : null,
 });
 
-/** CSAT over the ratings given in the last 7 and 30 days, and per moderator over 30 days. */
-export async function csatStats(db: pg.Pool, now: Date): Promise<CsatStats> {
-  const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
-  const [totals, per] = await Promise.all([
-    db.query<{ g7: number; b7: number; g30: number; b30: number }>(
-      `SELECT count(*) FILTER (WHERE score = 'good' AND created_at >= $1)::int AS g7,
-         count(*) FILTER (WHERE score = 'bad' AND created_at >= $1)::int AS b7,
-         count(*) FILTER (WHERE score = 'good')::int AS g30, count(*) FILTER (WHERE score = 'bad')::int AS b30
-       FROM ticket_ratings WHERE created_at >= $2 AND created_at <= $3`,
-      [ago(7), ago(30), now],
-    ),
-    db.query<{ id: string; name: string; email: string; good: number; bad: number }>(
-      `SELECT u.id, u.name, u.email::text AS email, r.good, r.bad
-       FROM (SELECT moderator_id, count(*) FILTER (WHERE score = 'good')::int AS good,
-               count(*) FILTER (WHERE score = 'bad')::int AS bad
-             FROM ticket_ratings WHERE created_at >= $1 AND created_at <= $2 AND moderator_id IS NOT NULL
-             GROUP BY moderator_id) r
-       JOIN users u ON u.id = r.moderator_id
-       ORDER BY u.name, u.id`,
-      [ago(30), now],
-    ),
-  ]);
-  const t = totals.rows[0]!;
-  return {
-    last7d: csat(t.g7, t.b7),
-    last30d: csat(t.g30, t.b30),
-    byModerator30d: per.rows.map((r) => ({ id: r.id, name: r.name, email: r.email, ...csat(r.good, r.bad) })),
+/**
+ * CSAT over the ratings given in the last 7 and 30 days, and per moderator over 30 days, as parts
+ * of a snapshot read (stats/overview); the function returned reads them back.
+ */
+export function addCsatParts(q: SnapshotQuery, now: Date): (row: Record<string, unknown>) => CsatStats {
+  const ago = (days: number) => q.p(new Date(now.getTime() - days * DAY_MS));
+  const [from7, from30, to] = [ago(7), ago(30), q.p(now)];
+  q.add(
+    'csat_totals',
+    `SELECT count(*) FILTER (WHERE score = 'good' AND created_at >= ${from7}::timestamptz)::int AS g7,
+       count(*) FILTER (WHERE score = 'bad' AND created_at >= ${from7}::timestamptz)::int AS b7,
+       count(*) FILTER (WHERE score = 'good')::int AS g30, count(*) FILTER (WHERE score = 'bad')::int AS b30
+     FROM ticket_ratings WHERE created_at >= ${from30}::timestamptz AND created_at <= ${to}::timestamptz`,
+  ).add(
+    'csat_moderators',
+    `SELECT u.id, u.name, u.email::text AS email, r.good, r.bad
+     FROM (SELECT moderator_id, count(*) FILTER (WHERE score = 'good')::int AS good,
+             count(*) FILTER (WHERE score = 'bad')::int AS bad
+           FROM ticket_ratings WHERE created_at >= ${from30}::timestamptz AND created_at <= ${to}::timestamptz
+             AND moderator_id IS NOT NULL
+           GROUP BY moderator_id) r
+     JOIN users u ON u.id = r.moderator_id
+     ORDER BY u.name, u.id`,
+  );
+  return (row) => {
+    const t = (row.csat_totals as Array<{ g7: number; b7: number; g30: number; b30: number }>)[0]!;
+    const per = row.csat_moderators as Array<{ id: string; name: string; email: string; good: number; bad: number }>;
+    return {
+      last7d: csat(t.g7, t.b7),
+      last30d: csat(t.g30, t.b30),
+      byModerator30d: per.map((r) => ({ id: r.id, name: r.name, email: r.email, ...csat(r.good, r.bad) })),
+    };
   };
 }

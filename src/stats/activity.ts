@@ -3,8 +3,7 @@
 // the last 30 days per category, priority and assignee, and open tickets per assignee. One
 // statement whatever the number of tickets: O(days) aggregate rows, at most half a day of index
 // entries per window edge, at most EXACT_PERCENTILE_LIMIT + 1 rows per exact percentile try.
-import { createHash } from 'node:crypto';
-import type { Db } from '../db/client.js';
+import type { SnapshotQuery } from '../db/snapshot.js';
 import { utcDay } from '../shared/text.js';
 import { addToHistogram, type Histogram } from './histogram.js';
 import {
@@ -23,7 +22,7 @@ import {
   type TicketMetric,
   type WindowPart,
 } from './ticket-stats.js';
-import { firstDayOf, planWindow, windowDays } from './windows.js';
+import { firstDayOf, planWindow, windowDays, type WindowPlan } from './windows.js';
 
 export type { DurationStats, MetricCounts };
 
@@ -79,18 +78,8 @@ interface Snapshot {
   open: Array<{ key: string; name: string | null; email: string | null; open: number }>;
 }
 
-const statementNames = new Map<string, string>();
-/** One prepared-statement name per distinct text (pg prepares it once per connection). */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `stats_activity_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
-
-export async function readActivityStats(db: Db, now: Date): Promise<ActivityStats> {
+/** Adds the parts of the activity figures to a snapshot read; the function returned reads them back. */
+export function addActivityParts(q: SnapshotQuery, now: Date): (row: Record<string, unknown>) => ActivityStats {
   const plans = {
     d1: planWindow(now, windowDays(1)),
     d7: planWindow(now, windowDays(7)),
@@ -106,23 +95,35 @@ export async function readActivityStats(db: Db, now: Date): Promise<ActivityStat
     ...durationWindows,
   ];
 
-  // One statement, so one round trip and one snapshot for every figure.
-  const params: unknown[] = [];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  const json = (sql: string | null) =>
-    sql ? `(SELECT coalesce(json_agg(r), '[]'::json) FROM (${sql}) r)` : `'[]'::json`;
+  // Parts of one statement, so one round trip and one snapshot for every figure.
+  const p = q.p;
   const fromDays = [plans.d7.fromDay, plans.d30.fromDay];
-  const text = `SELECT ${json(dayTotalsSql(p, [plans.d30.fromDay, breakdownFrom].sort()[0]!, toDay))} AS days,
-       ${json(breakdownSql(p, breakdownFrom, toDay))} AS breakdown,
-       ${json(durationsSql(p, fromDays, toDay))} AS durations,
-       ${json(edgesSql(p, windows))} AS edges,
-       ${json(exactPercentilesSql(p, durationWindows, now))} AS exact,
-       ${json(openByAssigneeSql())} AS open`;
-  // A named (prepared) statement: planning this statement took 3–5 ms of its ~10 (bench:stats at
-  // 1M). Its text only varies with which windows have a cut edge, so a handful of names at most.
-  const { rows } = await db.pool.query<Snapshot>({ name: statementName(text), text, values: params });
-  const snap = rows[0]!;
+  q.add('activity_days', dayTotalsSql(p, [plans.d30.fromDay, breakdownFrom].sort()[0]!, toDay))
+    .add('activity_breakdown', breakdownSql(p, breakdownFrom, toDay))
+    .add('activity_durations', durationsSql(p, fromDays, toDay))
+    .add('activity_edges', edgesSql(p, windows))
+    .add('activity_exact', exactPercentilesSql(p, durationWindows, now))
+    .add('activity_open', openByAssigneeSql());
+  return (row) => {
+    const snap = {
+      days: row.activity_days,
+      breakdown: row.activity_breakdown,
+      durations: row.activity_durations,
+      edges: row.activity_edges,
+      exact: row.activity_exact,
+      open: row.activity_open,
+    } as Snapshot;
+    return fromSnapshot(snap, plans, fromDays, breakdownFrom, toDay);
+  };
+}
 
+function fromSnapshot(
+  snap: Snapshot,
+  plans: Record<'d1' | 'd7' | 'd30', WindowPlan>,
+  fromDays: string[],
+  breakdownFrom: string,
+  toDay: string,
+): ActivityStats {
   const days = new Map<string, MetricCounts>();
   for (const r of snap.days) {
     const c = days.get(r.day) ?? zeroCounts();

@@ -177,20 +177,14 @@ export function durationStats(
   };
 }
 
-/** Tickets created per day and category over [fromDay, toDay] (the panel dashboard). */
-export async function readCreatedPerDayAndCategory(
-  db: Db,
-  fromDay: string,
-  toDay: string,
-): Promise<Array<{ day: string; category: string; n: number }>> {
-  const { rows } = await db.pool.query<{ day: string; category: string; n: number }>(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, key AS category, sum(n)::int AS n
-     FROM (${DAILY(`dim = 'category' AND metric = 'created' AND day >= $1::date AND day <= $2::date`)}) x
-     GROUP BY day, key`,
-    [fromDay, toDay],
-  );
-  return rows;
-}
+/**
+ * Tickets created per day and category over [fromDay, toDay] (the panel dashboard), as a part of
+ * its snapshot read: {day, category, n}.
+ */
+export const createdPerDayAndCategorySql = (p: Param, fromDay: string, toDay: string) =>
+  `SELECT to_char(day, 'YYYY-MM-DD') AS day, key AS category, sum(n)::int AS n
+   FROM (${DAILY(`dim = 'category' AND metric = 'created' AND day >= ${p(fromDay)}::date AND day <= ${p(toDay)}::date`)}) x
+   GROUP BY day, key`;
 
 const COMPACTION_LOCK = 72_707_371;
 
