@@ -251,3 +251,37 @@ describe('session secret', () => {
     assert.equal(await resolveSessionSecret(config), 'x'.repeat(40));
   });
 });
+
+describe('rolling session expiry', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createPanelTestApp({ env: { SESSION_IDLE_HOURS: '2' } });
+  });
+  after(() => t.close());
+
+  test('when a moderator makes requests within a minute, then the stored expiry is pushed on the first and left on the next', async () => {
+    const mod = await createUser(t.ctx, { role: 'moderator' });
+    const agent = await panelLogin(t.app, mod);
+    const expiry = async () =>
+      (
+        await t.ctx.db.pool.query<{ ms: number }>(
+          `SELECT extract(epoch FROM expire) * 1000 AS ms FROM ${SESSION_TABLE}`,
+        )
+      ).rows[0]!.ms;
+    const pullIn = () =>
+      t.ctx.db.pool.query(`UPDATE ${SESSION_TABLE} SET expire = (now() AT TIME ZONE 'UTC') + interval '10 minutes'`);
+
+    await pullIn();
+    await agent.get(LIST).expect(200);
+    const pushed = await expiry();
+    assert.ok(Math.abs(pushed - (Date.now() + 2 * 3_600_000)) < 60_000, 'first request: two idle hours from now');
+
+    await pullIn();
+    await agent.get(LIST).expect(200);
+    const left = await expiry();
+    assert.ok(
+      Math.abs(left - (Date.now() + 10 * 60_000)) < 60_000,
+      'second request within the minute: not written again',
+    );
+  });
+});
