@@ -1,6 +1,7 @@
 // The list's views bar: the built-in and saved views with the number of tickets in each (one
-// query, refreshed with every list load), "Save view" for the current filters (optionally shared
-// with the team), delete for one's own; and the time zone select of the list's toolbar.
+// query, capped at 10,000 like the list's total, refreshed with every list load), "Save view"
+// for the current filters (optionally shared with the team), delete for one's own; and the time
+// zone select of the list's toolbar.
 import React, { useState } from 'react';
 import { useNotice } from 'adminjs';
 import { removeView, saveView, savePreferences, type Preferences, type ViewJson } from './list-client.js';
@@ -74,7 +75,8 @@ const ListViews: React.FC<Props> = ({ views, active, search, onApply, onChanged 
             onClick={() => onApply(v.id)}
           >
             {v.name}
-            {v.shared && !v.builtin ? ' ⁂' : ''} <span className="cd-count">{v.count ?? ''}</span>
+            {v.shared && !v.builtin ? ' ⁂' : ''}{' '}
+            <span className="cd-count">{v.count === undefined ? '' : `${v.count}${v.count_capped ? '+' : ''}`}</span>
           </button>
           {v.editable ? (
             <button

@@ -9,6 +9,7 @@ export type ViewJson = {
   editable: boolean;
   owner: { id: string; name: string } | null;
   count?: number;
+  count_capped?: boolean;
 };
 export type Preferences = { time_zone: string | null; page_size: number | null };
 type Notice = { message: string; type?: 'success' | 'error' | 'info' };

@@ -14,6 +14,7 @@ import {
   buildTicketWhere,
   orderByClause,
   PAGE_SIZE_DEFAULT,
+  TOTAL_COUNT_CAP,
   type TicketFilters,
   type TicketPageRequest,
 } from './ticket.filters.js';
@@ -22,13 +23,7 @@ import { mapTicketRow, TICKET_COLUMNS, TICKET_JOINS, type Ticket } from './ticke
 import { expandView } from '../views/views.service.js';
 
 export type { TicketFilters };
-
-/**
- * Counting every match of a broad filter on a million rows costs a scan of all of them (~100+ ms)
- * on every page view. The list counts at most this many rows; past it `total` is the cap and
- * `totalCapped` is true ("10000+"), the way large issue trackers do. Stats give exact totals.
- */
-export const TOTAL_COUNT_CAP = 10_000;
+export { TOTAL_COUNT_CAP };
 
 export interface TicketPage {
   items: Ticket[];

@@ -14,6 +14,14 @@ import { tagsFilterParam, tagsModeParam, type TagMode } from '../tags/schema.js'
 import type { TicketFieldSpec } from './ticket.fields.js';
 import { fields, type EnumFieldName, type EnumValue } from './ticket.shape.js';
 
+/**
+ * Counting every match of a broad filter on a million rows costs a scan of all of them (~100+ ms)
+ * on every page view. The list counts at most this many rows; past it `total` is the cap and
+ * `totalCapped` is true ("10000+"), the way large issue trackers do. Stats give exact totals. Views count the same
+ * way (src/views/views.service.ts).
+ */
+export const TOTAL_COUNT_CAP = 10_000;
+
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
 export const SEARCH_MAX_LENGTH = 200;

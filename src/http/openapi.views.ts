@@ -15,7 +15,15 @@ const viewJsonSchema = z.object({
   shared: z.boolean(),
   owner: z.object({ id: z.string(), name: z.string() }).nullable(),
   editable: z.boolean(),
-  count: z.number().int().optional().meta({ description: 'Tickets in the view now (list answer only).' }),
+  count: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'Tickets in the view now, at most 10,000 (list answer only).' }),
+  count_capped: z
+    .boolean()
+    .optional()
+    .meta({ description: 'True when the view holds more than `count` tickets ("10000+"), as the list counts.' }),
 });
 
 export const VIEWS_SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {

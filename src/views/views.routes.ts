@@ -7,9 +7,17 @@ import type { AppContext } from '../context.js';
 import { requireJson } from '../http/validate.js';
 import { parseInput } from '../shared/input.js';
 import { viewCreateSchema, viewPatchSchema } from './views.schema.js';
-import { countViews, createView, deleteView, listViews, updateView, type SavedView } from './views.service.js';
+import {
+  countViews,
+  createView,
+  deleteView,
+  listViews,
+  updateView,
+  type SavedView,
+  type ViewCount,
+} from './views.service.js';
 
-export const toViewJson = (v: SavedView, count?: number) => ({
+export const toViewJson = (v: SavedView, count?: ViewCount) => ({
   id: v.id,
   name: v.name,
   query: v.query,
@@ -17,7 +25,7 @@ export const toViewJson = (v: SavedView, count?: number) => ({
   shared: v.shared,
   owner: v.owner,
   editable: v.editable,
-  ...(count === undefined ? {} : { count }),
+  ...(count === undefined ? {} : { count: count.count, count_capped: count.capped }),
 });
 
 export function createViewsRouter(ctx: AppContext): Router {

@@ -6,7 +6,12 @@ import type { Actor } from '../auth/actor.js';
 import { canAdmin, requireStaff } from '../auth/access.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
-import { buildTicketWhere, parseTicketExportQuery, type TicketFilters } from '../contact/ticket.filters.js';
+import {
+  buildTicketWhere,
+  parseTicketExportQuery,
+  TOTAL_COUNT_CAP,
+  type TicketFilters,
+} from '../contact/ticket.filters.js';
 import { BUILTIN_VIEWS } from './views.builtin.js';
 import type { ViewCreateInput, ViewPatchInput, ViewQuery } from './views.schema.js';
 
@@ -140,22 +145,34 @@ export async function expandView<F extends TicketFilters>(
   return { ...fromView, ...given } as F;
 }
 
-/** How many tickets each view holds, all in ONE statement (a FILTER clause per view). */
+/** A view's ticket count: exact up to TOTAL_COUNT_CAP, else the cap and `capped`. */
+export interface ViewCount {
+  count: number;
+  capped: boolean;
+}
+
+/**
+ * How many tickets each view holds, in ONE statement: a capped count per view (as the list
+ * counts), each planned on its own so it uses its filter's index. One count(*) FILTER per view
+ * over the whole table cost a scan of every ticket on each list load: 300–700 ms at 1M tickets.
+ */
 export async function countViews(
   ctx: AppContext,
   actor: Actor | null,
   views: SavedView[],
-): Promise<Map<string, number>> {
+): Promise<Map<string, ViewCount>> {
   requireStaff(actor);
   if (!views.length) return new Map();
-  const params: unknown[] = [];
+  const params: unknown[] = [TOTAL_COUNT_CAP + 1];
   const columns = views.map((v, i) => {
-    const where = buildTicketWhere(actor, parseTicketExportQuery(v.query).filters, params).sql.replace(/^WHERE /, '');
-    return `count(*) FILTER (WHERE ${where || 'true'})::int AS c${i}`;
+    const where = buildTicketWhere(actor, parseTicketExportQuery(v.query).filters, params).sql;
+    return `(SELECT count(*)::int FROM (SELECT 1 FROM contact_submissions ${where} LIMIT $1) m) AS c${i}`;
   });
-  const { rows } = await ctx.db.pool.query<Record<string, number>>(
-    `SELECT ${columns.join(', ')} FROM contact_submissions`,
-    params,
+  const { rows } = await ctx.db.pool.query<Record<string, number>>(`SELECT ${columns.join(', ')}`, params);
+  return new Map(
+    views.map((v, i) => {
+      const n = rows[0]![`c${i}`]!;
+      return [v.id, { count: Math.min(n, TOTAL_COUNT_CAP), capped: n > TOTAL_COUNT_CAP }];
+    }),
   );
-  return new Map(views.map((v, i) => [v.id, rows[0]![`c${i}`]!]));
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { runTicketAction } from '../../src/contact/contact.service.js';
-import { TICKET_ORDERINGS } from '../../src/contact/ticket.filters.js';
+import { TICKET_ORDERINGS, TOTAL_COUNT_CAP } from '../../src/contact/ticket.filters.js';
 import { postStaffMessage } from '../../src/conversation/conversation.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTicket, createUserWithToken, type TestUser } from '../helpers/factories.js';
@@ -171,5 +171,37 @@ describe('saved views', () => {
         .items.length,
       all.length,
     );
+  });
+});
+
+describe('view counts on a large queue', () => {
+  let t: TestApp;
+  let mia: { user: TestUser; auth: Record<string, string> };
+  before(async () => {
+    t = await createTestApp();
+    mia = await createUserWithToken(t.ctx, { role: 'moderator', name: 'Mia' });
+    // More unassigned open tickets than the list counts exactly, and two of Mia's.
+    await t.ctx.db.pool.query(
+      `INSERT INTO contact_submissions (id, ticket_number, name, email, subject, message, category, status,
+         created_at, updated_at, assigned_to_id)
+       SELECT gen_random_uuid(), 'CONT-BULK-' || g, 'N', 'n@example.com', 'S', 'M', 'general', 'pending',
+         now() - g * interval '1 second', now(), CASE WHEN g <= 2 THEN $2::uuid END
+       FROM generate_series(1, $1::int) g`,
+      [TOTAL_COUNT_CAP + 3, mia.user.id],
+    );
+  });
+  after(() => t?.close());
+
+  test('when a view holds more tickets than the cap, then its count is the cap and marked capped, like the list total', async () => {
+    const items = (await request(t.app).get('/api/v1/views').set(mia.auth).expect(200)).body.items as Array<{
+      id: string;
+      count: number;
+      count_capped: boolean;
+    }>;
+    const byId = Object.fromEntries(items.map((v) => [v.id, v]));
+    assert.deepEqual([byId.unassigned!.count, byId.unassigned!.count_capped], [TOTAL_COUNT_CAP, true]);
+    assert.deepEqual([byId['my-open']!.count, byId['my-open']!.count_capped], [2, false]);
+    const list = await request(t.app).get('/api/v1/contact/').query({ view: 'unassigned' }).set(mia.auth).expect(200);
+    assert.deepEqual([list.body.total, list.body.total_capped], [TOTAL_COUNT_CAP, true]);
   });
 });
