@@ -57,13 +57,16 @@ class Coalescer<Req, Res> {
 
 const perPool = new WeakMap<
   pg.Pool,
-  { claims: Coalescer<ClaimRequest, ClaimRow | undefined>; sent: Coalescer<SentRecord, void> }
+  { claims: Coalescer<ClaimRequest, ClaimRow | undefined>; sent: Coalescer<SentRecord, boolean> }
 >();
 
 function coalescers(pool: pg.Pool) {
   let c = perPool.get(pool);
   if (!c) {
-    c = { claims: new Coalescer((reqs) => claimRows(pool, reqs)), sent: new Coalescer((recs) => markSent(pool, recs)) };
+    c = {
+      claims: new Coalescer((reqs) => claimRows(pool, reqs, { wait: false })),
+      sent: new Coalescer((recs) => markSent(pool, recs, { wait: false })),
+    };
     perPool.set(pool, c);
   }
   return c;
@@ -108,16 +111,22 @@ export interface ClaimRow {
 export const OPENED_BY_MAIL = `('new_ticket', 'follow_up')`;
 
 /** Locks the delivery row, counts the attempt (or fails it when what it is about is gone), makes its link. */
-export function claimDelivery(pool: pg.Pool, req: ClaimRequest): Promise<ClaimRow | undefined> {
-  return coalescers(pool).claims.submit(req);
+export async function claimDelivery(pool: pg.Pool, req: ClaimRequest): Promise<ClaimRow | undefined> {
+  // The shared statement skips rows another transaction holds, so one held row never stalls the
+  // claims of every job; such a row (or a missing one) is then claimed alone, waiting for it.
+  return (await coalescers(pool).claims.submit(req)) ?? (await claimRows(pool, [req], { wait: true }))[0];
 }
 
-async function claimRows(pool: pg.Pool, reqs: ClaimRequest[]): Promise<Array<ClaimRow | undefined>> {
+async function claimRows(
+  pool: pg.Pool,
+  reqs: ClaimRequest[],
+  { wait }: { wait: boolean },
+): Promise<Array<ClaimRow | undefined>> {
   // One statement: lock the rows (in id order, so two workers' statements cannot deadlock), then
   // count each attempt or — when the ticket is gone — mark it failed, and make the customer links
   // of the rows that will be sent. email_deliveries and customer_links are not audited.
   const { rows } = await pool.query<ClaimRow>({
-    name: 'mail-claim-rows',
+    name: wait ? 'mail-claim-row' : 'mail-claim-rows',
     text: `WITH req AS (
        SELECT DISTINCT ON (id) * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[])
          AS r(id, link_ticket, link_hash, link_at, link_expires)
@@ -135,7 +144,7 @@ async function claimRows(pool: pg.Pool, reqs: ClaimRequest[]): Promise<Array<Cla
        FROM email_deliveries d LEFT JOIN contact_submissions t ON t.id = d.ticket_id
        LEFT JOIN ticket_messages m ON m.id = d.ticket_message_id
        LEFT JOIN webhook_endpoints w ON w.id = d.webhook_endpoint_id
-       WHERE d.id IN (SELECT id FROM req) ORDER BY d.id FOR UPDATE OF d
+       WHERE d.id IN (SELECT id FROM req) ORDER BY d.id FOR UPDATE OF d ${wait ? '' : 'SKIP LOCKED'}
      ), updated AS (
        UPDATE email_deliveries e SET updated_at = now(),
          attempts = CASE WHEN d.gone THEN e.attempts ELSE e.attempts + 1 END,
@@ -175,24 +184,38 @@ export interface SentRecord {
 }
 
 /** Marks the row `sent` (and a reply's thread message gets the Message-ID it went out with). */
-export function recordSentRow(pool: pg.Pool, rec: SentRecord): Promise<void> {
-  return coalescers(pool).sent.submit(rec);
+export async function recordSentRow(pool: pg.Pool, rec: SentRecord): Promise<void> {
+  // As for claims: a row held by another transaction is left out of the shared statement and
+  // marked alone, so it delays no other mail's mark (each unmarked mail widens the resend window).
+  if (!(await coalescers(pool).sent.submit(rec))) await markSent(pool, [rec], { wait: true });
 }
 
-async function markSent(pool: pg.Pool, recs: SentRecord[]): Promise<void[]> {
+async function markSent(pool: pg.Pool, recs: SentRecord[], { wait }: { wait: boolean }): Promise<boolean[]> {
   // One statement on tables that are not audited: atomic without a transaction block. Inbound
-  // matching reads a reply's Message-ID from its thread message.
-  await pool.query({
-    name: 'mail-mark-sent-rows',
+  // matching reads a reply's Message-ID from its thread message. Rows are marked only with their
+  // thread message, never without it.
+  const skip = wait ? '' : 'SKIP LOCKED';
+  const { rows } = await pool.query<{ id: string }>({
+    name: wait ? 'mail-mark-sent-row' : 'mail-mark-sent-rows',
     text: `WITH v AS (
        SELECT DISTINCT ON (id) * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS v(id, message_id, sent_at)
+     ), e AS (
+       SELECT e.id, e.ticket_message_id FROM email_deliveries e WHERE e.id IN (SELECT id FROM v)
+       ORDER BY e.id FOR UPDATE OF e ${skip}
+     ), m AS (
+       SELECT m.id FROM ticket_messages m WHERE m.id IN (SELECT ticket_message_id FROM e) FOR UPDATE OF m ${skip}
      ), d AS (
-       UPDATE email_deliveries e SET status = 'sent', message_id = v.message_id, sent_at = v.sent_at, last_error = NULL, updated_at = now()
-       FROM v WHERE e.id = v.id RETURNING e.ticket_message_id, v.message_id
+       UPDATE email_deliveries x SET status = 'sent', message_id = v.message_id, sent_at = v.sent_at, last_error = NULL, updated_at = now()
+       FROM v, e WHERE x.id = v.id AND e.id = v.id AND (e.ticket_message_id IS NULL OR e.ticket_message_id IN (SELECT id FROM m))
+       RETURNING x.id, x.ticket_message_id, v.message_id
+     ), t AS (
+       UPDATE ticket_messages tm SET message_id = d.message_id FROM d
+       WHERE tm.id = d.ticket_message_id AND tm.message_id IS NULL
      )
-     UPDATE ticket_messages m SET message_id = d.message_id FROM d
-     WHERE m.id = d.ticket_message_id AND m.message_id IS NULL`,
+     SELECT id::text FROM d`,
     values: [recs.map((r) => r.deliveryId), recs.map((r) => r.messageId), recs.map((r) => r.sentAt)],
   });
-  return recs.map(() => undefined);
+  const marked = new Set(rows.map((r) => r.id));
+  // A row that no longer exists has nothing to mark: only the shared statement's skips are retried.
+  return recs.map((r) => marked.has(r.deliveryId.toLowerCase()) || wait);
 }

@@ -18,7 +18,7 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 
 /** Jobs one mail job takes over at most (its own comes on top). */
-export const MAIL_BATCH_EXTRA = 9;
+export const MAIL_BATCH_EXTRA = 19;
 
 /** Reporting a taken-over job is retried like marking a mail sent (~45 s, outlasting a restart). */
 const REPORT_ATTEMPTS = 9;

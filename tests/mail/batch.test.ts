@@ -108,6 +108,53 @@ describe('email delivery: a job takes over waiting jobs of its kind', () => {
   });
 });
 
+describe('email delivery: a delivery row held by another transaction', () => {
+  let env: MailTestEnv;
+  before(async () => {
+    env = await mailTestEnv({ worker: false });
+  });
+  after(async () => {
+    await env.close();
+  });
+
+  test('when one row is held, then the other mails of the batch still go out, and the held one once it is free', async () => {
+    const tickets = [];
+    for (let i = 0; i < 5; i++) tickets.push(await createTicket(env.ctx, { email: `held${i}@example.com` }));
+    const holder = await env.ctx.db.pool.connect();
+    let worker: WorkerHandle | undefined;
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        `SELECT 1 FROM email_deliveries WHERE ticket_id = $1 AND kind = 'contact_confirmation' FOR UPDATE`,
+        [tickets[2]!.id],
+      );
+      worker = await startWorker(env.ctx, { concurrency: 1 });
+      const held = () => env.sink.messages.map((m) => m.envelope.to[0]!).filter((to) => to.startsWith('held'));
+      await waitUntil(async () => held().length >= 4, 'the four free confirmations arrived');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(held().sort(), [
+        'held0@example.com',
+        'held1@example.com',
+        'held3@example.com',
+        'held4@example.com',
+      ]);
+      await holder.query('COMMIT');
+      await waitUntil(async () => held().length >= 5, 'the held confirmation arrived');
+      await waitForQueueDrained(env.ctx);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+      await worker?.stop();
+    }
+    assert.equal(new Set(env.sink.messages.map((m) => m.parsed.messageId)).size, env.sink.messages.length);
+    const { rows } = await env.ctx.db.pool.query(
+      `SELECT status::text AS status, attempts, count(*)::int AS n FROM email_deliveries
+       WHERE kind = 'contact_confirmation' GROUP BY 1, 2`,
+    );
+    assert.deepEqual(rows, [{ status: 'sent', attempts: 1, n: 5 }]);
+  });
+});
+
 describe('email delivery: a backlog shared by two workers that take over jobs', () => {
   let env: MailTestEnv;
   const dbs: Db[] = [];
