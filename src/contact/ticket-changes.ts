@@ -8,7 +8,7 @@ import { pgRunner } from '../db/sql.js';
 import { isUuid } from '../shared/ids.js';
 import { queueTicketMails } from '../mail/mail.queue.js';
 import { queueWebhookEvents, ticketChangeEvents } from '../webhooks/events.js';
-import { slaAfterChanges } from '../sla/sla.service.js';
+import { SLA_ASSIGNMENTS, slaForChanges, slaParams, writeSla } from '../sla/sla.service.js';
 import type { TicketStatus } from './ticket.fields.js';
 import { fieldByName } from './ticket.shape.js';
 import { ACTION_RULES, assertTransition, skipReason, type TicketAction } from './ticket-workflow.js';
@@ -156,17 +156,37 @@ export async function applyChanges(
     g.ids.push(ticket.id);
     groups.set(key, g);
   }
+  // The SLA due times move with status, priority, category and the thread (src/sla), in this
+  // transaction: computed first, written by the same UPDATE as the change (one row version).
+  const sla = await slaForChanges(client, now, changes, { threadChanged: opts.threadChanged });
   for (const { set, ids } of groups.values()) {
     const cols = Object.keys(set);
-    const assignments = cols.map((c, i) => `, ${c} = $${i + 3}${castOf(c)}`).join('');
-    await client.query(
-      `UPDATE contact_submissions SET updated_at = GREATEST($2, updated_at + interval '1 millisecond')${assignments}
-       WHERE id = ANY($1::uuid[])`,
-      [ids, now, ...cols.map((c) => set[c])],
-    );
+    const values = cols.map((c) => set[c]);
+    // A group's tickets all have their clocks recomputed or none (one set, the same options).
+    if (ids.every((id) => sla.has(id))) {
+      const assignments = cols.map((c, i) => `, ${c} = $${i + 7}${castOf(c)}`).join('');
+      await client.query(
+        `UPDATE contact_submissions t SET updated_at = GREATEST($6, t.updated_at + interval '1 millisecond'),
+           ${SLA_ASSIGNMENTS}${assignments}
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
+           AS u(id, fr_due, fr_at, res_due, paused)
+         WHERE t.id = u.id`,
+        [...slaParams(ids, sla), now, ...values],
+      );
+    } else {
+      const assignments = cols.map((c, i) => `, ${c} = $${i + 3}${castOf(c)}`).join('');
+      await client.query(
+        `UPDATE contact_submissions SET updated_at = GREATEST($2, updated_at + interval '1 millisecond')${assignments}
+         WHERE id = ANY($1::uuid[])`,
+        [ids, now, ...values],
+      );
+      await writeSla(
+        client,
+        ids.filter((id) => sla.has(id)),
+        sla,
+      );
+    }
   }
-  // The SLA due times move with status, priority, category and the thread (src/sla), in this transaction.
-  await slaAfterChanges(client, now, changes, { threadChanged: opts.threadChanged });
   const resolved = changes.filter(
     ({ ticket, set }) =>
       opts.resolutionMail !== false &&

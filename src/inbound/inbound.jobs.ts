@@ -1,10 +1,11 @@
-// The graphile task that processes a stored inbound mail (queued by inbound.store.ts). It checks
-// the payload and hands over; processInboundMail records every outcome, failures included, so a
-// job only fails (and is retried by graphile) when the database itself was unreachable.
+// The graphile task that processes a stored inbound mail (queued by inbound.store.ts), together
+// with the other mails waiting (inbound.batch.ts). It checks the payload and hands over; every
+// outcome is recorded on the mail, failures included, so a job only fails (and is retried by
+// graphile) when the database itself was unreachable.
 import type { Task, TaskList } from 'graphile-worker';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { processInboundMail } from './inbound.process.js';
+import { runInboundJob } from './inbound.batch.js';
 import { INBOUND_TASK } from './inbound.store.js';
 
 export const inboundJobPayloadSchema = z.object({ inboundMailId: z.uuid() });
@@ -18,8 +19,9 @@ export function createInboundTasks(ctx: AppContext): TaskList {
       );
     }
     const logger = ctx.logger.child({ jobId: helpers.job.id, task: INBOUND_TASK });
-    await processInboundMail({ ...ctx, logger }, parsed.data.inboundMailId, {
+    await runInboundJob({ ...ctx, logger }, parsed.data.inboundMailId, {
       finalAttempt: helpers.job.attempts >= helpers.job.max_attempts,
+      signal: helpers.abortSignal,
     });
   };
   return { [INBOUND_TASK]: task };

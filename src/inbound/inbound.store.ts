@@ -3,9 +3,10 @@
 // one transaction. The receiver answers "250" / the poller flags the message only once this
 // resolves, i.e. after COMMIT: from then on nothing the sender handed over can be lost, and a
 // mail that later fails to parse stays in inbound_mails for an admin to see and retry.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { AppContext } from '../context.js';
+import { isDatabaseUnavailable } from '../errors.js';
 
 export interface RawInbound {
   raw: Buffer;
@@ -36,45 +37,138 @@ export function headerMessageId(raw: Buffer): string | null {
 }
 
 /**
+ * The graphile queue of the processing jobs: they run one at a time, and each run takes the mails
+ * waiting with it (inbound.batch.ts). While one runs the next mails gather for the next run,
+ * instead of each starting a transaction of its own that competes for the same CPU and locks.
+ */
+export const INBOUND_QUEUE = 'inbound';
+
+/**
  * The add_job call for one stored mail, over SQL expressions for the task, the mail's id and the
  * attempt limit. One job key per mail: storing and an admin's retry must agree on it (a retry
  * under the same key revives a job that used up its attempts).
  */
 const addJobSql = (task: string, id: string, maxAttempts: string) =>
   `graphile_worker.add_job(${task}, json_build_object('inboundMailId', ${id}::text),
-     job_key := 'inbound:' || ${id}::text, max_attempts := ${maxAttempts}::int)`;
+     queue_name := '${INBOUND_QUEUE}', job_key := 'inbound:' || ${id}::text, max_attempts := ${maxAttempts}::int)`;
 
 /** Puts the processing job (back) in the queue inside the caller's transaction. */
 export async function queueInboundJob(client: pg.ClientBase, inboundMailId: string): Promise<void> {
   await client.query(`SELECT ${addJobSql('$1', '$2', '$3')}`, [INBOUND_TASK, inboundMailId, INBOUND_MAX_ATTEMPTS]);
 }
 
-/** Stores the raw mail and queues its processing; resolves after COMMIT. */
-export async function storeInboundMail(ctx: AppContext, mail: RawInbound): Promise<{ id: string }> {
-  const sha256 = createHash('sha256').update(mail.raw).digest('hex');
-  const messageId = headerMessageId(mail.raw);
-  const envelopeFrom = mail.envelopeFrom ? mail.envelopeFrom.slice(0, 254) : null;
-  // One statement, so one implicit transaction: the row and its job commit together or not at
-  // all, in one round trip instead of BEGIN / INSERT / add_job / COMMIT (bench/inbound.ts).
-  // inbound_mails is not audited: no audit context is needed.
-  const { rows } = await ctx.db.pool.query<{ id: string }>(
+/**
+ * Stores the raw mail and queues its processing; resolves after COMMIT.
+ *
+ * Concurrent stores of one process are written together (group commit, as submit-writer.ts does
+ * for submissions): while one statement is in flight, new mails queue, and the next statement
+ * takes all of them. Every transaction that queues a job NOTIFYs the worker, and PostgreSQL lets
+ * only one NOTIFYing transaction commit at a time (the notify queue lock is held through the WAL
+ * flush): one mail per transaction capped storing at about one mail per flush (~400/s measured,
+ * against ~2,000/s for the INSERT alone). Each mail still gets its own row and its own job, and
+ * its 250 / \Seen / 202 only after the COMMIT that made it durable.
+ */
+export function storeInboundMail(ctx: AppContext, mail: RawInbound): Promise<{ id: string }> {
+  let batcher = batchers.get(ctx.db);
+  if (!batcher) batchers.set(ctx.db, (batcher = new StoreBatcher(ctx)));
+  return batcher.store(ctx, mail);
+}
+
+/** Mails per statement, and the raw bytes one statement may carry (a large mail goes alone). */
+const MAX_BATCH = 50;
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
+interface Pending {
+  row: unknown[];
+  size: number;
+  id: string;
+  resolve(v: { id: string }): void;
+  reject(err: unknown): void;
+}
+
+class StoreBatcher {
+  private queue: Pending[] = [];
+  private writing = false;
+
+  constructor(private readonly ctx: Pick<AppContext, 'db'>) {}
+
+  store(ctx: AppContext, mail: RawInbound): Promise<{ id: string }> {
+    return new Promise((resolve, reject) => {
+      const id = randomUUID();
+      const row = [
+        id,
+        mail.channel,
+        mail.raw,
+        mail.raw.length,
+        createHash('sha256').update(mail.raw).digest('hex'),
+        headerMessageId(mail.raw),
+        mail.envelopeFrom ? mail.envelopeFrom.slice(0, 254) : null,
+        mail.envelopeTo ?? [],
+        ctx.clock.now(),
+      ];
+      this.queue.push({ row, size: mail.raw.length, id, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.writing || !this.queue.length) return;
+    this.writing = true;
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < MAX_BATCH && (n === 0 || bytes + this.queue[n]!.size <= MAX_BATCH_BYTES)) {
+      bytes += this.queue[n]!.size;
+      n += 1;
+    }
+    const batch = this.queue.splice(0, n);
+    void this.write(batch).finally(() => {
+      this.writing = false;
+      this.drain();
+    });
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      await insertMails(this.ctx, batch);
+      batch.forEach((p) => p.resolve({ id: p.id }));
+    } catch (err) {
+      if (batch.length === 1 || isDatabaseUnavailable(err)) {
+        batch.forEach((p) => p.reject(err));
+        return;
+      }
+      // One mail the database refuses must not refuse its neighbours: one by one.
+      for (const p of batch) {
+        await insertMails(this.ctx, [p]).then(
+          () => p.resolve({ id: p.id }),
+          (single: unknown) => p.reject(single),
+        );
+      }
+    }
+  }
+}
+
+const batchers = new WeakMap<AppContext['db'], StoreBatcher>();
+
+/**
+ * The rows and their jobs in ONE statement, so one implicit transaction: they commit together or
+ * not at all. inbound_mails is not audited: no audit context is needed.
+ */
+async function insertMails(ctx: Pick<AppContext, 'db'>, batch: Pending[]): Promise<void> {
+  const width = batch[0]!.row.length;
+  const values = batch
+    .map((_, i) => {
+      const p = (k: number) => `$${i * width + k + 2}`;
+      return `(${p(1)}::uuid, ${p(2)}, ${p(3)}::bytea, ${p(4)}::int, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::text[], ${p(9)}::timestamptz)`;
+    })
+    .join(', ');
+  await ctx.db.pool.query(
     `WITH stored AS (
-       INSERT INTO inbound_mails (channel, raw, size, sha256, message_id, envelope_from, envelope_to, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+       INSERT INTO inbound_mails (id, channel, raw, size, sha256, message_id, envelope_from, envelope_to, received_at)
+       VALUES ${values} RETURNING id
      )
-     SELECT id, (${addJobSql('$9', 'id', '$10')}).id AS job_id FROM stored`,
-    [
-      mail.channel,
-      mail.raw,
-      mail.raw.length,
-      sha256,
-      messageId,
-      envelopeFrom,
-      mail.envelopeTo ?? [],
-      ctx.clock.now(),
-      INBOUND_TASK,
-      INBOUND_MAX_ATTEMPTS,
-    ],
+     SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
+       SELECT ROW($1, json_build_object('inboundMailId', id::text), '${INBOUND_QUEUE}', NULL, $2::smallint,
+         'inbound:' || id::text, NULL, NULL)::graphile_worker.job_spec FROM stored))`,
+    [INBOUND_TASK, INBOUND_MAX_ATTEMPTS, ...batch.flatMap((p) => p.row)],
   );
-  return { id: rows[0]!.id };
 }
