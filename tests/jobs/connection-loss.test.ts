@@ -13,7 +13,8 @@ import { assertEveryMailOnce, runConcurrently, sleep } from '../helpers/reliabil
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/reliability-process.js';
 import { startCountingSink, type CountingSink } from '../helpers/reliability-smtp.js';
 
-const TICKETS = 150;
+// Enough mail that the kills below keep landing while it flows (the worker sends a backlog in batches).
+const TICKETS = 400;
 const MAILS = TICKETS * 2; // confirmation + one admin alert each
 
 describe('worker: its database sessions are terminated while jobs run', () => {
