@@ -41,9 +41,10 @@ import {
   type ProcessOptions,
   type ProcessResult,
 } from './inbound.process.js';
+import { INBOUND_TASK } from './inbound.store.js';
 
 /** Mails per transaction: enough to pay the fixed round trips once, few enough to hold locks briefly. */
-export const INBOUND_BATCH_SIZE = 25;
+export const INBOUND_BATCH_SIZE = 100;
 /** Raw bytes the other mails of a batch may add (a few large mails are processed alone). */
 const INBOUND_BATCH_BYTES = 4 * 1024 * 1024;
 /** How long one job run goes on taking newly arrived mails, and how it waits for more before it ends. */
@@ -74,10 +75,10 @@ interface Read {
  */
 export async function runInboundJob(
   ctx: AppContext,
-  id: string,
+  ids: readonly string[],
   opts: ProcessOptions & { signal?: AbortSignal } = {},
 ): Promise<ProcessResult> {
-  const first = await batch(ctx, id, opts);
+  const first = await batch(ctx, ids, opts);
   const until = performance.now() + DRAIN_MS;
   let taken = first.taken;
   let idle = 0;
@@ -88,7 +89,7 @@ export async function runInboundJob(
         await sleep(LINGER_MS);
         if (!(await anyWaiting(ctx))) continue;
       } else idle = 0;
-      taken = (await batch(ctx, null, {})).taken;
+      taken = (await batch(ctx, [], {})).taken;
     } catch (err) {
       // The mails keep their own jobs (and retries).
       ctx.logger.warn({ err }, 'inbound batch could not run; the waiting mails keep their jobs');
@@ -98,57 +99,91 @@ export async function runInboundJob(
   return first.result;
 }
 
-/** One batch transaction: `id` (if given) and up to batchSize - 1 other waiting mails. */
+/** One batch transaction: the mail `id` and up to batchSize - 1 other waiting mails. */
 export async function processInboundBatch(
   ctx: AppContext,
   id: string,
   opts: ProcessOptions = {},
   batchSize = INBOUND_BATCH_SIZE,
 ): Promise<ProcessResult> {
-  return (await batch(ctx, id, opts, batchSize)).result;
+  return (await batch(ctx, [id], opts, batchSize)).result;
 }
 
+/**
+ * One transaction: the job's own mails (`ownIds`, claimed waiting for their locks) and others that
+ * wait, up to batchSize. The result is the first own mail's.
+ */
 async function batch(
   ctx: AppContext,
-  id: string | null,
+  ownIds: readonly string[],
   opts: ProcessOptions,
   batchSize = INBOUND_BATCH_SIZE,
 ): Promise<{ result: ProcessResult; taken: number }> {
   const others: string[] = [];
+  const first = ownIds[0];
   try {
     return await inPgTransaction(ctx.db, WORKER, async (client) => {
-      const own = id ? await claimMail(client, id) : null;
-      const more = batchSize > 1 ? await claimMore(client, id, batchSize - (own ? 1 : 0)) : [];
+      const own = await claimOwn(client, ownIds);
+      const more = batchSize > own.length ? await claimMore(client, ownIds, batchSize - own.length) : [];
       others.push(...more.map((m) => m.id));
-      const results = await processMails(ctx, client, [...(own && id ? [{ ...own, id, own: true }] : []), ...more]);
-      return { result: (id && results.get(id)) || { status: 'skipped' as const }, taken: more.length };
+      const results = await processMails(ctx, client, [...own, ...more]);
+      return { result: (first && results.get(first)) || { status: 'skipped' as const }, taken: more.length };
     });
   } catch (err) {
-    // Only its own mail: recorded as one-by-one processing records it.
-    if (!others.length)
-      return { result: id ? await recordFailure(ctx, id, err, opts) : { status: 'skipped' }, taken: 0 };
+    // Only one mail of its own: recorded as one-by-one processing records it.
+    if (!others.length && ownIds.length <= 1) {
+      return { result: first ? await recordFailure(ctx, first, err, opts) : { status: 'skipped' }, taken: 0 };
+    }
     // The whole batch rolled back. One by one, each mail's failure is its own: processInboundMail
-    // records a deterministic one as failed on that mail and leaves a transient one to the retries.
+    // records a deterministic one as failed on that mail and leaves a transient one to the retries
+    // (the job's own mails: this job's; the others: their own jobs, restored by the rollback).
     // The batch counts as an attempt: it also keeps the mails out of another run's batch meanwhile.
-    ctx.logger.warn(
-      { err, inboundMailId: id, mails: others.length + (id ? 1 : 0) },
-      'inbound batch failed; one by one',
-    );
-    const all = id ? [id, ...others] : others;
+    const all = [...ownIds, ...others];
+    ctx.logger.warn({ err, inboundMailId: first, mails: all.length }, 'inbound batch failed; one by one');
     await ctx.db.pool
       .query(`UPDATE inbound_mails SET attempts = attempts + 1 WHERE id = ANY($1::uuid[]) AND status = 'received'`, [
         all,
       ])
       .catch(() => {});
-    const ownResult = id ? processInboundMail(ctx, id, opts) : Promise.resolve({ status: 'skipped' as const });
-    await ownResult.catch(() => {});
+    let result: ProcessResult = { status: 'skipped' };
+    let transient: unknown;
+    for (const id of ownIds) {
+      await processInboundMail(ctx, id, opts).then(
+        (r) => {
+          if (id === first) result = r;
+        },
+        (e: unknown) => (transient ??= e),
+      );
+    }
     for (const other of others) {
       await processInboundMail(ctx, other).catch((e: unknown) =>
         ctx.logger.warn({ err: e, inboundMailId: other }, 'inbound mail left to its own job'),
       );
     }
-    return { result: await ownResult, taken: others.length };
+    // A transient failure of an own mail: the job fails and graphile retries it (the rest are done).
+    if (transient) throw transient;
+    return { result, taken: others.length };
   }
+}
+
+/**
+ * The job's own mails, still waiting: row lock (waiting for another run that holds one) and the
+ * dedupe lock on the stored Message-ID, attempt counted; oldest first.
+ */
+async function claimOwn(client: pg.ClientBase, ids: readonly string[]): Promise<BatchMail[]> {
+  if (!ids.length) return [];
+  if (ids.length === 1) {
+    const claimed = await claimMail(client, ids[0]!);
+    return claimed ? [{ ...claimed, id: ids[0]!, own: true }] : [];
+  }
+  const { rows } = await client.query<BatchMail & { received_at: Date }>(
+    `WITH l AS (SELECT id FROM inbound_mails WHERE id = ANY($1::uuid[]) AND status = 'received' ORDER BY id FOR UPDATE)
+     UPDATE inbound_mails m SET attempts = m.attempts + 1 FROM l WHERE m.id = l.id
+     RETURNING m.id, m.raw, m.envelope_from, m.envelope_to, m.message_id, m.sha256, m.received_at,
+       pg_advisory_xact_lock(hashtextextended('inbound:' || COALESCE(m.message_id, 'sha256:' || m.sha256), 0))::text AS locked`,
+    [ids],
+  );
+  return rows.sort((a, b) => +a.received_at - +b.received_at).map((r) => ({ ...r, own: true }));
 }
 
 /** Whether a mail waits for a batch (cheap, outside any transaction: a lingering run asks this). */
@@ -164,13 +199,13 @@ async function anyWaiting(ctx: AppContext): Promise<boolean> {
  * only, not locked by anyone, their job not running, their dedupe key free (a copy being
  * processed elsewhere waits for its own job), within INBOUND_BATCH_BYTES.
  */
-async function claimMore(client: pg.ClientBase, ownId: string | null, limit: number): Promise<BatchMail[]> {
+async function claimMore(client: pg.ClientBase, ownIds: readonly string[], limit: number): Promise<BatchMail[]> {
   if (limit <= 0) return [];
   const { rows } = await client.query<BatchMail>(
     `WITH picked AS (
        SELECT m.id, m.size, m.received_at, COALESCE(m.message_id, 'sha256:' || m.sha256) AS dedupe_key
        FROM inbound_mails m
-       WHERE m.status = 'received' AND m.attempts = 0 AND m.id IS DISTINCT FROM $1::uuid
+       WHERE m.status = 'received' AND m.attempts = 0 AND m.id <> ALL($1::uuid[])
          AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j
                          WHERE j.key = 'inbound:' || m.id::text AND j.locked_at IS NOT NULL)
        ORDER BY m.received_at LIMIT $2
@@ -181,12 +216,20 @@ async function claimMore(client: pg.ClientBase, ownId: string | null, limit: num
        SELECT id FROM sized
        WHERE before <= $3 AND pg_try_advisory_xact_lock(hashtextextended('inbound:' || dedupe_key, 0))
      ), unqueued AS (
-       DELETE FROM graphile_worker._private_jobs j USING taken t
-       WHERE j.key = 'inbound:' || t.id::text AND j.locked_at IS NULL
+       -- A mail's own job (an admin's retry), and the store's job of a group once none of its
+       -- mails is left waiting (the rest: taken here, or done).
+       DELETE FROM graphile_worker._private_jobs j
+       WHERE j.locked_at IS NULL AND j.task_id = (SELECT id FROM graphile_worker._private_tasks WHERE identifier = $4)
+         AND (j.key IN (SELECT 'inbound:' || id::text FROM taken)
+           OR (json_typeof(j.payload -> 'inboundMailIds') = 'array'
+             AND EXISTS (SELECT 1 FROM json_array_elements_text(j.payload -> 'inboundMailIds') x(id) JOIN taken t ON t.id = x.id::uuid)
+             AND NOT EXISTS (SELECT 1 FROM json_array_elements_text(j.payload -> 'inboundMailIds') x(id)
+               JOIN inbound_mails w ON w.id = x.id::uuid
+               WHERE w.status = 'received' AND w.id NOT IN (SELECT id FROM taken))))
      )
      SELECT m.id, m.raw, m.envelope_from, m.envelope_to, m.message_id, m.sha256, m.received_at
      FROM inbound_mails m JOIN taken t ON t.id = m.id ORDER BY m.received_at`,
-    [ownId, limit, INBOUND_BATCH_BYTES],
+    [ownIds, limit, INBOUND_BATCH_BYTES, INBOUND_TASK],
   );
   return rows;
 }

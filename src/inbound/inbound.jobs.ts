@@ -8,7 +8,11 @@ import type { AppContext } from '../context.js';
 import { runInboundJob } from './inbound.batch.js';
 import { INBOUND_TASK } from './inbound.store.js';
 
-export const inboundJobPayloadSchema = z.object({ inboundMailId: z.uuid() });
+/** One mail (an admin's retry, jobs stored before batches) or the mails stored together. */
+export const inboundJobPayloadSchema = z.union([
+  z.object({ inboundMailId: z.uuid() }),
+  z.object({ inboundMailIds: z.array(z.uuid()).min(1).max(100) }),
+]);
 
 export function createInboundTasks(ctx: AppContext): TaskList {
   const task: Task = async (payload, helpers) => {
@@ -19,7 +23,8 @@ export function createInboundTasks(ctx: AppContext): TaskList {
       );
     }
     const logger = ctx.logger.child({ jobId: helpers.job.id, task: INBOUND_TASK });
-    await runInboundJob({ ...ctx, logger }, parsed.data.inboundMailId, {
+    const ids = 'inboundMailIds' in parsed.data ? parsed.data.inboundMailIds : [parsed.data.inboundMailId];
+    await runInboundJob({ ...ctx, logger }, ids, {
       finalAttempt: helpers.job.attempts >= helpers.job.max_attempts,
       signal: helpers.abortSignal,
     });

@@ -166,9 +166,8 @@ async function insertMails(ctx: Pick<AppContext, 'db'>, batch: Pending[]): Promi
        INSERT INTO inbound_mails (id, channel, raw, size, sha256, message_id, envelope_from, envelope_to, received_at)
        VALUES ${values} RETURNING id
      )
-     SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
-       SELECT ROW($1, json_build_object('inboundMailId', id::text), '${INBOUND_QUEUE}', NULL, $2::smallint,
-         'inbound:' || id::text, NULL, NULL)::graphile_worker.job_spec FROM stored))`,
+     SELECT (graphile_worker.add_job($1, json_build_object('inboundMailIds', (SELECT json_agg(id) FROM stored)),
+       queue_name := '${INBOUND_QUEUE}', max_attempts := $2::int)).id`,
     [INBOUND_TASK, INBOUND_MAX_ATTEMPTS, ...batch.flatMap((p) => p.row)],
   );
 }
