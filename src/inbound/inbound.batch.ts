@@ -1,14 +1,15 @@
-// A run of the inbound job processes its own mail AND the other stored mails still waiting, in one
-// transaction (up to INBOUND_BATCH_SIZE). One mail at a time cost about 17 round trips (claim,
-// duplicate check, match, lock, insert, updated_at, SLA read and write, record, BEGIN / COMMIT,
-// the job's fetch and delete); a batch pays most of them once (bench/inbound.ts). The jobs of the
-// mails it took are deleted in the same transaction, so they never run; if it rolls back, they
-// are still there.
+// A run of the inbound job processes its own mails (the group stored together, or one mail an
+// admin retried) AND the other stored mails still waiting, in one transaction (up to
+// INBOUND_BATCH_SIZE), then the ones that arrive while it works. One mail at a time cost about 17
+// round trips (claim, duplicate check, match, lock, insert, updated_at, SLA read and write,
+// record, BEGIN / COMMIT, the job's fetch and delete); a batch pays most of them once
+// (bench/inbound.ts). A job whose mails were all taken is deleted in the same transaction, so it
+// never runs; if that transaction rolls back, it is still there.
 //
 // Rules kept from one-by-one processing (inbound.process.ts):
-// - the job's own mail is claimed with a blocking lock, as before; the others only when nobody
-//   holds them (SKIP LOCKED, a try of their dedupe lock, their job not running elsewhere) and only
-//   on their first attempt (a mail that failed before is left to its own job and its retries);
+// - the job's own mails are claimed with blocking locks, as before; the others only when nobody
+//   holds them (SKIP LOCKED, a try of their dedupe lock, their retry job not running elsewhere)
+//   and only on their first attempt (a mail that failed before is left to its job's retries);
 // - the common case, a reply carrying a ticket's signed reply address to an open ticket, is
 //   written for all such mails together (addCustomerMessagesIn); every other mail, and a second
 //   mail to the same ticket or with the same dedupe key, goes through processClaimed one by one
@@ -16,7 +17,9 @@
 // - if anything fails, the transaction rolls back and each mail is processed again on its own
 //   (processInboundMail): a broken mail is recorded as failed alone, the others are processed.
 // The inbound jobs run in one graphile queue (inbound.store.ts), one at a time: while a batch
-// runs, the next mails wait for the next one, and no two batches lock tickets against each other.
+// runs, the next mails wait for it or the next one, and no two batches lock tickets against each
+// other (a retry job queued before batches existed may still run beside one: SKIP LOCKED keeps
+// them apart).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ParsedMail } from 'mailparser';
 import type pg from 'pg';
@@ -26,7 +29,6 @@ import { addCustomerMessagesIn } from '../conversation/customer-message.js';
 import { ticketFromReplyAddress } from '../conversation/mail-signing.js';
 import { readFacts, type MailFacts } from './inbound.headers.js';
 import {
-  claimMail,
   CLOSED,
   customerInput,
   customerMeta,
@@ -37,28 +39,19 @@ import {
   screenMail,
   settle,
   storeFilesOf,
-  type Claimed,
   type ProcessOptions,
   type ProcessResult,
 } from './inbound.process.js';
-import { INBOUND_TASK } from './inbound.store.js';
+import { anyWaiting, claimMore, claimOwn, type BatchMail } from './inbound.claim.js';
 
 /** Mails per transaction: enough to pay the fixed round trips once, few enough to hold locks briefly. */
 export const INBOUND_BATCH_SIZE = 100;
-/** Raw bytes the other mails of a batch may add (a few large mails are processed alone). */
-const INBOUND_BATCH_BYTES = 4 * 1024 * 1024;
 /** How long one job run goes on taking newly arrived mails, and how it waits for more before it ends. */
 const DRAIN_MS = 2_000;
 const LINGER_MS = 20;
 const LINGER_ROUNDS = 2;
 const WORKER: WriteContext = { actorId: null, source: 'worker' };
 const dedupeKeyOf = (messageId: string | null, sha256: string) => messageId ?? `sha256:${sha256}`;
-
-interface BatchMail extends Claimed {
-  id: string;
-  /** The job's own mail: claimMail counted its attempt; the others' is counted with their outcome. */
-  own?: boolean;
-}
 
 interface Read {
   mail: BatchMail;
@@ -164,74 +157,6 @@ async function batch(
     if (transient) throw transient;
     return { result, taken: others.length };
   }
-}
-
-/**
- * The job's own mails, still waiting: row lock (waiting for another run that holds one) and the
- * dedupe lock on the stored Message-ID, attempt counted; oldest first.
- */
-async function claimOwn(client: pg.ClientBase, ids: readonly string[]): Promise<BatchMail[]> {
-  if (!ids.length) return [];
-  if (ids.length === 1) {
-    const claimed = await claimMail(client, ids[0]!);
-    return claimed ? [{ ...claimed, id: ids[0]!, own: true }] : [];
-  }
-  const { rows } = await client.query<BatchMail & { received_at: Date }>(
-    `WITH l AS (SELECT id FROM inbound_mails WHERE id = ANY($1::uuid[]) AND status = 'received' ORDER BY id FOR UPDATE)
-     UPDATE inbound_mails m SET attempts = m.attempts + 1 FROM l WHERE m.id = l.id
-     RETURNING m.id, m.raw, m.envelope_from, m.envelope_to, m.message_id, m.sha256, m.received_at,
-       pg_advisory_xact_lock(hashtextextended('inbound:' || COALESCE(m.message_id, 'sha256:' || m.sha256), 0))::text AS locked`,
-    [ids],
-  );
-  return rows.sort((a, b) => +a.received_at - +b.received_at).map((r) => ({ ...r, own: true }));
-}
-
-/** Whether a mail waits for a batch (cheap, outside any transaction: a lingering run asks this). */
-async function anyWaiting(ctx: AppContext): Promise<boolean> {
-  const { rows } = await ctx.db.pool.query(
-    `SELECT 1 FROM inbound_mails WHERE status = 'received' AND attempts = 0 LIMIT 1`,
-  );
-  return rows.length > 0;
-}
-
-/**
- * Claims up to `limit` other waiting mails (oldest first) and deletes their jobs: first attempts
- * only, not locked by anyone, their job not running, their dedupe key free (a copy being
- * processed elsewhere waits for its own job), within INBOUND_BATCH_BYTES.
- */
-async function claimMore(client: pg.ClientBase, ownIds: readonly string[], limit: number): Promise<BatchMail[]> {
-  if (limit <= 0) return [];
-  const { rows } = await client.query<BatchMail>(
-    `WITH picked AS (
-       SELECT m.id, m.size, m.received_at, COALESCE(m.message_id, 'sha256:' || m.sha256) AS dedupe_key
-       FROM inbound_mails m
-       WHERE m.status = 'received' AND m.attempts = 0 AND m.id <> ALL($1::uuid[])
-         AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j
-                         WHERE j.key = 'inbound:' || m.id::text AND j.locked_at IS NOT NULL)
-       ORDER BY m.received_at LIMIT $2
-       FOR UPDATE OF m SKIP LOCKED
-     ), sized AS (
-       SELECT *, sum(size) OVER (ORDER BY received_at, id) - size AS before FROM picked
-     ), taken AS MATERIALIZED (
-       SELECT id FROM sized
-       WHERE before <= $3 AND pg_try_advisory_xact_lock(hashtextextended('inbound:' || dedupe_key, 0))
-     ), unqueued AS (
-       -- A mail's own job (an admin's retry), and the store's job of a group once none of its
-       -- mails is left waiting (the rest: taken here, or done).
-       DELETE FROM graphile_worker._private_jobs j
-       WHERE j.locked_at IS NULL AND j.task_id = (SELECT id FROM graphile_worker._private_tasks WHERE identifier = $4)
-         AND (j.key IN (SELECT 'inbound:' || id::text FROM taken)
-           OR (json_typeof(j.payload -> 'inboundMailIds') = 'array'
-             AND EXISTS (SELECT 1 FROM json_array_elements_text(j.payload -> 'inboundMailIds') x(id) JOIN taken t ON t.id = x.id::uuid)
-             AND NOT EXISTS (SELECT 1 FROM json_array_elements_text(j.payload -> 'inboundMailIds') x(id)
-               JOIN inbound_mails w ON w.id = x.id::uuid
-               WHERE w.status = 'received' AND w.id NOT IN (SELECT id FROM taken))))
-     )
-     SELECT m.id, m.raw, m.envelope_from, m.envelope_to, m.message_id, m.sha256, m.received_at
-     FROM inbound_mails m JOIN taken t ON t.id = m.id ORDER BY m.received_at`,
-    [ownIds, limit, INBOUND_BATCH_BYTES, INBOUND_TASK],
-  );
-  return rows;
 }
 
 async function processMails(
