@@ -19,7 +19,7 @@ import { DISPATCH_TASK } from '../webhooks/repository.js';
 import { EMAIL_KINDS } from '../mail/mail.queue.js';
 import type { DeliveryHooks } from '../mail/mail.service.js';
 import { preloadTemplates } from '../mail/templates.js';
-import { createMailTransport, type MailTransport } from '../mail/transport.js';
+import { createMailTransport, limitConcurrentSends, type MailTransport } from '../mail/transport.js';
 import { graphileLogger } from './graphile-logger.js';
 import { createSweepTasks, sweepCronItems } from './sweeps.js';
 import { registerLiveness, startDeadWorkerSweeper, type LivenessRegistration } from './worker-liveness.js';
@@ -111,7 +111,11 @@ export interface WorkerHandle {
 export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Promise<WorkerHandle> {
   const logger = ctx.logger.child({ component: 'worker' });
   preloadTemplates();
-  const transport = opts.transport ?? createMailTransport(ctx.config, logger);
+  const concurrency = opts.concurrency ?? ctx.config.WORKER_CONCURRENCY;
+  const baseTransport = opts.transport ?? createMailTransport(ctx.config, logger);
+  // Mail jobs send the jobs they took over alongside their own (src/mail/job-batch.ts): the SMTP
+  // server still sees at most one message in flight per job slot.
+  const transport = limitConcurrentSends(baseTransport, concurrency);
   const ownsTransport = !opts.transport;
   if (transport.kind === 'outbox') {
     logger.info(
@@ -122,7 +126,6 @@ export async function startWorker(ctx: AppContext, opts: WorkerOptions = {}): Pr
     logger.info({ smtp: transport.destination }, 'emails are sent through SMTP');
   }
 
-  const concurrency = opts.concurrency ?? ctx.config.WORKER_CONCURRENCY;
   // Mail, plus the periodic sweeps on graphile's crontab (src/jobs/sweeps.ts).
   const taskList = {
     ...createMailTasks(ctx, { transport, hooks: opts.hooks }),

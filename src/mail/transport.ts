@@ -76,3 +76,31 @@ function outboxTransport(dir: string, logger: Logger): MailTransport {
     close: () => transporter.close(),
   };
 }
+
+/**
+ * At most `max` messages in flight through `transport`; the rest wait their turn. The worker
+ * passes WORKER_CONCURRENCY: a mail job that took over more jobs (job-batch.ts) sends them through
+ * this, so the SMTP server sees no more connections or messages at once than one per job slot,
+ * as before batching (without `?pool=true` nodemailer opens a connection per message).
+ */
+export function limitConcurrentSends(transport: MailTransport, max: number): MailTransport {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    kind: transport.kind,
+    destination: transport.destination,
+    async send(message, opts) {
+      if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+      else active++;
+      try {
+        return await transport.send(message, opts);
+      } finally {
+        // Hand the slot straight to the next waiter (active stays), or free it.
+        const next = waiting.shift();
+        if (next) next();
+        else active--;
+      }
+    },
+    close: () => transport.close(),
+  };
+}

@@ -108,6 +108,47 @@ describe('email delivery: a job takes over waiting jobs of its kind', () => {
   });
 });
 
+describe('email delivery: batches and the SMTP server', () => {
+  let env: MailTestEnv;
+  before(async () => {
+    env = await mailTestEnv({ worker: false, env: { ADMIN_NOTIFY_EMAILS: 'ops@example.com' } });
+  });
+  after(async () => {
+    await env.close();
+  });
+
+  test('when jobs with taken-over batches run, then no more messages are in flight at once than job slots', async () => {
+    for (let i = 0; i < 12; i++) await createTicket(env.ctx);
+    const real = createMailTransport(env.ctx.config, env.ctx.logger);
+    let inFlight = 0;
+    let most = 0;
+    const transport: MailTransport = {
+      kind: real.kind,
+      destination: real.destination,
+      async send(message, opts) {
+        most = Math.max(most, ++inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 10)); // a server that takes its time
+          return await real.send(message, opts);
+        } finally {
+          inFlight--;
+        }
+      },
+      close: () => real.close(),
+    };
+    const worker = await startWorker(env.ctx, { concurrency: 2, transport });
+    try {
+      await env.sink.waitFor(24, 30_000);
+      await waitForQueueDrained(env.ctx);
+    } finally {
+      await worker.stop();
+      real.close();
+    }
+    assert.equal(most, 2, `at most ${most} messages were in flight at once`);
+    assert.equal(new Set(env.sink.messages.map((m) => m.parsed.messageId)).size, 24);
+  });
+});
+
 describe('email delivery: a delivery row held by another transaction', () => {
   let env: MailTestEnv;
   before(async () => {
