@@ -20,12 +20,12 @@
 // runs, the next mails wait for it or the next one, and no two batches lock tickets against each
 // other (a retry job queued before batches existed may still run beside one: SKIP LOCKED keeps
 // them apart).
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import type { ParsedMail } from 'mailparser';
 import type pg from 'pg';
 import type { AppContext } from '../context.js';
 import { inPgTransaction, setWriteContext, type WriteContext } from '../db/tx.js';
-import { addCustomerMessagesIn } from '../conversation/customer-message.js';
+import { addCustomerMessagesIn, type CustomerMessageInput } from '../conversation/customer-message.js';
 import { ticketFromReplyAddress } from '../conversation/mail-signing.js';
 import { readFacts, type MailFacts } from './inbound.headers.js';
 import {
@@ -57,8 +57,8 @@ interface Read {
   mail: BatchMail;
   parsed: ParsedMail;
   facts: MailFacts;
-  /** The customer's address and the ticket of the signed reply address, for a fast-path candidate. */
-  fast: { from: string; ticketId: string } | null;
+  /** A fast-path candidate: the ticket of its signed reply address and the message it becomes. */
+  fast: { ticketId: string; input: CustomerMessageInput } | null;
 }
 
 /**
@@ -183,7 +183,10 @@ async function processMails(
       !tickets.has(ticketId);
     keys.add(key);
     if (ticketId) tickets.add(ticketId);
-    reads.push({ mail, parsed, facts, fast: candidate ? { from: from!, ticketId: ticketId! } : null });
+    const input = candidate ? customerInput(mail.id, mail, parsed, facts, from!, ticketId!, !facts.automated) : null;
+    reads.push({ mail, parsed, facts, fast: input && { ticketId: ticketId!, input } });
+    // The receiver shares this thread: let its sessions answer between two mails.
+    await setImmediate();
   }
   const open = await openTicketsWithoutCopies(
     client,
@@ -198,7 +201,7 @@ async function processMails(
       ctx,
       client,
       fast.map((r) => ({
-        input: customerInput(r.mail.id, r.mail, r.parsed, r.facts, r.fast!.from, r.fast!.ticketId, !r.facts.automated),
+        input: r.fast!.input,
         meta: customerMeta(r.mail.id),
       })),
     );
