@@ -21,6 +21,7 @@ import {
 import { COUNTED_FIELDS } from './moderator.schema.js';
 import { mapTicketRow, TICKET_COLUMNS, TICKET_JOINS, type Ticket } from './ticket.shape.js';
 import { expandView } from '../views/views.service.js';
+import { addOpenByTagParts } from '../tags/repository.js';
 
 export type { TicketFilters };
 export { TOTAL_COUNT_CAP };
@@ -128,6 +129,19 @@ export async function getTicketStats(ctx: AppContext, actor: Actor | null): Prom
   const q = new SnapshotQuery();
   const read = addTicketStatsParts(q, ctx.clock.now());
   return read(await q.run(ctx.db.pool));
+}
+
+/** stats/overview: getTicketStats' figures and the open tickets per tag, in one statement. */
+export async function getStatsOverview(
+  ctx: AppContext,
+  actor: Actor | null,
+): Promise<TicketStats & { openByTag: Record<string, number> }> {
+  requireStaff(actor);
+  const q = new SnapshotQuery();
+  const readStats = addTicketStatsParts(q, ctx.clock.now());
+  const readOpenByTag = addOpenByTagParts(q);
+  const row = await q.run(ctx.db.pool);
+  return { ...readStats(row), openByTag: readOpenByTag(row) };
 }
 
 /** getTicketStats' figures as parts of a larger snapshot read (the dashboard adds its own). */

@@ -7,12 +7,11 @@ import type { AppContext } from '../context.js';
 import { requireJson } from '../http/validate.js';
 import { parseInput } from '../shared/input.js';
 import { toActivityJson } from '../stats/stats.schema.js';
-import { getTicketStats, listTickets } from './contact.queries.js';
+import { getStatsOverview, listTickets } from './contact.queries.js';
 import { deleteTicket, getTicket, runTicketAction, updateTicket, type ServiceMeta } from './contact.service.js';
 import { sendTicketCsv } from './export.routes.js';
 import { revokeCustomerLinks } from '../portal/customer-links.js';
 import { listTicketRatings } from '../portal/ratings.js';
-import { openTicketsByTag } from '../tags/service.js';
 import { slaStats, toSlaStatsJson } from '../sla/sla.stats.js';
 import {
   assignToMeSchema,
@@ -47,11 +46,7 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
   });
 
   router.get('/stats/overview', requireStaffRole, async (req, res) => {
-    const [s, openByTag, sla] = await Promise.all([
-      getTicketStats(ctx, req.actor!),
-      openTicketsByTag(ctx, req.actor!),
-      slaStats(ctx, req.actor!),
-    ]);
+    const [s, sla] = await Promise.all([getStatsOverview(ctx, req.actor!), slaStats(ctx, req.actor!)]);
     const body = {
       total: s.total,
       ...Object.fromEntries(Object.entries(s.by).map(([field, counts]) => [`by_${field}`, counts])),
@@ -64,7 +59,7 @@ export function createModeratorContactRouter(ctx: AppContext): Router {
       unassigned_open: s.unassignedOpen,
       ...toActivityJson(s),
       oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
-      open_by_tag: openByTag,
+      open_by_tag: s.openByTag,
       csat: { last_7d: s.csat.last7d, last_30d: s.csat.last30d, by_moderator_30d: s.csat.byModerator30d },
       sla: toSlaStatsJson(sla),
       generated_at: s.generatedAt.toISOString(),

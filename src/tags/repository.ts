@@ -3,6 +3,7 @@
 // Set-based on purpose: a bulk "Tag…" on 100 tickets is one INSERT, not 100.
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
+import type { SnapshotQuery } from '../db/snapshot.js';
 import { withPgTransaction } from '../db/tx.js';
 import type { Tag, TagMode, TagWithUsage } from './schema.js';
 
@@ -160,17 +161,25 @@ export async function deleteTag(client: Queryable, id: string): Promise<boolean>
  * trigger-maintained totals plus the deltas not folded in yet (migration
  * 20261203320000_tag_open_counts), so the cost follows the number of tags, not of tickets.
  */
+const OPEN_BY_TAG_SQL = `SELECT g.name, o.n
+   FROM (SELECT tag_id, sum(n)::int AS n
+         FROM (SELECT tag_id, n FROM tag_open_counts UNION ALL SELECT tag_id, delta FROM tag_open_count_deltas) x
+         GROUP BY tag_id) o
+   JOIN tags g ON g.id = o.tag_id
+   WHERE o.n > 0
+   ORDER BY o.n DESC, lower(g.name)`;
+
+const byName = (rows: Array<{ name: string; n: number }>) => Object.fromEntries(rows.map((r) => [r.name, r.n]));
+
 export async function openTicketsByTag(client: Queryable): Promise<Record<string, number>> {
-  const { rows } = await client.query<{ name: string; n: number }>(
-    `SELECT g.name, o.n
-     FROM (SELECT tag_id, sum(n)::int AS n
-           FROM (SELECT tag_id, n FROM tag_open_counts UNION ALL SELECT tag_id, delta FROM tag_open_count_deltas) x
-           GROUP BY tag_id) o
-     JOIN tags g ON g.id = o.tag_id
-     WHERE o.n > 0
-     ORDER BY o.n DESC, lower(g.name)`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.name, r.n]));
+  const { rows } = await client.query<{ name: string; n: number }>(OPEN_BY_TAG_SQL);
+  return byName(rows);
+}
+
+/** The same as a part of a snapshot read (stats/overview); the function reads it back, most open first. */
+export function addOpenByTagParts(q: SnapshotQuery): (row: Record<string, unknown>) => Record<string, number> {
+  q.add('open_by_tag', OPEN_BY_TAG_SQL);
+  return (row) => byName(row.open_by_tag as Array<{ name: string; n: number }>);
 }
 
 const COMPACTION_LOCK = 72_707_414;

@@ -228,9 +228,3 @@ export async function deleteTag(ctx: AppContext, actor: Actor | null, id: string
     if (!(await repo.deleteTag(client, id))) throw notFound('Tag');
   });
 }
-
-/** `stats/overview`'s open_by_tag. */
-export async function openTicketsByTag(ctx: AppContext, actor: Actor | null): Promise<Record<string, number>> {
-  requireStaff(actor);
-  return repo.openTicketsByTag(ctx.db.pool);
-}
