@@ -4,8 +4,7 @@
 import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
 import { TICKET_CATEGORIES, type TicketCategory } from './contact.schema.js';
-import { addTicketStatsParts, listTicketItems, type TicketStats } from './contact.queries.js';
-import type { Ticket } from './ticket.shape.js';
+import { addTicketStatsParts, addTicketSummaryParts, type TicketSummaryRow } from './contact.queries.js';
 import { requireStaff } from '../auth/access.js';
 import { utcDay } from '../shared/text.js';
 import { SnapshotQuery } from '../db/snapshot.js';
@@ -52,16 +51,15 @@ export interface DashboardData {
   generatedAt: string;
 }
 
-const toDashboardTicket = (t: Ticket): DashboardTicket => ({
+const toDashboardTicket = (t: TicketSummaryRow): DashboardTicket => ({
   id: t.id,
-  ticketNumber: t.ticketNumber,
+  ticketNumber: t.ticket_number,
   subject: t.subject,
   name: t.name,
   status: t.status,
-  category: t.category,
-  createdAt: t.createdAt.toISOString(),
+  category: t.category as TicketCategory,
+  createdAt: new Date(t.created_at).toISOString(),
 });
-
 /**
  * Tickets created per UTC day and category for the last `days` days including today, as a part of
  * a snapshot read (from the per-day stats, src/stats: `days` × categories rows, however many tickets).
@@ -97,26 +95,30 @@ function addTicketsPerDayParts(
 }
 
 /** The stats and the days in one statement (src/db/snapshot.ts): one round trip, one snapshot. */
-async function readDashboardFigures(ctx: AppContext): Promise<{ stats: TicketStats; days: DashboardDay[] }> {
+async function readDashboardFigures(ctx: AppContext, actor: Actor) {
   const now = ctx.clock.now();
   const q = new SnapshotQuery();
   const readStats = addTicketStatsParts(q, now);
   const readDays = addTicketsPerDayParts(q, now);
+  const readOldest = addTicketSummaryParts(q, actor, 'oldest_pending_tickets', {
+    status: ['pending'],
+    ordering: 'created_at',
+    page_size: 5,
+  });
+  const readMine = addTicketSummaryParts(q, actor, 'my_open_tickets', {
+    status: ['pending', 'in_progress'],
+    assigned_to: 'me',
+    ordering: '-updated_at',
+    page_size: 10,
+  });
   const row = await q.run(ctx.db.pool);
-  return { stats: readStats(row), days: readDays(row) };
+  return { stats: readStats(row), days: readDays(row), oldest: readOldest(row), mine: readMine(row) };
 }
 
 export async function getDashboard(ctx: AppContext, actor: Actor | null): Promise<DashboardData> {
   requireStaff(actor);
-  const [{ stats, days }, oldest, mine, sla] = await Promise.all([
-    readDashboardFigures(ctx),
-    listTicketItems(ctx, actor, { status: ['pending'], ordering: 'created_at', page_size: 5 }),
-    listTicketItems(ctx, actor, {
-      status: ['pending', 'in_progress'],
-      assigned_to: 'me',
-      ordering: '-updated_at',
-      page_size: 10,
-    }),
+  const [{ stats, days, oldest, mine }, sla] = await Promise.all([
+    readDashboardFigures(ctx, actor),
     slaStats(ctx, actor),
   ]);
   return {

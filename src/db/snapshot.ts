@@ -15,6 +15,11 @@ export class SnapshotQuery {
   /** The placeholder for a new bind parameter. */
   readonly p: Param = (value) => `$${this.params.push(value)}`;
 
+  /** The bind parameters so far, for builders that push their own and number them by its length. */
+  get boundParams(): unknown[] {
+    return this.params;
+  }
+
   /** Adds a part: its rows come back under `name` (an empty array for none; null sql: no rows). */
   add(name: string, sql: string | null): this {
     if (!/^[a-z_][a-z0-9_]*$/.test(name) || this.parts.some(([n]) => n === name)) {

@@ -250,8 +250,24 @@ describe('panel Ticket resource', () => {
     const res = await modAgent.get('/admin/api/dashboard').expect(200);
     assert.equal(res.body.days.length, 30);
     assert.ok(res.body.counts.open >= 1);
-    assert.ok(res.body.myAssigned.some((x: { id: string }) => x.id === mine.id));
+    const listed = res.body.myAssigned.find((x: { id: string }) => x.id === mine.id);
+    assert.deepEqual(
+      { ticketNumber: listed.ticketNumber, subject: listed.subject, status: listed.status },
+      { ticketNumber: mine.ticketNumber, subject: 'dashboard mine', status: 'in_progress' },
+    );
+    assert.equal(listed.createdAt, mine.createdAt.toISOString());
     assert.ok(res.body.days.at(-1).total >= 1, 'today has tickets');
+    // The oldest pending tickets: pending only, oldest first, at most five, the same as the list's first page.
+    const oldest = res.body.oldestPending as Array<{ id: string; status: string; createdAt: string }>;
+    assert.ok(oldest.length >= 1 && oldest.length <= 5);
+    assert.ok(oldest.every((x) => x.status === 'pending'));
+    const { rows } = await t.ctx.db.pool.query<{ id: string }>(
+      `SELECT id FROM contact_submissions WHERE status = 'pending' ORDER BY created_at, id LIMIT 5`,
+    );
+    assert.deepEqual(
+      oldest.map((x) => x.id),
+      rows.map((r) => r.id),
+    );
   });
 
   test('when anonymous, then a direct POST to a ticket action is redirected to login and changes nothing', async () => {
