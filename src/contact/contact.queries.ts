@@ -14,6 +14,7 @@ import {
   buildTicketWhere,
   orderByClause,
   PAGE_SIZE_DEFAULT,
+  pageSource,
   TOTAL_COUNT_CAP,
   type TicketFilters,
   type TicketPageRequest,
@@ -97,11 +98,14 @@ async function pageQuery(ctx: AppContext, actor: Actor | null, filters: TicketFi
   const where = buildTicketWhere(actor, f);
   const order = orderByClause(f.ordering);
   const n = where.params.length;
+  const listParams = [...where.params];
+  const source = pageSource(f, where.sql, listParams, page * pageSize);
+  const m = listParams.length;
   // Page first (on the bare table, where the indexes are), then join the three user summaries
   // for just those rows: deep pages never pay the joins for the rows they skip.
   const listSql = `
     SELECT ${TICKET_COLUMNS}
-    FROM (SELECT * FROM contact_submissions ${where.sql} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}) t
+    FROM (SELECT * FROM ${source} ORDER BY ${order} LIMIT $${m + 1} OFFSET $${m + 2}) t
     ${TICKET_JOINS}
     ORDER BY ${orderByClause(f.ordering, 't')}`;
   const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM contact_submissions ${where.sql} LIMIT $${n + 1}) c`;
@@ -109,7 +113,7 @@ async function pageQuery(ctx: AppContext, actor: Actor | null, filters: TicketFi
     page,
     pageSize,
     listSql,
-    listParams: [...where.params, pageSize, (page - 1) * pageSize],
+    listParams: [...listParams, pageSize, (page - 1) * pageSize],
     countSql,
     countParams: [...where.params, TOTAL_COUNT_CAP + 1],
   };

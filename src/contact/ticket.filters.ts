@@ -215,7 +215,7 @@ export function buildTicketWhere(actor: Actor, filters: TicketFilters, params: u
   }
   // Archived tickets are out of the working queue unless asked for; spelled like the partial
   // indexes' predicate so the planner can use them.
-  if (!filters.status?.includes('archived') && !filters.include_archived) conds.push(`${c('status')} <> 'archived'`);
+  if (excludesArchived(filters)) conds.push(`${c('status')} <> 'archived'`);
   if (filters.q) conds.push(searchCondition(filters.q, c, p));
   // Qualified: inside the tag subquery a bare `id` would be the tag's.
   const ticketId = alias ? `${alias}.id` : 'contact_submissions.id';
@@ -225,6 +225,45 @@ export function buildTicketWhere(actor: Actor, filters: TicketFilters, params: u
   if (filters.sla) conds.push(slaCondition(filters.sla, c));
   if (filters.tags?.length) conds.push(tagsCondition(ticketId, filters.tags, filters.tags_mode ?? 'any', p));
   return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+/** Archived tickets are left out unless `status` names archived or `include_archived` is set. */
+export const excludesArchived = (filters: TicketFilters) =>
+  !filters.status?.includes('archived') && !filters.include_archived;
+
+/**
+ * The rows a page in `ordering` is cut from: `contact_submissions <where>`, or for an enum column
+ * one branch per value. "Value, then newest first" cannot be walked on one index both ways (a
+ * btree scans backwards only with every column flipped), so sorting by status, category or
+ * priority sorted every matching ticket: 0.2–0.4 s over 67k open tickets (bench data, 1M). Each
+ * branch takes the newest `take` rows of its value from that value's index range instead, and the
+ * page is cut from their union (same rows, same order). Pushes its parameters onto `params`.
+ */
+export function pageSource(
+  filters: TicketFilters & { ordering?: TicketOrdering },
+  whereSql: string,
+  params: unknown[],
+  take: number,
+): string {
+  const o = filters.ordering && TICKET_ORDERINGS.includes(filters.ordering) ? filters.ordering : '-created_at';
+  const field = fields.find((x) => x.name === o.replace(/^-/, ''))!;
+  if (field.type !== 'enum') return `contact_submissions ${whereSql}`;
+  // Only the values the filters let through: a branch whose value they exclude would read
+  // every matching ticket to find none (PostgreSQL does not prove `status = x AND status <> x` empty).
+  const chosen = (filters as Record<string, unknown>)[field.name];
+  const values = (Array.isArray(chosen) ? field.values.filter((v) => chosen.includes(v)) : field.values).filter(
+    (v) => !(field.name === 'status' && v === 'archived' && excludesArchived(filters)),
+  );
+  if (!values.length) return `contact_submissions ${whereSql}`;
+  const cond = whereSql.replace(/^WHERE /, '');
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const limit = p(take);
+  const branches = values.map(
+    (v) =>
+      `(SELECT * FROM contact_submissions WHERE ${cond ? `(${cond}) AND ` : ''}${field.name} = ${p(v)}::"${field.pgType}"
+        ORDER BY created_at DESC, id DESC LIMIT ${limit})`,
+  );
+  return `(${branches.join(' UNION ALL ')}) b`;
 }
 
 /**

@@ -255,7 +255,7 @@ describe('panel Ticket resource', () => {
       { ticketNumber: listed.ticketNumber, subject: listed.subject, status: listed.status },
       { ticketNumber: mine.ticketNumber, subject: 'dashboard mine', status: 'in_progress' },
     );
-    assert.equal(listed.createdAt, mine.createdAt.toISOString());
+    assert.equal(listed.createdAt, (mine.createdAt as Date).toISOString());
     assert.ok(res.body.days.at(-1).total >= 1, 'today has tickets');
     // The oldest pending tickets: pending only, oldest first, at most five, the same as the list's first page.
     const oldest = res.body.oldestPending as Array<{ id: string; status: string; createdAt: string }>;

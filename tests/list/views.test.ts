@@ -205,3 +205,57 @@ describe('view counts on a large queue', () => {
     assert.deepEqual([list.body.total, list.body.total_capped], [TOTAL_COUNT_CAP, true]);
   });
 });
+
+describe('pages of a list sorted by an enum column', () => {
+  let t: TestApp;
+  let mia: { user: TestUser; auth: Record<string, string> };
+  before(async () => {
+    t = await createTestApp();
+    mia = await createUserWithToken(t.ctx, { role: 'moderator', name: 'Mia' });
+    const priorities = ['low', 'urgent', 'normal', 'high', 'normal', 'low', 'urgent', 'normal'];
+    const categories = ['general', 'bug', 'feature', 'account', 'general', 'bug', 'general', 'feature'];
+    for (const [i, priority] of priorities.entries()) {
+      const { id } = await createTicket(t.ctx, { name: `T${i}`, category: categories[i] as never });
+      // Distinct creation times and a mix of statuses (one archived: left out unless asked for).
+      await t.ctx.db.pool.query(
+        `UPDATE contact_submissions SET priority = $2, created_at = now() - $3 * interval '1 minute',
+           status = (ARRAY['pending', 'in_progress', 'resolved', 'archived', 'pending', 'resolved', 'in_progress', 'pending'])[$4]::"TicketStatus"
+         WHERE id = $1`,
+        [id, priority, i, i + 1],
+      );
+    }
+  });
+  after(() => t?.close());
+
+  test('when pages of three are read in each enum ordering, then together they are the whole list in that order', async () => {
+    for (const field of ['priority', 'status', 'category']) {
+      for (const ordering of [field, `-${field}`]) {
+        for (const extra of [{}, { include_archived: 'true' }, { status: ['pending', 'in_progress'] }]) {
+          const page = async (n: number, size: number) =>
+            (
+              (
+                await request(t.app)
+                  .get('/api/v1/contact/')
+                  .query({ ordering, page: String(n), page_size: String(size), ...extra })
+                  .set(mia.auth)
+                  .expect(200)
+              ).body.items as Array<{ id: string }>
+            ).map((x) => x.id);
+          const status = (extra as { status?: string[] }).status ?? null;
+          const { rows } = await t.ctx.db.pool.query<{ id: string }>(
+            `SELECT id FROM contact_submissions
+             WHERE ($1::text[] IS NULL OR status::text = ANY($1)) AND ($2 OR $1 IS NOT NULL OR status <> 'archived')
+             ORDER BY ${field} ${ordering.startsWith('-') ? 'DESC' : 'ASC'}, created_at DESC, id DESC`,
+            [status, 'include_archived' in extra],
+          );
+          const paged = [...(await page(1, 3)), ...(await page(2, 3)), ...(await page(3, 3))];
+          assert.deepEqual(
+            paged,
+            rows.map((r) => r.id),
+            `${ordering} ${JSON.stringify(extra)}`,
+          );
+        }
+      }
+    }
+  });
+});
