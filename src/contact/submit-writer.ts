@@ -12,7 +12,7 @@ import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
 import { withPgTransaction, type AuditSource } from '../db/tx.js';
 import { pgRunner } from '../db/sql.js';
-import { isDatabaseUnavailable } from '../errors.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { queueTicketMails, type QueueMailInput } from '../mail/mail.queue.js';
 import { queueWebhookEvents } from '../webhooks/events.js';
 import type { SubmissionRow, SubmitInput } from './contact.schema.js';
@@ -38,13 +38,6 @@ export interface SubmitMeta {
    * on the key's primary key and the route answers with the first one.
    */
   idempotency?: { key: string; hash: string } | null;
-}
-
-interface PendingSubmission {
-  input: SubmitInput;
-  meta: SubmitMeta;
-  resolve(row: SubmissionRow): void;
-  reject(err: unknown): void;
 }
 
 const MAX_BATCH = 100;
@@ -150,55 +143,21 @@ export async function writeSubmissionsIn(
   }
 }
 
-/** Queues submissions of one process and writes them in group-commit batches. */
-class SubmitBatcher {
-  private queue: PendingSubmission[] = [];
-  private writing = false;
-
-  constructor(private readonly ctx: AppContext) {}
-
-  submit(input: SubmitInput, meta: SubmitMeta): Promise<SubmissionRow> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ input, meta, resolve, reject });
-      this.drain();
-    });
-  }
-
-  private drain(): void {
-    if (this.writing || this.queue.length === 0) return;
-    this.writing = true;
-    const batch = this.queue.splice(0, MAX_BATCH);
-    void this.write(batch).finally(() => {
-      this.writing = false;
-      this.drain();
-    });
-  }
-
-  private async write(batch: PendingSubmission[]): Promise<void> {
-    try {
-      const rows = await writeSubmissions(this.ctx, batch);
-      batch.forEach((p, i) => p.resolve(rows[i]!));
-    } catch (err) {
-      if (batch.length === 1 || isDatabaseUnavailable(err)) {
-        batch.forEach((p) => p.reject(err));
-        return;
-      }
-      // One bad submission must not fail its neighbours: retry them one by one.
-      for (const p of batch) {
-        try {
-          p.resolve((await writeSubmissions(this.ctx, [p]))[0]!);
-        } catch (single) {
-          p.reject(single);
-        }
-      }
-    }
-  }
+/** Submissions of one process, written in group-commit batches (src/db/group-commit.ts). */
+export interface SubmitBatcher {
+  submit(input: SubmitInput, meta: SubmitMeta): Promise<SubmissionRow>;
 }
 
 const batchers = new WeakMap<AppContext, SubmitBatcher>();
 
 export function submissionBatcher(ctx: AppContext): SubmitBatcher {
   let batcher = batchers.get(ctx);
-  if (!batcher) batchers.set(ctx, (batcher = new SubmitBatcher(ctx)));
+  if (!batcher) {
+    const group = new GroupCommit<BatchItem, SubmissionRow>((items) => writeSubmissions(ctx, items), {
+      maxItems: MAX_BATCH,
+    });
+    batcher = { submit: (input, meta) => group.add({ input, meta }) };
+    batchers.set(ctx, batcher);
+  }
   return batcher;
 }

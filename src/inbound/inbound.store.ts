@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { AppContext } from '../context.js';
-import { isDatabaseUnavailable } from '../errors.js';
+import { GroupCommit } from '../db/group-commit.js';
 
 export interface RawInbound {
   raw: Buffer;
@@ -69,9 +69,33 @@ export async function queueInboundJob(client: pg.ClientBase, inboundMailId: stri
  * its 250 / \Seen / 202 only after the COMMIT that made it durable.
  */
 export function storeInboundMail(ctx: AppContext, mail: RawInbound): Promise<{ id: string }> {
-  let batcher = batchers.get(ctx.db);
-  if (!batcher) batchers.set(ctx.db, (batcher = new StoreBatcher(ctx)));
-  return batcher.store(ctx, mail);
+  let group = batchers.get(ctx.db);
+  if (!group) {
+    group = new GroupCommit<Pending, { id: string }>(
+      async (batch) => {
+        await insertMails(ctx, batch);
+        return batch.map((p) => ({ id: p.id }));
+      },
+      {
+        maxItems: MAX_BATCH,
+        maxSize: { limit: MAX_BATCH_BYTES, of: (p) => p.size },
+      },
+    );
+    batchers.set(ctx.db, group);
+  }
+  const id = randomUUID();
+  const row = [
+    id,
+    mail.channel,
+    mail.raw,
+    mail.raw.length,
+    createHash('sha256').update(mail.raw).digest('hex'),
+    headerMessageId(mail.raw),
+    mail.envelopeFrom ? mail.envelopeFrom.slice(0, 254) : null,
+    mail.envelopeTo ?? [],
+    ctx.clock.now(),
+  ];
+  return group.add({ row, size: mail.raw.length, id });
 }
 
 /** Mails per statement, and the raw bytes one statement may carry (a large mail goes alone). */
@@ -82,72 +106,9 @@ interface Pending {
   row: unknown[];
   size: number;
   id: string;
-  resolve(v: { id: string }): void;
-  reject(err: unknown): void;
 }
 
-class StoreBatcher {
-  private queue: Pending[] = [];
-  private writing = false;
-
-  constructor(private readonly ctx: Pick<AppContext, 'db'>) {}
-
-  store(ctx: AppContext, mail: RawInbound): Promise<{ id: string }> {
-    return new Promise((resolve, reject) => {
-      const id = randomUUID();
-      const row = [
-        id,
-        mail.channel,
-        mail.raw,
-        mail.raw.length,
-        createHash('sha256').update(mail.raw).digest('hex'),
-        headerMessageId(mail.raw),
-        mail.envelopeFrom ? mail.envelopeFrom.slice(0, 254) : null,
-        mail.envelopeTo ?? [],
-        ctx.clock.now(),
-      ];
-      this.queue.push({ row, size: mail.raw.length, id, resolve, reject });
-      this.drain();
-    });
-  }
-
-  private drain(): void {
-    if (this.writing || !this.queue.length) return;
-    this.writing = true;
-    let bytes = 0;
-    let n = 0;
-    while (n < this.queue.length && n < MAX_BATCH && (n === 0 || bytes + this.queue[n]!.size <= MAX_BATCH_BYTES)) {
-      bytes += this.queue[n]!.size;
-      n += 1;
-    }
-    const batch = this.queue.splice(0, n);
-    void this.write(batch).finally(() => {
-      this.writing = false;
-      this.drain();
-    });
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
-    try {
-      await insertMails(this.ctx, batch);
-      batch.forEach((p) => p.resolve({ id: p.id }));
-    } catch (err) {
-      if (batch.length === 1 || isDatabaseUnavailable(err)) {
-        batch.forEach((p) => p.reject(err));
-        return;
-      }
-      // One mail the database refuses must not refuse its neighbours: one by one.
-      for (const p of batch) {
-        await insertMails(this.ctx, [p]).then(
-          () => p.resolve({ id: p.id }),
-          (single: unknown) => p.reject(single),
-        );
-      }
-    }
-  }
-}
-
-const batchers = new WeakMap<AppContext['db'], StoreBatcher>();
+const batchers = new WeakMap<AppContext['db'], GroupCommit<Pending, { id: string }>>();
 
 /**
  * The rows and their jobs in ONE statement, so one implicit transaction: they commit together or
