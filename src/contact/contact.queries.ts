@@ -5,7 +5,7 @@
 import type { Actor } from '../auth/actor.js';
 import { requireStaff } from '../auth/access.js';
 import type { AppContext } from '../context.js';
-import { SnapshotQuery } from '../db/snapshot.js';
+import { readSnapshot, type SnapshotQuery } from '../db/snapshot.js';
 import { addCsatParts, type CsatStats } from '../portal/ratings.js';
 import { addActivityParts, type ActivityStats } from '../stats/activity.js';
 import { addTicketCountParts, type TicketCountRow } from './ticket-counts.js';
@@ -146,9 +146,8 @@ const OPEN: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => s === 'pendi
 export async function getTicketStats(ctx: AppContext, actor: Actor | null): Promise<TicketStats> {
   requireStaff(actor);
   // One statement for every figure (src/db/snapshot.ts): one round trip, one snapshot.
-  const q = new SnapshotQuery();
-  const read = addTicketStatsParts(q, ctx.clock.now());
-  return read(await q.run(ctx.db.pool));
+  const now = ctx.clock.now();
+  return readSnapshot(ctx.db.pool, (q) => addTicketStatsParts(q, now));
 }
 
 /** stats/overview: getTicketStats' figures and the open tickets per tag, in one statement. */
@@ -157,11 +156,12 @@ export async function getStatsOverview(
   actor: Actor | null,
 ): Promise<TicketStats & { openByTag: Record<string, number> }> {
   requireStaff(actor);
-  const q = new SnapshotQuery();
-  const readStats = addTicketStatsParts(q, ctx.clock.now());
-  const readOpenByTag = addOpenByTagParts(q);
-  const row = await q.run(ctx.db.pool);
-  return { ...readStats(row), openByTag: readOpenByTag(row) };
+  const now = ctx.clock.now();
+  return readSnapshot(ctx.db.pool, (q) => {
+    const readStats = addTicketStatsParts(q, now);
+    const readOpenByTag = addOpenByTagParts(q);
+    return (row) => ({ ...readStats(row), openByTag: readOpenByTag(row) });
+  });
 }
 
 /** getTicketStats' figures as parts of a larger snapshot read (the dashboard adds its own). */

@@ -7,7 +7,7 @@ import { TICKET_CATEGORIES, type TicketCategory } from './contact.schema.js';
 import { addTicketStatsParts, addTicketSummaryParts, type TicketSummaryRow } from './contact.queries.js';
 import { requireStaff } from '../auth/access.js';
 import { utcDay } from '../shared/text.js';
-import { SnapshotQuery } from '../db/snapshot.js';
+import { readSnapshot, type SnapshotQuery } from '../db/snapshot.js';
 import { createdPerDayAndCategorySql } from '../stats/ticket-stats.js';
 import { slaStats } from '../sla/sla.stats.js';
 
@@ -97,22 +97,22 @@ function addTicketsPerDayParts(
 /** The stats and the days in one statement (src/db/snapshot.ts): one round trip, one snapshot. */
 async function readDashboardFigures(ctx: AppContext, actor: Actor) {
   const now = ctx.clock.now();
-  const q = new SnapshotQuery();
-  const readStats = addTicketStatsParts(q, now);
-  const readDays = addTicketsPerDayParts(q, now);
-  const readOldest = addTicketSummaryParts(q, actor, 'oldest_pending_tickets', {
-    status: ['pending'],
-    ordering: 'created_at',
-    page_size: 5,
+  return readSnapshot(ctx.db.pool, (q) => {
+    const readStats = addTicketStatsParts(q, now);
+    const readDays = addTicketsPerDayParts(q, now);
+    const readOldest = addTicketSummaryParts(q, actor, 'oldest_pending_tickets', {
+      status: ['pending'],
+      ordering: 'created_at',
+      page_size: 5,
+    });
+    const readMine = addTicketSummaryParts(q, actor, 'my_open_tickets', {
+      status: ['pending', 'in_progress'],
+      assigned_to: 'me',
+      ordering: '-updated_at',
+      page_size: 10,
+    });
+    return (row) => ({ stats: readStats(row), days: readDays(row), oldest: readOldest(row), mine: readMine(row) });
   });
-  const readMine = addTicketSummaryParts(q, actor, 'my_open_tickets', {
-    status: ['pending', 'in_progress'],
-    assigned_to: 'me',
-    ordering: '-updated_at',
-    page_size: 10,
-  });
-  const row = await q.run(ctx.db.pool);
-  return { stats: readStats(row), days: readDays(row), oldest: readOldest(row), mine: readMine(row) };
 }
 
 export async function getDashboard(ctx: AppContext, actor: Actor | null): Promise<DashboardData> {

@@ -12,6 +12,9 @@ export class SnapshotQuery {
   private readonly params: unknown[] = [];
   private readonly parts: Array<[string, string]> = [];
 
+  /** The pool it runs on; also what per-database caches of its parts are kept by (settled-days.ts). */
+  constructor(readonly pool: pg.Pool) {}
+
   /** The placeholder for a new bind parameter. */
   readonly p: Param = (value) => `$${this.params.push(value)}`;
 
@@ -29,10 +32,37 @@ export class SnapshotQuery {
     return this;
   }
 
-  async run<T extends Record<string, unknown[]>>(pool: pg.Pool): Promise<T> {
+  async run<T extends Record<string, unknown[]>>(): Promise<T> {
     const text = `SELECT ${this.parts.map(([name, sql]) => `${sql} AS ${name}`).join(',\n  ')}`;
-    const { rows } = await pool.query<T>({ name: statementName(text), text, values: this.params });
+    const { rows } = await this.pool.query<T>({ name: statementName(text), text, values: this.params });
     return rows[0]!;
+  }
+}
+
+/** Thrown by a part's reader when the snapshot shows that what it had cached is out of date. */
+export class StaleSnapshotPart extends Error {
+  constructor(part: string) {
+    super(`snapshot part ${part}: cached rows are out of date`);
+  }
+}
+
+/**
+ * Builds a snapshot statement, runs it and reads it back; when a reader finds its cache stale, builds
+ * and runs it once more (the reader dropped its cache, so the second statement reads everything).
+ */
+export async function readSnapshot<T>(
+  pool: pg.Pool,
+  build: (q: SnapshotQuery) => (row: Record<string, unknown>) => T,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const q = new SnapshotQuery(pool);
+    const read = build(q);
+    const row = await q.run();
+    try {
+      return read(row);
+    } catch (err) {
+      if (!(err instanceof StaleSnapshotPart) || attempt > 1) throw err;
+    }
   }
 }
 

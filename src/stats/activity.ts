@@ -2,7 +2,9 @@
 // 24 h / 7 / 30 days, median and p90 time to resolution and to first response over 7 / 30 days,
 // the last 30 days per category, priority and assignee, and open tickets per assignee. One
 // statement whatever the number of tickets: O(days) aggregate rows, at most half a day of index
-// entries per window edge, at most EXACT_PERCENTILE_LIMIT + 1 rows per exact percentile try.
+// entries per window edge, at most EXACT_PERCENTILE_LIMIT + 1 rows per exact percentile try; and
+// the largest of those aggregate reads, over days before yesterday, usually not at all: they are
+// kept between reads while the database's epoch says they still hold (settled-days.ts).
 import type { SnapshotQuery } from '../db/snapshot.js';
 import { utcDay } from '../shared/text.js';
 import { addToHistogram, type Histogram } from './histogram.js';
@@ -15,6 +17,7 @@ import {
   edgesSql,
   exactPercentilesSql,
   openByAssigneeSql,
+  userNamesSql,
   zeroCounts,
   type DurationMetric,
   type DurationStats,
@@ -22,6 +25,7 @@ import {
   type TicketMetric,
   type WindowPart,
 } from './ticket-stats.js';
+import { addSettledParts } from './settled-days.js';
 import { firstDayOf, planWindow, windowDays, type WindowPlan } from './windows.js';
 
 export type { DurationStats, MetricCounts };
@@ -95,20 +99,43 @@ export function addActivityParts(q: SnapshotQuery, now: Date): (row: Record<stri
     ...durationWindows,
   ];
 
-  // Parts of one statement, so one round trip and one snapshot for every figure.
+  // Parts of one statement, so one round trip and one snapshot for every figure. The breakdown
+  // and the histograms of days before yesterday come from the settled-days cache when it holds
+  // them at the current epoch (settled-days.ts); the rest is read every time.
   const p = q.p;
   const fromDays = [plans.d7.fromDay, plans.d30.fromDay];
+  const settled = addSettledParts(q, 'activity', [breakdownFrom, ...fromDays].join(' '), now, {
+    breakdown: (through) => breakdownSql(p, breakdownFrom, toDay, { rows: 'settled', through }),
+    durations: (through) => durationsSql(p, fromDays, toDay, { rows: 'settled', through }),
+  });
+  const live = { rows: 'live', through: settled.through } as const;
+  const cachedAssignees = ((settled.cached?.breakdown ?? []) as Snapshot['breakdown'])
+    .filter((r) => r.dim === 'assignee' && r.key !== '')
+    .map((r) => r.key);
   q.add('activity_days', dayTotalsSql(p, [plans.d30.fromDay, breakdownFrom].sort()[0]!, toDay))
-    .add('activity_breakdown', breakdownSql(p, breakdownFrom, toDay))
-    .add('activity_durations', durationsSql(p, fromDays, toDay))
+    .add('activity_breakdown', breakdownSql(p, breakdownFrom, toDay, live))
+    .add('activity_durations', durationsSql(p, fromDays, toDay, live))
+    .add('activity_names', settled.cached ? userNamesSql(p, [...new Set(cachedAssignees)]) : null)
     .add('activity_edges', edgesSql(p, windows))
     .add('activity_exact', exactPercentilesSql(p, durationWindows, now))
     .add('activity_open', openByAssigneeSql());
   return (row) => {
+    const past = settled.read(row) as Pick<Snapshot, 'breakdown' | 'durations'>;
+    // Cached rows carry the names of when they were read: today's names replace them.
+    const names = new Map(
+      (row.activity_names as Array<{ key: string; name: string; email: string }>).map((u) => [u.key, u]),
+    );
+    const pastBreakdown = settled.cached
+      ? past.breakdown.map((r) => ({
+          ...r,
+          name: names.get(r.key)?.name ?? null,
+          email: names.get(r.key)?.email ?? null,
+        }))
+      : past.breakdown;
     const snap = {
       days: row.activity_days,
-      breakdown: row.activity_breakdown,
-      durations: row.activity_durations,
+      breakdown: [...(row.activity_breakdown as Snapshot['breakdown']), ...pastBreakdown],
+      durations: [...(row.activity_durations as Snapshot['durations']), ...past.durations],
       edges: row.activity_edges,
       exact: row.activity_exact,
       open: row.activity_open,

@@ -38,7 +38,7 @@ export interface TestApp {
 
 export const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   // Generous limits so ordinary tests never trip them; rate-limit tests set their own.
   RATE_LIMIT_PER_MINUTE: '100000',
   RATE_LIMIT_PER_HOUR: '100000',
