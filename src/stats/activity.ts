@@ -11,6 +11,7 @@ import { addToHistogram, type Histogram } from './histogram.js';
 import {
   BREAKDOWN_DIMS,
   breakdownSql,
+  cutDayRowsSql,
   dayTotalsSql,
   durationsSql,
   durationStats,
@@ -25,7 +26,7 @@ import {
   type TicketMetric,
   type WindowPart,
 } from './ticket-stats.js';
-import { addSettledParts } from './settled-days.js';
+import { addSettledParts, settledThrough } from './settled-days.js';
 import { firstDayOf, planWindow, windowDays, type WindowPlan } from './windows.js';
 
 export type { DurationStats, MetricCounts };
@@ -84,11 +85,15 @@ interface Snapshot {
 
 /** Adds the parts of the activity figures to a snapshot read; the function returned reads them back. */
 export function addActivityParts(q: SnapshotQuery, now: Date): (row: Record<string, unknown>) => ActivityStats {
-  const plans = {
-    d1: planWindow(now, windowDays(1)),
-    d7: planWindow(now, windowDays(7)),
-    d30: planWindow(now, windowDays(30)),
+  // A window whose cut day is settled counts that day from the day's cached rows (any start is a
+  // binary search), so it reads only whole days from the aggregates; the others plan an edge.
+  const through = settledThrough(now);
+  const plan = (length: number): WindowPlan => {
+    const p = planWindow(now, length);
+    const cutDay = utcDay(p.start);
+    return cutDay <= through ? { start: p.start, fromDay: nextDay(cutDay), edge: null } : p;
   };
+  const plans = { d1: plan(windowDays(1)), d7: plan(windowDays(7)), d30: plan(windowDays(30)) };
   const toDay = utcDay(now);
   const breakdownFrom = firstDayOf(now, BREAKDOWN_DAYS);
   const durationWindows = (['d7', 'd30'] as const).flatMap((w) =>
@@ -98,17 +103,24 @@ export function addActivityParts(q: SnapshotQuery, now: Date): (row: Record<stri
     ...(['d1', 'd7', 'd30'] as const).map((w) => ({ id: `created:${w}`, metric: 'created' as const, plan: plans[w] })),
     ...durationWindows,
   ];
+  const cutWindows = windows.filter((w) => utcDay(w.plan.start) <= through);
+  const cuts = [...new Map(cutWindows.map((w) => [`${w.metric}:${utcDay(w.plan.start)}`, w])).values()].map((w) => ({
+    metric: w.metric,
+    day: utcDay(w.plan.start),
+  }));
 
-  // Parts of one statement, so one round trip and one snapshot for every figure. The breakdown
-  // and the histograms of days before yesterday come from the settled-days cache when it holds
-  // them at the current epoch (settled-days.ts); the rest is read every time.
+  // Parts of one statement, so one round trip and one snapshot for every figure. The breakdown,
+  // the histograms and the cut days of days before yesterday come from the settled-days cache
+  // when it holds them at the current epoch (settled-days.ts); the rest is read every time.
   const p = q.p;
   const fromDays = [plans.d7.fromDay, plans.d30.fromDay];
-  const settled = addSettledParts(q, 'activity', [breakdownFrom, ...fromDays].join(' '), now, {
+  const key = [breakdownFrom, ...fromDays, ...cuts.map((c) => `${c.metric}:${c.day}`)].join(' ');
+  const settled = addSettledParts(q, 'activity', key, now, {
     breakdown: (through) => breakdownSql(p, breakdownFrom, toDay, { rows: 'settled', through }),
     durations: (through) => durationsSql(p, fromDays, toDay, { rows: 'settled', through }),
+    cut_days: () => cutDayRowsSql(p, cuts),
   });
-  const live = { rows: 'live', through: settled.through } as const;
+  const live = { rows: 'live', through } as const;
   const cachedAssignees = ((settled.cached?.breakdown ?? []) as Snapshot['breakdown'])
     .filter((r) => r.dim === 'assignee' && r.key !== '')
     .map((r) => r.key);
@@ -120,7 +132,7 @@ export function addActivityParts(q: SnapshotQuery, now: Date): (row: Record<stri
     .add('activity_exact', exactPercentilesSql(p, durationWindows, now))
     .add('activity_open', openByAssigneeSql());
   return (row) => {
-    const past = settled.read(row) as Pick<Snapshot, 'breakdown' | 'durations'>;
+    const past = settled.read(row) as Pick<Snapshot, 'breakdown' | 'durations'> & { cut_days: CutDay[] };
     // Cached rows carry the names of when they were read: today's names replace them.
     const names = new Map(
       (row.activity_names as Array<{ key: string; name: string; email: string }>).map((u) => [u.key, u]),
@@ -136,12 +148,41 @@ export function addActivityParts(q: SnapshotQuery, now: Date): (row: Record<stri
       days: row.activity_days,
       breakdown: [...(row.activity_breakdown as Snapshot['breakdown']), ...pastBreakdown],
       durations: [...(row.activity_durations as Snapshot['durations']), ...past.durations],
-      edges: row.activity_edges,
+      edges: [...(row.activity_edges as Snapshot['edges']), ...cutDayEdges(cutWindows, past.cut_days)],
       exact: row.activity_exact,
       open: row.activity_open,
     } as Snapshot;
     return fromSnapshot(snap, plans, fromDays, breakdownFrom, toDay);
   };
+}
+
+interface CutDay {
+  metric: TicketMetric;
+  day: string;
+  at: number[];
+  bucket: Array<number | null>;
+}
+
+const nextDay = (day: string) => utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000));
+
+/** The edge rows (as edgesSql returns them) of windows cut on a settled day: its rows from the start on. */
+function cutDayEdges(windows: readonly WindowPart[], days: readonly CutDay[]): Snapshot['edges'] {
+  const out: Snapshot['edges'] = [];
+  for (const w of windows) {
+    const day = days.find((d) => d.metric === w.metric && d.day === utcDay(w.plan.start))!;
+    const start = w.plan.start.getTime();
+    let lo = 0;
+    let hi = day.at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (day.at[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    const byBucket = new Map<number | null, number>();
+    for (let i = lo; i < day.at.length; i++) byBucket.set(day.bucket[i]!, (byBucket.get(day.bucket[i]!) ?? 0) + 1);
+    for (const [bucket, n] of byBucket) out.push({ id: w.id, bucket, n });
+  }
+  return out;
 }
 
 function fromSnapshot(

@@ -33,6 +33,9 @@ export interface SettledParts {
   read(row: Record<string, unknown>): Record<string, unknown[]>;
 }
 
+/** The last settled day for a reader at `now`: the day before yesterday (UTC). */
+export const settledThrough = (now: Date) => utcDay(new Date(now.getTime() - 2 * DAY_MS));
+
 const EPOCH_SQL = `SELECT epoch::text AS epoch, to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS today
   FROM ticket_stats_epoch`;
 
@@ -45,9 +48,9 @@ export function addSettledParts(
   name: string,
   key: string,
   now: Date,
-  parts: Record<string, (through: string) => string>,
+  parts: Record<string, (through: string) => string | null>,
 ): SettledParts {
-  const through = utcDay(new Date(now.getTime() - 2 * DAY_MS));
+  const through = settledThrough(now);
   const entries = cache.get(q.pool) ?? new Map<string, Entry>();
   cache.set(q.pool, entries);
   const hit = entries.get(name)?.key === key ? entries.get(name)! : null;

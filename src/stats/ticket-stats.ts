@@ -103,16 +103,43 @@ export function durationsSql(p: Param, fromDays: readonly string[], toDay: strin
 // A window's cut first day, straight from the tickets: index-only scans on created_at,
 // resolved_at (INCLUDE created_at, status) and sla_first_response_at (INCLUDE created_at). The
 // bucket comes from ticket_stat_seconds, the function ticket_stat_facts (the triggers) uses.
-const EDGE_SQL: Record<TicketMetric, (a: string, b: string) => string> = {
-  created: (a, b) =>
-    `SELECT NULL::smallint AS bucket, count(*)::int AS n FROM contact_submissions WHERE created_at >= ${a} AND created_at < ${b}`,
-  resolved: (a, b) =>
-    `SELECT ticket_stat_bucket(ticket_stat_seconds(created_at, resolved_at)), count(*)::int FROM contact_submissions
-     WHERE resolved_at >= ${a} AND resolved_at < ${b} AND status IN ('resolved', 'archived') GROUP BY 1`,
-  first_responded: (a, b) =>
-    `SELECT ticket_stat_bucket(ticket_stat_seconds(created_at, sla_first_response_at)), count(*)::int
-     FROM contact_submissions WHERE sla_first_response_at >= ${a} AND sla_first_response_at < ${b} GROUP BY 1`,
+// Per metric: the moment that places a ticket in a day, its duration bucket, and which count.
+const EDGE_ROWS: Record<TicketMetric, { at: string; bucket: string; where: string }> = {
+  created: { at: 'created_at', bucket: 'NULL::smallint', where: '' },
+  resolved: {
+    at: 'resolved_at',
+    bucket: 'ticket_stat_bucket(ticket_stat_seconds(created_at, resolved_at))',
+    where: ` AND status IN ('resolved', 'archived')`,
+  },
+  first_responded: {
+    at: 'sla_first_response_at',
+    bucket: 'ticket_stat_bucket(ticket_stat_seconds(created_at, sla_first_response_at))',
+    where: '',
+  },
 };
+
+const edgeCountSql = (metric: TicketMetric, a: string, b: string) => {
+  const e = EDGE_ROWS[metric];
+  return `SELECT ${e.bucket} AS bucket, count(*)::int AS n FROM contact_submissions
+     WHERE ${e.at} >= ${a} AND ${e.at} < ${b}${e.where} GROUP BY 1`;
+};
+
+/**
+ * A whole cut day's rows in time order, for the settled-days cache (any window start on that day
+ * is then a binary search): {metric, day, at: epoch ms[], bucket: (number | null)[]}.
+ */
+export function cutDayRowsSql(p: Param, cuts: ReadonlyArray<{ metric: TicketMetric; day: string }>): string | null {
+  const parts = cuts.map(({ metric, day }) => {
+    const e = EDGE_ROWS[metric];
+    const from = new Date(`${day}T00:00:00Z`);
+    const to = new Date(from.getTime() + 86_400_000);
+    return `SELECT ${p(metric)}::text AS metric, ${p(day)}::text AS day,
+       coalesce(array_agg((date_part('epoch', ${e.at}) * 1000)::bigint ORDER BY ${e.at}), '{}') AS at,
+       coalesce(array_agg(${e.bucket} ORDER BY ${e.at}), '{}') AS bucket
+     FROM contact_submissions WHERE ${e.at} >= ${p(from)}::timestamptz AND ${e.at} < ${p(to)}::timestamptz${e.where}`;
+  });
+  return parts.length ? parts.join('\nUNION ALL\n') : null;
+}
 
 export interface WindowPart {
   id: string;
@@ -126,7 +153,7 @@ export function edgesSql(p: Param, windows: readonly WindowPart[]): string | nul
     .filter((w) => w.plan.edge)
     .map((w) => {
       const e = w.plan.edge!;
-      return `SELECT ${p(w.id)}::text AS id, e.bucket, e.n * ${e.sign} AS n FROM (${EDGE_SQL[w.metric](`${p(e.from)}::timestamptz`, `${p(e.to)}::timestamptz`)}) e(bucket, n)`;
+      return `SELECT ${p(w.id)}::text AS id, e.bucket, e.n * ${e.sign} AS n FROM (${edgeCountSql(w.metric, `${p(e.from)}::timestamptz`, `${p(e.to)}::timestamptz`)}) e(bucket, n)`;
     });
   return parts.length ? parts.join('\nUNION ALL\n') : null;
 }

@@ -3,11 +3,12 @@
 // yesterday from the cache (its statement has no settled parts), and the figures stay equal to
 // direct counts over the tickets through every way a settled day changes — a change written as
 // a delta (read live), the deltas folded in, a backdated ticket, a renamed user, and a write to
-// the totals with triggers switched off.
+// the totals with triggers switched off; and a window cut on a settled day counts that day from
+// its cached rows for any start, until a ticket of that day is reopened.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { runTicketAction, updateTicket } from '../../src/contact/contact.service.js';
+import { deleteTicket, runTicketAction, updateTicket } from '../../src/contact/contact.service.js';
 import type { TicketCategory } from '../../src/contact/ticket.fields.js';
 import { compactTicketStats } from '../../src/stats/ticket-stats.js';
 import { createTestApp, TestClock, type TestApp } from '../helpers/app.js';
@@ -20,6 +21,7 @@ const META = { source: 'api' as const };
 
 interface Overview {
   created_last_7d: number;
+  resolution_time_7d: { resolved_count: number };
   resolution_time_30d: { resolved_count: number };
   activity_30d: {
     created: number;
@@ -33,6 +35,7 @@ describe('settled days of the stats overview', () => {
   let t: TestApp;
   let alpha: { user: TestUser; auth: Record<string, string> };
   let beta: { user: TestUser; auth: Record<string, string> };
+  let admin: TestUser;
   // The snapshot statements run, to tell a read that used the cache from one that did not.
   const statements: string[] = [];
 
@@ -94,6 +97,7 @@ describe('settled days of the stats overview', () => {
     t = await createTestApp({ clock });
     alpha = await createUserWithToken(t.ctx, { role: 'moderator', name: 'Alpha Mod' });
     beta = await createUserWithToken(t.ctx, { role: 'moderator', name: 'Beta Mod' });
+    admin = (await createUserWithToken(t.ctx, { role: 'admin', name: 'Ada Admin' })).user;
     const pool = t.ctx.db.pool;
     const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
     (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
@@ -173,5 +177,66 @@ describe('settled days of the stats overview', () => {
     }
     const after = await overview();
     assert.equal(after.body.activity_30d.by_category.general!.created, before + 3);
+  });
+
+  test('when the 7-day window is cut on a settled day, then its cached rows give the count for any start until that day changes', async () => {
+    // Around the cut 7 days before T0 (10:00): created and resolved before and after it.
+    const cut = T0 - 7 * D;
+    const near = [];
+    for (const off of [-2 * H, -20 * 60_000, 15 * 60_000, 3 * H, 5 * H]) near.push(await ticket(cut + off, 'general'));
+    for (const [i, off] of [
+      [0, -H],
+      [1, 30 * 60_000],
+      [2, 2 * H],
+    ] as const) {
+      clock.set(new Date(cut + off));
+      await runTicketAction(t.ctx, beta.user, near[i]!, 'resolve', {}, META);
+    }
+    clock.set(new Date(T0));
+    await compactTicketStats(t.ctx.db);
+
+    const windowCounts = async (now: number) => {
+      const { rows } = await t.ctx.db.pool.query<{ created: number; resolved: number }>(
+        `SELECT (SELECT count(*) FROM contact_submissions WHERE created_at >= $1 AND created_at <= $2)::int AS created,
+           (SELECT count(*) FROM contact_submissions WHERE status IN ('resolved', 'archived')
+              AND resolved_at >= $1 AND resolved_at <= $2)::int AS resolved`,
+        [new Date(now - 7 * D), new Date(now)],
+      );
+      return rows[0]!;
+    };
+    const read = async (now: number) => {
+      clock.set(new Date(now));
+      const o = await overview();
+      const x = await windowCounts(now);
+      const at = new Date(now).toISOString();
+      assert.equal(o.body.created_last_7d, x.created, `created in 7 days at ${at}`);
+      assert.equal(o.body.resolution_time_7d.resolved_count, x.resolved, `resolved in 7 days at ${at}`);
+      return o;
+    };
+
+    const first = await read(T0);
+    // Later the same day: the start moves past one of the cut day's tickets and one resolution.
+    const later = await read(T0 + H);
+    assert.ok(!readSettledDays(later.texts[0]!), 'the same cached cut day serves the later start');
+    assert.ok((await windowCounts(T0 + H)).created < (await windowCounts(T0)).created);
+    assert.equal(
+      later.body.resolution_time_7d.resolved_count,
+      first.body.resolution_time_7d.resolved_count - 1,
+      'the resolution at cut + 30 min fell out',
+    );
+
+    // Reopening the ticket resolved on the cut day changes what that day counts: read again.
+    clock.set(new Date(T0 + H));
+    await runTicketAction(t.ctx, beta.user, near[2]!, 'reopen', {}, META);
+    const reopened = await read(T0 + H);
+    assert.ok(readSettledDays(reopened.texts.at(-1)!), 'the reopen moved the epoch');
+    assert.equal(reopened.body.resolution_time_7d.resolved_count, later.body.resolution_time_7d.resolved_count - 1);
+
+    // Deleting one of the cut day's tickets (inside the window) takes it off the count.
+    await compactTicketStats(t.ctx.db);
+    await read(T0 + H);
+    await deleteTicket(t.ctx, admin, near[3]!, META);
+    const deleted = await read(T0 + H);
+    assert.equal(deleted.body.created_last_7d, reopened.body.created_last_7d - 1);
   });
 });
