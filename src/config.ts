@@ -188,6 +188,9 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(5000, 100, 60_000),
   // Requests in flight per endpoint and worker.
   WEBHOOK_CONCURRENCY: int(8, 1, 100),
+  // Delivered and failed deliveries (the panel's history, their payloads) are deleted this many
+  // days after the event, hourly; 0 = kept forever. Pending ones are never pruned.
+  WEBHOOK_DELIVERY_RETENTION_DAYS: int(30, 0, 36_500),
   // Privacy (docs/privacy.md). RETENTION_DAYS: archived tickets untouched this long are erased by
   // the nightly job; unset = kept forever. RAW_MAIL_DAYS: raw inbound mails lose their bytes after
   // this many days (the parsed messages stay); 0 = kept forever.

@@ -8,7 +8,7 @@ import { sweepRateLimitCounters } from '../contact/rate-limit.js';
 import { compactTicketCounts } from '../contact/ticket-counts.js';
 import type { AppContext } from '../context.js';
 import { compactTicketStats } from '../stats/ticket-stats.js';
-import { sweepWebhooks } from '../webhooks/jobs.js';
+import { pruneWebhookDeliveries, sweepWebhooks } from '../webhooks/jobs.js';
 import { createSlaTasks, SLA_TASKS } from '../sla/sla.jobs.js';
 import { purgeRawMails, startRetentionErasure } from '../privacy/retention.js';
 import { compactTagCounts } from '../tags/repository.js';
@@ -20,6 +20,7 @@ export const SWEEP_TASKS = [
   'sweep_rate_limit_counters',
   'sweep_login_throttles',
   'sweep_webhooks',
+  'prune_webhook_deliveries',
   // SLA alerts, auto-archive and the morning digest (src/sla/sla.jobs.ts).
   ...SLA_TASKS,
   // RETENTION_DAYS / RAW_MAIL_DAYS (src/privacy/retention.ts).
@@ -40,6 +41,7 @@ export const SWEEP_CRONTAB = `
 */10 * * * * sweep_rate_limit_counters ?max=1&jobKey=sweep:rate_limit_counters
 17 * * * * sweep_login_throttles ?max=1&jobKey=sweep:login_throttles
 * * * * * sweep_webhooks ?max=1&jobKey=sweep:webhooks
+51 * * * * prune_webhook_deliveries ?max=1&jobKey=sweep:prune_webhook_deliveries
 * * * * * sla_alerts ?max=1&jobKey=sweep:sla_alerts
 23 * * * * sla_auto_archive ?max=1&jobKey=sweep:sla_auto_archive
 */10 * * * * sla_digest ?max=1&jobKey=sweep:sla_digest
@@ -65,6 +67,8 @@ export function createSweepTasks(ctx: AppContext): TaskList {
     sweep_login_throttles: run('sweep_login_throttles', () => sweepLoginThrottles(ctx.db, ctx.clock.now())),
     // Endpoints with due webhook deliveries but no dispatch job (a crashed worker): queued again.
     sweep_webhooks: run('sweep_webhooks', () => sweepWebhooks(ctx)),
+    // Delivery history older than WEBHOOK_DELIVERY_RETENTION_DAYS.
+    prune_webhook_deliveries: run('prune_webhook_deliveries', () => pruneWebhookDeliveries(ctx)),
     ...createSlaTasks(ctx),
     // Nightly: starts the erasure of tickets archived longer than RETENTION_DAYS (same path as a person's).
     privacy_retention: run('privacy_retention', async () => ((await startRetentionErasure(ctx)) ? 1 : 0)),

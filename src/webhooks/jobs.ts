@@ -217,6 +217,32 @@ export async function sweepWebhooks(ctx: AppContext): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+const PRUNE_BATCH = 5_000;
+
+/**
+ * Hourly: deletes delivered and failed deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS (by
+ * event time), a batch per statement so a large backlog never holds locks for long; returns how
+ * many. Walks each endpoint's (endpoint_id, created_at) index: endpoints are few.
+ */
+export async function pruneWebhookDeliveries(ctx: AppContext): Promise<number> {
+  const days = ctx.config.WEBHOOK_DELIVERY_RETENTION_DAYS;
+  if (days === 0) return 0;
+  const cutoff = new Date(ctx.clock.now().getTime() - days * 86_400_000);
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await ctx.db.pool.query(
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT d.id FROM webhook_endpoints e
+         CROSS JOIN LATERAL (SELECT id FROM webhook_deliveries
+           WHERE endpoint_id = e.id AND created_at < $1 AND status IN ('delivered', 'failed') LIMIT $2) d
+         LIMIT $2)`,
+      [cutoff, PRUNE_BATCH],
+    );
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < PRUNE_BATCH) return total;
+  }
+}
+
 const payloadSchema = z.object({ endpointId: z.uuid() });
 
 export function createWebhookTasks(ctx: AppContext): TaskList {
