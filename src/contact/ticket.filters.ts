@@ -247,6 +247,7 @@ export function pageSource(
 ): string {
   const o = filters.ordering && TICKET_ORDERINGS.includes(filters.ordering) ? filters.ordering : '-created_at';
   const field = fields.find((x) => x.name === o.replace(/^-/, ''))!;
+  if (field.type === 'user') return personPageSource(field.name, whereSql, params, take);
   if (field.type !== 'enum') return `contact_submissions ${whereSql}`;
   // Only the values the filters let through: a branch whose value they exclude would read
   // every matching ticket to find none (PostgreSQL does not prove `status = x AND status <> x` empty).
@@ -264,6 +265,33 @@ export function pageSource(
         ORDER BY created_at DESC, id DESC LIMIT ${limit})`,
   );
   return `(${branches.join(' UNION ALL ')}) b`;
+}
+
+/**
+ * pageSource for a person column (the assignee): the same union, one branch per person who has
+ * tickets plus one for nobody. The people come from a skip scan of the column's index (one probe
+ * per distinct value: a handful of staff, however many tickets), each branch walks that person's
+ * range of contact_submissions_assignee_created_at_idx newest first. The person is matched by a
+ * one-value range, not `=`: with `=` the planner drops the column from the branch's ORDER BY and
+ * prefers walking all open tickets by age, filtering for the person — 26k rows per person at 1M
+ * (older tickets are the assigned ones), 0.3 s a page instead of 5 ms. Aliased as the table, so
+ * the ordering's name lookup (orderByClause) reads the same.
+ */
+function personPageSource(column: string, whereSql: string, params: unknown[], take: number): string {
+  const cond = whereSql.replace(/^WHERE /, '');
+  const and = cond ? `(${cond}) AND ` : '';
+  const limit = `$${params.push(take)}`;
+  return `(WITH RECURSIVE people AS (
+      (SELECT ${column} AS id FROM contact_submissions WHERE ${column} IS NOT NULL ORDER BY ${column} LIMIT 1)
+      UNION ALL
+      SELECT (SELECT ${column} FROM contact_submissions WHERE ${column} > people.id ORDER BY ${column} LIMIT 1)
+      FROM people WHERE people.id IS NOT NULL)
+    SELECT t.* FROM people CROSS JOIN LATERAL (
+      SELECT * FROM contact_submissions WHERE ${and}${column} >= people.id AND ${column} <= people.id
+      ORDER BY ${column}, created_at DESC, id DESC LIMIT ${limit}) t
+    UNION ALL
+    (SELECT * FROM contact_submissions WHERE ${and}${column} IS NULL ORDER BY created_at DESC, id DESC LIMIT ${limit})
+  ) contact_submissions`;
 }
 
 /**

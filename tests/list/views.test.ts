@@ -206,12 +206,17 @@ describe('view counts on a large queue', () => {
   });
 });
 
-describe('pages of a list sorted by an enum column', () => {
+describe('pages of a list sorted by an enum or person column', () => {
   let t: TestApp;
   let mia: { user: TestUser; auth: Record<string, string> };
   before(async () => {
     t = await createTestApp();
     mia = await createUserWithToken(t.ctx, { role: 'moderator', name: 'Mia' });
+    // Assignees: two people of the same name (ties broken by age, as in one range), and nobody.
+    const zoe = (await createUserWithToken(t.ctx, { role: 'moderator', name: 'Zoe' })).user.id;
+    const zoe2 = (await createUserWithToken(t.ctx, { role: 'moderator', name: 'Zoe' })).user.id;
+    const abe = (await createUserWithToken(t.ctx, { role: 'admin', name: 'Abe' })).user.id;
+    const assignees = [mia.user.id, null, zoe, zoe2, abe, null, zoe2, mia.user.id];
     const priorities = ['low', 'urgent', 'normal', 'high', 'normal', 'low', 'urgent', 'normal'];
     const categories = ['general', 'bug', 'feature', 'account', 'general', 'bug', 'general', 'feature'];
     for (const [i, priority] of priorities.entries()) {
@@ -219,16 +224,20 @@ describe('pages of a list sorted by an enum column', () => {
       // Distinct creation times and a mix of statuses (one archived: left out unless asked for).
       await t.ctx.db.pool.query(
         `UPDATE contact_submissions SET priority = $2, created_at = now() - $3 * interval '1 minute',
-           status = (ARRAY['pending', 'in_progress', 'resolved', 'archived', 'pending', 'resolved', 'in_progress', 'pending'])[$4]::"TicketStatus"
+           status = (ARRAY['pending', 'in_progress', 'resolved', 'archived', 'pending', 'resolved', 'in_progress', 'pending'])[$4]::"TicketStatus",
+           assigned_to_id = $5
          WHERE id = $1`,
-        [id, priority, i, i + 1],
+        [id, priority, i, i + 1, assignees[i]],
       );
     }
   });
   after(() => t?.close());
 
-  test('when pages of three are read in each enum ordering, then together they are the whole list in that order', async () => {
-    for (const field of ['priority', 'status', 'category']) {
+  test('when pages of three are read in each enum or person ordering, then together they are the whole list in that order', async () => {
+    for (const field of ['priority', 'status', 'category', 'assigned_to_id']) {
+      // A person sorts by name, nobody last either way.
+      const sortKey = field === 'assigned_to_id' ? '(SELECT u.name FROM users u WHERE u.id = assigned_to_id)' : field;
+      const nulls = field === 'assigned_to_id' ? ' NULLS LAST' : '';
       for (const ordering of [field, `-${field}`]) {
         for (const extra of [{}, { include_archived: 'true' }, { status: ['pending', 'in_progress'] }]) {
           const page = async (n: number, size: number) =>
@@ -245,7 +254,7 @@ describe('pages of a list sorted by an enum column', () => {
           const { rows } = await t.ctx.db.pool.query<{ id: string }>(
             `SELECT id FROM contact_submissions
              WHERE ($1::text[] IS NULL OR status::text = ANY($1)) AND ($2 OR $1 IS NOT NULL OR status <> 'archived')
-             ORDER BY ${field} ${ordering.startsWith('-') ? 'DESC' : 'ASC'}, created_at DESC, id DESC`,
+             ORDER BY ${sortKey} ${ordering.startsWith('-') ? 'DESC' : 'ASC'}${nulls}, created_at DESC, id DESC`,
             [status, 'include_archived' in extra],
           );
           const paged = [...(await page(1, 3)), ...(await page(2, 3)), ...(await page(3, 3))];
