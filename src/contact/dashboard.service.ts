@@ -10,6 +10,7 @@ import { utcDay } from '../shared/text.js';
 import { readSnapshot, type SnapshotQuery } from '../db/snapshot.js';
 import { createdPerDayAndCategorySql } from '../stats/ticket-stats.js';
 import { slaStats } from '../sla/sla.stats.js';
+import { addSettledParts } from '../stats/settled-days.js';
 
 export const DASHBOARD_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -64,14 +65,22 @@ const toDashboardTicket = (t: TicketSummaryRow): DashboardTicket => ({
  * Tickets created per UTC day and category for the last `days` days including today, as a part of
  * a snapshot read (from the per-day stats, src/stats: `days` × categories rows, however many tickets).
  */
+type PerDayRow = { day: string; category: string; n: number };
+
 function addTicketsPerDayParts(
   q: SnapshotQuery,
   now: Date,
   days = DASHBOARD_DAYS,
 ): (row: Record<string, unknown>) => DashboardDay[] {
   const firstDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
-  q.add('created_per_day', createdPerDayAndCategorySql(q.p, utcDay(firstDay), utcDay(now)));
+  const [from, to] = [utcDay(firstDay), utcDay(now)];
+  // Days before yesterday from the settled-days cache (src/stats/settled-days.ts) while it holds.
+  const settled = addSettledParts(q, 'dashboard', from, now, {
+    days: (through) => createdPerDayAndCategorySql(q.p, from, to, { rows: 'settled', through }),
+  });
+  q.add('created_per_day', createdPerDayAndCategorySql(q.p, from, to, { rows: 'live', through: settled.through }));
   return (row) => {
+    const counts = [...(row.created_per_day as PerDayRow[]), ...(settled.read(row).days as PerDayRow[])];
     const result: DashboardDay[] = [];
     const index = new Map<string, DashboardDay>();
     for (let i = 0; i < days; i++) {
@@ -84,7 +93,7 @@ function addTicketsPerDayParts(
       result.push(entry);
       index.set(day, entry);
     }
-    for (const r of row.created_per_day as Array<{ day: string; category: string; n: number }>) {
+    for (const r of counts) {
       const entry = index.get(r.day);
       if (!entry) continue;
       entry.byCategory[r.category as TicketCategory] += r.n;

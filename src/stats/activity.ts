@@ -178,6 +178,10 @@ function cutDayEdges(windows: readonly WindowPart[], days: readonly CutDay[]): S
       if (day.at[mid]! < start) lo = mid + 1;
       else hi = mid;
     }
+    if (w.metric === 'created') {
+      out.push({ id: w.id, bucket: null, n: day.at.length - lo });
+      continue;
+    }
     const byBucket = new Map<number | null, number>();
     for (let i = lo; i < day.at.length; i++) byBucket.set(day.bucket[i]!, (byBucket.get(day.bucket[i]!) ?? 0) + 1);
     for (const [bucket, n] of byBucket) out.push({ id: w.id, bucket, n });

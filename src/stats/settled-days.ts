@@ -64,7 +64,9 @@ export function addSettledParts(
       const { epoch, today } = (row[epochPart] as Array<{ epoch: string; today: string }>)[0]!;
       if (hit) {
         if (hit.epoch === epoch) return hit.rows;
-        entries.delete(name);
+        // One epoch for all: every entry of this database is out of date, also those whose readers
+        // the throw below keeps from running — the statement readSnapshot runs next has no hits.
+        entries.clear();
         throw new StaleSnapshotPart(name);
       }
       const rows = Object.fromEntries(

@@ -239,11 +239,11 @@ export function durationStats(
 
 /**
  * Tickets created per day and category over [fromDay, toDay] (the panel dashboard), as a part of
- * its snapshot read: {day, category, n}.
+ * its snapshot read: {day, category, n}; `rows` as for breakdownSql (settled days: cached).
  */
-export const createdPerDayAndCategorySql = (p: Param, fromDay: string, toDay: string) =>
+export const createdPerDayAndCategorySql = (p: Param, fromDay: string, toDay: string, rows: DayRows) =>
   `SELECT to_char(day, 'YYYY-MM-DD') AS day, key AS category, sum(n)::int AS n
-   FROM (${DAILY(`dim = 'category' AND metric = 'created' AND day >= ${p(fromDay)}::date AND day <= ${p(toDay)}::date`)}) x
+   FROM (${dayRowsSql('stats', rangeOf(p, fromDay, toDay, rows), ` AND dim = 'category' AND metric = 'created'`)}) x
    GROUP BY day, key`;
 
 const COMPACTION_LOCK = 72_707_371;

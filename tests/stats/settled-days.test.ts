@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { deleteTicket, runTicketAction, updateTicket } from '../../src/contact/contact.service.js';
 import type { TicketCategory } from '../../src/contact/ticket.fields.js';
+import { getDashboard } from '../../src/contact/dashboard.service.js';
 import { compactTicketStats } from '../../src/stats/ticket-stats.js';
 import { createTestApp, TestClock, type TestApp } from '../helpers/app.js';
 import { createTicket, createUserWithToken, type TestUser } from '../helpers/factories.js';
@@ -177,6 +178,41 @@ describe('settled days of the stats overview', () => {
     }
     const after = await overview();
     assert.equal(after.body.activity_30d.by_category.general!.created, before + 3);
+    // Put the count back for the tests that follow (they compare with the tickets).
+    await t.ctx.db.pool.query(
+      `UPDATE ticket_daily_stats SET n = n - 3
+       WHERE dim = 'category' AND key = 'general' AND metric = 'created' AND day = $1::date`,
+      [new Date(T0 - 4 * D).toISOString().slice(0, 10)],
+    );
+    await assertMatchesTickets((await overview()).body, 'restored');
+  });
+
+  test('when the dashboard is read again, then its tickets per day and category stay equal to the tickets', async () => {
+    const perDay = async () => {
+      const days = (await getDashboard(t.ctx, alpha.user)).days;
+      return Object.fromEntries(
+        days.flatMap((d) =>
+          Object.entries(d.byCategory)
+            .filter(([, n]) => n)
+            .map(([c, n]) => [`${d.day} ${c}`, n]),
+        ),
+      );
+    };
+    const direct = async () => {
+      const { rows } = await t.ctx.db.pool.query<{ k: string; n: number }>(
+        `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') || ' ' || category AS k, count(*)::int AS n
+         FROM contact_submissions WHERE created_at >= ($1::timestamptz AT TIME ZONE 'UTC')::date - 29 GROUP BY 1`,
+        [new Date(T0)],
+      );
+      return Object.fromEntries(rows.map((r) => [r.k, r.n]));
+    };
+    clock.set(new Date(T0));
+    assert.deepEqual(await perDay(), await direct(), 'first read');
+    statements.length = 0;
+    assert.deepEqual(await perDay(), await direct(), 'from the cache');
+    assert.ok(!statements[0]!.includes('dashboard_settled_days'), 'the second read used the cache');
+    await ticket(T0 - 12 * D, 'feature');
+    assert.deepEqual(await perDay(), await direct(), 'after a backdated ticket');
   });
 
   test('when the 7-day window is cut on a settled day, then its cached rows give the count for any start until that day changes', async () => {
