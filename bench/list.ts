@@ -1,5 +1,5 @@
 // Moderator reads at scale: the REST list (default view, status filter, category filter, q search,
-// page 1 and page 500), stats/overview, and the AdminJS panel's list API with a signed-in session,
+// page 1 and page 500, sorted by assignee), stats/overview, and the AdminJS panel's list API with a signed-in session,
 // each measured on a small (10k) and a large (1M) seeded database with one client at a time
 // (latency, not throughput: the machine has 2 cores shared by client, server and PostgreSQL).
 // Targets: p95 ≤ 50 ms on the large database, and large p95 ≤ 3× small p95.
@@ -23,12 +23,14 @@ export const PROBES: Probe[] = [
   { name: 'REST list, category=bug', path: '/api/v1/contact/?category=bug' },
   { name: 'REST list, q=garcia', path: '/api/v1/contact/?q=garcia' },
   { name: 'REST list, page 500', path: '/api/v1/contact/?page=500' },
+  { name: 'REST list, sorted by assignee', path: '/api/v1/contact/?ordering=assigned_to_id' },
   { name: 'REST stats/overview', path: '/api/v1/contact/stats/overview' },
   { name: 'panel list, default', path: PANEL_LIST, panel: true },
   { name: 'panel list, status=pending', path: `${PANEL_LIST}?filters.status=pending`, panel: true },
   { name: 'panel list, category=bug', path: `${PANEL_LIST}?filters.category=bug`, panel: true },
   { name: 'panel list, q=garcia', path: `${PANEL_LIST}?filters.q=garcia`, panel: true },
   { name: 'panel list, page 500', path: `${PANEL_LIST}?page=500`, panel: true },
+  { name: 'panel list, sorted by assignee', path: `${PANEL_LIST}?sortBy=assignedToId&direction=desc`, panel: true },
 ];
 
 async function measureDataset(env: BenchEnv, count: number, durationSec: number): Promise<Map<string, LoadResult>> {
