@@ -36,8 +36,9 @@ export interface SettledParts {
 /** The last settled day for a reader at `now`: the day before yesterday (UTC). */
 export const settledThrough = (now: Date) => utcDay(new Date(now.getTime() - 2 * DAY_MS));
 
-const EPOCH_SQL = `SELECT epoch::text AS epoch, to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS today
-  FROM ticket_stats_epoch`;
+// Always one row; epoch null if its row were ever deleted by hand (then nothing is cached).
+const EPOCH_SQL = `SELECT e.epoch::text AS epoch, to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS today
+  FROM (SELECT 1) one LEFT JOIN ticket_stats_epoch e ON true`;
 
 /**
  * Adds `parts` (SQL for the totals rows up to `through`) to a snapshot read unless their rows are
@@ -61,9 +62,9 @@ export function addSettledParts(
     through,
     cached: hit?.rows ?? null,
     read(row) {
-      const { epoch, today } = (row[epochPart] as Array<{ epoch: string; today: string }>)[0]!;
+      const { epoch, today } = (row[epochPart] as Array<{ epoch: string | null; today: string }>)[0]!;
       if (hit) {
-        if (hit.epoch === epoch) return hit.rows;
+        if (epoch !== null && hit.epoch === epoch) return hit.rows;
         // One epoch for all: every entry of this database is out of date, also those whose readers
         // the throw below keeps from running — the statement readSnapshot runs next has no hits.
         entries.clear();
@@ -75,7 +76,7 @@ export function addSettledParts(
       // Kept only if `through` is settled by the database's clock too (the triggers go by it): a
       // reader whose clock runs ahead of the database's reads these days every time instead.
       const dbThrough = utcDay(new Date(Date.parse(`${today}T00:00:00Z`) - 2 * DAY_MS));
-      if (through <= dbThrough) entries.set(name, { key, epoch, rows });
+      if (epoch !== null && through <= dbThrough) entries.set(name, { key, epoch, rows });
       return rows;
     },
   };

@@ -275,4 +275,18 @@ describe('settled days of the stats overview', () => {
     const deleted = await read(T0 + H);
     assert.equal(deleted.body.created_last_7d, reopened.body.created_last_7d - 1);
   });
+
+  test('when the epoch row is missing, then nothing is cached and the figures stay right', async () => {
+    clock.set(new Date(T0));
+    await t.ctx.db.pool.query('DELETE FROM ticket_stats_epoch');
+    try {
+      for (const when of ['first read', 'second read']) {
+        const o = await overview();
+        assert.ok(readSettledDays(o.texts.at(-1)!), `${when} sums the settled days`);
+        await assertMatchesTickets(o.body, when);
+      }
+    } finally {
+      await t.ctx.db.pool.query('INSERT INTO ticket_stats_epoch (id, epoch) VALUES (true, 0)');
+    }
+  });
 });
