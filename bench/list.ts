@@ -1,5 +1,5 @@
 // Moderator reads at scale: the REST list (default view, status filter, category filter, q search,
-// page 1 and page 500, sorted by assignee), stats/overview, and the AdminJS panel's list API with a signed-in session,
+// page 1 and page 500, sorted by assignee and by SLA due), stats/overview, and the AdminJS panel's list API with a signed-in session,
 // each measured on a small (10k) and a large (1M) seeded database with one client at a time
 // (latency, not throughput: the machine has 2 cores shared by client, server and PostgreSQL).
 // Targets: p95 ≤ 50 ms on the large database, and large p95 ≤ 3× small p95.
@@ -24,6 +24,7 @@ export const PROBES: Probe[] = [
   { name: 'REST list, q=garcia', path: '/api/v1/contact/?q=garcia' },
   { name: 'REST list, page 500', path: '/api/v1/contact/?page=500' },
   { name: 'REST list, sorted by assignee', path: '/api/v1/contact/?ordering=assigned_to_id' },
+  { name: 'REST list, sorted by SLA due', path: '/api/v1/contact/?ordering=sla_resolution_due_at' },
   { name: 'REST stats/overview', path: '/api/v1/contact/stats/overview' },
   { name: 'panel list, default', path: PANEL_LIST, panel: true },
   { name: 'panel list, status=pending', path: `${PANEL_LIST}?filters.status=pending`, panel: true },
@@ -31,6 +32,11 @@ export const PROBES: Probe[] = [
   { name: 'panel list, q=garcia', path: `${PANEL_LIST}?filters.q=garcia`, panel: true },
   { name: 'panel list, page 500', path: `${PANEL_LIST}?page=500`, panel: true },
   { name: 'panel list, sorted by assignee', path: `${PANEL_LIST}?sortBy=assignedToId&direction=desc`, panel: true },
+  {
+    name: 'panel list, sorted by SLA due',
+    path: `${PANEL_LIST}?sortBy=slaResolutionDueAt&direction=desc`,
+    panel: true,
+  },
 ];
 
 async function measureDataset(env: BenchEnv, count: number, durationSec: number): Promise<Map<string, LoadResult>> {

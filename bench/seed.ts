@@ -2,9 +2,9 @@
 // inside PostgreSQL, so nothing crosses the wire): ~2 years of history skewed to recent days,
 // old tickets mostly resolved/archived and recent ones pending/in progress, categories skewed to
 // general/bug, ~20 moderators with uneven workloads, gapless per-day ticket numbers continuing
-// ticket_counters, a first reply (sla_first_response_at) on every ticket taken up. Secondary
-// indexes are dropped during big loads and rebuilt after (much faster than maintaining a trigram
-// GIN index row by row), then VACUUM ANALYZE.
+// ticket_counters, a first reply (sla_first_response_at) on every ticket taken up, SLA due times
+// on every ticket. Secondary indexes are dropped during big loads and rebuilt after (much faster
+// than maintaining a trigram GIN index row by row), then VACUUM ANALYZE.
 //
 //   npm run bench:seed -- --count 1000000 [--url postgresql://…]   (default url: DATABASE_URL)
 import { rebuildTicketCounts } from '../src/contact/ticket-counts.js';
@@ -178,7 +178,7 @@ WITH lists AS (
 ), ins AS (
   INSERT INTO contact_submissions (id, ticket_number, name, email, subject, message, category, status,
     assigned_to_id, resolved_by_id, created_at, updated_at, resolved_at, admin_notes, resolution_notes,
-    ip_address, user_agent, sla_first_response_at)
+    ip_address, user_agent, sla_first_response_at, sla_first_response_due_at, sla_resolution_due_at)
   SELECT gen_random_uuid(),
     'CONT-' || to_char(n.day, 'YYYYMMDD') || '-' || CASE WHEN n.seq < 10000 THEN lpad(n.seq::text, 4, '0') ELSE n.seq::text END,
     fn[1 + rn % 40] || ' ' || ln[1 + (rn / 40) % 30],
@@ -198,7 +198,10 @@ WITH lists AS (
     ('10.' || (n.rn % 256) || '.' || ((n.rn / 256) % 256) || '.' || ((n.rn / 65536) % 254 + 1))::inet,
     ua[1 + n.rn % 4],
     -- the first public reply: every ticket taken up has one, a quarter of the way to its resolution
-    CASE WHEN n.status <> 'pending' THEN n.created_at + least(n.age, 10) * n.ra * 0.25 * interval '1 day' END
+    CASE WHEN n.status <> 'pending' THEN n.created_at + least(n.age, 10) * n.ra * 0.25 * interval '1 day' END,
+    -- due times as the default policy sets them for a normal ticket (8 business hours / 3 business
+    -- days), in calendar time: every ticket has them, as submitted ones do
+    n.created_at + interval '1 day', n.created_at + interval '4 days'
   FROM numbered n CROSS JOIN lists
   RETURNING created_at
 )

@@ -9,7 +9,8 @@ import { printSeedTiming, seedTickets, type SeedTiming } from '../seed.js';
 import type { BenchEnv } from './harness.js';
 import { createMigratedDatabase, databaseExists, withClient } from './postgres.js';
 
-const marker = (count: number) => `contactdesk bench seed: ${count} tickets`;
+// Bumped when the seeded data changes shape, so older bench databases are seeded again.
+const marker = (count: number) => `contactdesk bench seed v2 (SLA due times): ${count} tickets`;
 
 export async function ensureSeededDatabase(
   env: BenchEnv,
