@@ -14,12 +14,12 @@ import {
   buildTicketWhere,
   orderByClause,
   PAGE_SIZE_DEFAULT,
-  pageSource,
   TOTAL_COUNT_CAP,
   type TicketFilters,
   type TicketPageRequest,
 } from './ticket.filters.js';
 import { COUNTED_FIELDS } from './moderator.schema.js';
+import { pageSource } from './ticket-page-source.js';
 import { mapTicketRow, TICKET_COLUMNS, TICKET_JOINS, type Ticket } from './ticket.shape.js';
 import { expandView } from '../views/views.service.js';
 import { addOpenByTagParts } from '../tags/repository.js';
