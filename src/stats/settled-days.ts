@@ -6,7 +6,9 @@
 // Why they can be kept: a settled day's total rows only change when the deltas are folded in
 // (compactTicketStats, at most once a minute), a backdated ticket is inserted, or the stats are
 // rebuilt — and each of those sets ticket_stats_epoch in the same transaction (migration
-// 20261205000100). The deltas themselves are always read live. So every read checks, in its own
+// 20261205000100). The deltas themselves are always read live; a window's cut day is also kept as
+// its rows (activity.ts), so a delta of a past day's total — a reopen, a deletion — sets the epoch
+// too (20261205000200). So every read checks, in its own
 // snapshot, that the epoch is still the one the sums were taken at, and if not drops them and
 // reads again (readSnapshot in src/db/snapshot.ts): never a figure from an older state than the
 // snapshot's. Per database (the pool) and per process, so several instances need no coordination.
