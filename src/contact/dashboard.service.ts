@@ -61,12 +61,13 @@ const toDashboardTicket = (t: TicketSummaryRow): DashboardTicket => ({
   category: t.category as TicketCategory,
   createdAt: new Date(t.created_at).toISOString(),
 });
+
+type PerDayRow = { day: string; category: string; n: number };
+
 /**
  * Tickets created per UTC day and category for the last `days` days including today, as a part of
  * a snapshot read (from the per-day stats, src/stats: `days` × categories rows, however many tickets).
  */
-type PerDayRow = { day: string; category: string; n: number };
-
 function addTicketsPerDayParts(
   q: SnapshotQuery,
   now: Date,

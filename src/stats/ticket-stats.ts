@@ -45,20 +45,16 @@ export const dayTotalsSql = (p: Param, fromDay: string, toDay: string) =>
 export const BREAKDOWN_DIMS = ['category', 'priority', 'assignee'] as const;
 
 /**
- * Which rows of a day range a part reads. `all`: the totals and the deltas. `settled`: the totals
- * up to `through` only — the sums src/stats/settled-days.ts keeps between reads. `live`: the rest,
- * the totals after `through` and the deltas of the whole range; settled + live = all.
+ * Which rows of a day range a part reads: `settled`, the totals up to `through` only — the sums
+ * src/stats/settled-days.ts keeps between reads; `live`, the rest: the totals after `through` and
+ * the deltas of the whole range. Settled + live = every row of the range.
  */
-export type DayRows = { rows: 'all' } | { rows: 'settled' | 'live'; through: string };
+export type DayRows = { rows: 'settled' | 'live'; through: string };
 
-function rangeOf(p: Param, fromDay: string, toDay: string, rows: DayRows) {
+function rangeOf(p: Param, fromDay: string, toDay: string, { rows, through }: DayRows) {
   const range = (a: string, b: string) => `day >= ${p(a)}::date AND day <= ${p(b)}::date`;
-  if (rows.rows === 'all') {
-    const all = range(fromDay, toDay);
-    return { totals: all, deltas: all };
-  }
-  if (rows.rows === 'settled') return { totals: range(fromDay, rows.through), deltas: null };
-  return { totals: `day > ${p(rows.through)}::date AND day <= ${p(toDay)}::date`, deltas: range(fromDay, toDay) };
+  if (rows === 'settled') return { totals: range(fromDay, through), deltas: null };
+  return { totals: `day > ${p(through)}::date AND day <= ${p(toDay)}::date`, deltas: range(fromDay, toDay) };
 }
 
 function dayRowsSql(table: 'stats' | 'durations', where: { totals: string; deltas: string | null }, and = '') {
