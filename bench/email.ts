@@ -8,13 +8,12 @@
 // Both sides use pooled SMTP connections (SMTP_URL …?pool=true&maxConnections=<concurrency>).
 // Targets: ≥ 0.5× the plain nodemailer rate; pickup p50 ≤ 50 ms.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { submitContact } from '../src/contact/contact.service.js';
-import { createDb, type Db } from '../src/db/client.js';
+import { createDb } from '../src/db/client.js';
 import { readMigrationFiles } from '../src/db/migrate.js';
 import { pgRunner } from '../src/db/sql.js';
 import { inPgTransaction } from '../src/db/tx.js';
@@ -22,6 +21,7 @@ import { startWorker } from '../src/jobs/worker.js';
 import { createLogger } from '../src/logger.js';
 import { queueTicketMails } from '../src/mail/mail.queue.js';
 import { createMailTransport, type MailTransport } from '../src/mail/transport.js';
+import { cpuNow, cpuSince, type CpuMark } from './lib/cpu.js';
 import { argNumber, isMain, standalone, type BenchEnv, type BenchOutput } from './lib/harness.js';
 import { summarise } from './lib/load.js';
 import { sleep } from './lib/net.js';
@@ -48,32 +48,6 @@ function recordingTransport(real: MailTransport) {
   };
   return { transport, sendStarts, messages };
 }
-
-/**
- * CPU time used so far (ms): this process (worker or plain sender, plus the sink, which serves
- * both sides alike) and the bench database's PostgreSQL backends (from /proc, so only when the
- * server runs on this machine; 0 otherwise). On a shared 2-core machine the rate follows CPU per
- * mail, which is steadier than the wall clock and says where the difference comes from.
- */
-async function cpuNow(db: Db, dbName: string) {
-  const { user, system } = process.cpuUsage();
-  const { rows } = await db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
-    dbName,
-  ]);
-  const pg = new Map<number, number>();
-  for (const { pid } of rows) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 10 ms.
-    if (fields.length > 13) pg.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
-  }
-  return { node: (user + system) / 1000, pg };
-}
-type CpuMark = Awaited<ReturnType<typeof cpuNow>>;
-const cpuSince = (a: CpuMark, b: CpuMark) => ({
-  node: b.node - a.node,
-  pg: [...b.pg].reduce((sum, [pid, ms]) => sum + ms - (a.pg.get(pid) ?? 0), 0),
-});
 
 /** Sends `messages` through one long-lived transporter (pooled like the worker's), `concurrency` at a time. */
 async function plainNodemailer(
@@ -164,7 +138,7 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
               })),
             ),
           );
-          const cpu0 = await cpuNow(db, dbName);
+          const cpu0 = await cpuNow(db.pool, dbName);
           const t0 = performance.now();
           await sink.waitFor(batch.length, 600_000);
           // Other mails the worker's crontab sends (a moderator digest) count in the sink too:
@@ -174,16 +148,16 @@ export async function emailBench(env: BenchEnv): Promise<BenchOutput> {
             await sleep(2);
           }
           const sec = (performance.now() - t0) / 1000;
-          addCpu('worker', cpu0, await cpuNow(db, dbName));
+          addCpu('worker', cpu0, await cpuNow(db.pool, dbName));
           lastBatch = rec.messages.slice(before, before + batch.length);
           return sec;
         };
         const viaPlain = async () => {
           sink.reset();
           plainSent += lastBatch.length;
-          const cpu0 = await cpuNow(db, dbName);
+          const cpu0 = await cpuNow(db.pool, dbName);
           const sec = await plainNodemailer(plain, lastBatch, concurrency);
-          addCpu('plain', cpu0, await cpuNow(db, dbName));
+          addCpu('plain', cpu0, await cpuNow(db.pool, dbName));
           return sec;
         };
         let w: number;
