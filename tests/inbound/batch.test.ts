@@ -11,6 +11,7 @@ import {
   inboundRow,
   inboundTestEnv,
   submitTicket,
+  waitUntil,
   withMessageId,
   type MailTestEnv,
   type SubmittedTicket,
@@ -28,10 +29,13 @@ describe('inbound mail in batches', () => {
   after(() => env.close());
 
   const store = async (raw: Buffer) => (await storeInboundMail(env.ctx, { raw, channel: 'smtp' })).id;
+  /** Jobs that would process any of `ids`: a mail's own (an admin's retry) or its group's (the store's). */
   const jobsOf = async (ids: string[]) => {
     const { rows } = await env.ctx.db.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE key = ANY($1::text[])`,
-      [ids.map((id) => `inbound:${id}`)],
+      `SELECT count(*)::int AS n FROM graphile_worker._private_jobs
+       WHERE key = ANY($1::text[])
+          OR EXISTS (SELECT 1 FROM json_array_elements_text(payload -> 'inboundMailIds') x(id) WHERE x.id = ANY($2::text[]))`,
+      [ids.map((id) => `inbound:${id}`), ids],
     );
     return rows[0]!.n;
   };
@@ -42,6 +46,7 @@ describe('inbound mail in batches', () => {
     const own = await store(withMessageId(fixture('apple-reply', b!.vars), '<batch-own@icloud.example>'));
     const first = await store(reply);
     const second = await store(reply); // the same mail again (fetched twice, or over two channels)
+    assert.equal(await jobsOf([first, second]), 2, 'each stored group has its job');
 
     const result = await processInboundBatch(env.ctx, own);
 
@@ -58,6 +63,72 @@ describe('inbound mail in batches', () => {
     assert.equal((await customerMessages(env, a!.id)).length, 1, 'two copies are one message');
     assert.equal((await customerMessages(env, b!.id)).length, 1);
     assert.equal(await jobsOf([first, second]), 0, 'the mails taken into the batch lost their jobs');
+  });
+
+  test('when a batch holds the inbound queue, then a stored mail gets its job without waking the workers; when the queue is free, storing wakes them', async () => {
+    const [a, b] = tickets;
+    const listener = await env.ctx.db.pool.connect();
+    const notices: string[] = [];
+    listener.on('notification', (n) => notices.push(n.payload ?? ''));
+    await listener.query('LISTEN "jobs:insert"');
+    // PostgreSQL delivers notices in commit order: once a marker sent after the store arrived, any
+    // notice of the store would have arrived before it.
+    const noticesOfStoring = async (marker: string) => {
+      await env.ctx.db.pool.query(`SELECT pg_notify('jobs:insert', $1)`, [marker]);
+      await waitUntil(async () => notices.includes(marker), `the notice ${marker}`, 10_000);
+      return notices.splice(0).filter((n) => n !== marker);
+    };
+    const lockQueue = (lockedBy: string | null) =>
+      env.ctx.db.pool.query(
+        `UPDATE graphile_worker._private_job_queues SET locked_at = CASE WHEN $1::text IS NULL THEN NULL ELSE now() END,
+           locked_by = $1 WHERE queue_name = 'inbound'`,
+        [lockedBy],
+      );
+    try {
+      await lockQueue('a-running-batch');
+      const quiet = await store(withMessageId(fixture('gmail-reply', a!.vars), '<batch-quiet@mail.gmail.example>'));
+      assert.deepEqual(await noticesOfStoring('after-quiet'), [], 'no worker was woken');
+      const { rows: jobs } = await env.ctx.db.pool.query(
+        `SELECT t.identifier AS task_identifier, q.queue_name, j.payload, j.attempts, j.max_attempts,
+           j.run_at <= now() AS due, j.locked_at
+         FROM graphile_worker._private_jobs j
+         JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+         JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
+         WHERE EXISTS (SELECT 1 FROM json_array_elements_text(j.payload -> 'inboundMailIds') x(id) WHERE x.id = $1)`,
+        [quiet],
+      );
+      assert.deepEqual(jobs, [
+        {
+          task_identifier: 'inbound_process',
+          queue_name: 'inbound',
+          payload: { inboundMailIds: [quiet] },
+          attempts: 0,
+          max_attempts: 5,
+          due: true,
+          locked_at: null,
+        },
+      ]);
+
+      await lockQueue(null);
+      const woken = await store(withMessageId(fixture('apple-reply', b!.vars), '<batch-woken@icloud.example>'));
+      const sent = await noticesOfStoring('after-woken');
+      assert.equal(sent.length, 1, 'storing with the queue free woke the workers');
+      assert.equal(JSON.parse(sent[0]!).count, 1);
+
+      // The quietly queued job is an ordinary one: a run takes both mails and both jobs go.
+      const result = await processInboundBatch(env.ctx, woken);
+      assert.deepEqual([result.status, result.outcome, result.ticketId], ['processed', 'appended', b!.id]);
+      assert.deepEqual(
+        [(await inboundRow(env, quiet)).status, (await inboundRow(env, quiet)).ticket_id],
+        ['processed', a!.id],
+      );
+      // (the run's own job is graphile's to delete when the run ends; called directly here, it stays)
+      assert.equal(await jobsOf([quiet]), 0, 'the quietly queued job went with its mail');
+    } finally {
+      await lockQueue(null);
+      await listener.query('UNLISTEN *');
+      listener.release();
+    }
   });
 
   test('when one mail of a batch breaks, then the others are processed and only it is recorded as failed', async () => {
