@@ -18,6 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
@@ -420,6 +421,16 @@ export async function inboundBench(env: BenchEnv): Promise<BenchOutput> {
       ['round', 'product', 'floor', 'baseline'],
       perRound.map((x) => [x.round!, x.product!, x.floor!, x.baseline!]),
     );
+    // What 0.5× leaves: every process here (sender, receivers, PostgreSQL) shares these cores, so
+    // at half the baseline's rate all of them together may spend at most this much CPU per message.
+    const cores = availableParallelism();
+    const budget = (cores * 1000) / (0.5 * rate('baseline'));
+    const cpuTotal = (side: Side) => Object.values(cpu[side]).reduce((a, b) => a + b, 0) / total;
+    console.log(
+      `CPU budget for 0.5× on ${cores} cores: ${budget.toFixed(2)} ms per message for all processes together; ` +
+        `used: product ${cpuTotal('product').toFixed(2)}, floor ${cpuTotal('floor').toFixed(2)}, ` +
+        `baseline ${cpuTotal('baseline').toFixed(2)}`,
+    );
     console.log(
       `rate ratio product/baseline: ${(rate('product') / rate('baseline')).toFixed(2)}×, floor/baseline ` +
         `${(rate('floor') / rate('baseline')).toFixed(2)}×, product/floor ${(rate('product') / rate('floor')).toFixed(2)}×; ` +
@@ -436,6 +447,7 @@ export async function inboundBench(env: BenchEnv): Promise<BenchOutput> {
         productRate: rate('product'),
         floorRate: rate('floor'),
         plainRate: rate('baseline'),
+        cpuBudgetMsPerMessage: budget,
         cpuMsPerMessage: Object.fromEntries(
           Object.entries(cpu).map(([side, x]) => [
             side,
