@@ -4,6 +4,7 @@
 // first-response rule. No database: the function is pure.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DateTime } from 'luxon';
 import { addBusinessMinutes, businessMsBetween, type BusinessCalendar } from '../../src/sla/business-hours.js';
 import {
   computeSla,
@@ -93,6 +94,51 @@ describe('business hours', () => {
     // Fri 16:00 → Mon 10:00: one hour on Friday, one on Monday.
     assert.equal(businessMsBetween(OFFICE, d('2026-03-06T16:00:00+01:00'), d('2026-03-09T10:00:00+01:00')), 7_200_000);
     assert.equal(businessMsBetween(OFFICE, d('2026-03-09T10:00:00+01:00'), d('2026-03-06T16:00:00+01:00')), 0);
+  });
+
+  test('when instants come in any order across days and a DST switch, then each is measured as minute by minute', () => {
+    // The day an instant falls on is remembered between calls (business-hours.ts): instants going
+    // back, forward, and across the March switch (Sun 29 Mar 2026, 23 h) must not reuse a wrong day.
+    // Reference: every minute of [a, b) checked on its own, in local time with luxon.
+    const NIGHT_SHIFT: BusinessCalendar = {
+      ...OFFICE,
+      holidayCountry: null,
+      weeklyHours: Object.fromEntries(
+        ['1', '2', '3', '4', '5', '6', '7'].map((day) => [
+          day,
+          [
+            ['00:30', '03:30'],
+            ['22:00', '24:00'],
+          ],
+        ]),
+      ),
+    };
+    const open = (ms: number) => {
+      const local = DateTime.fromMillis(ms, { zone: 'Europe/Berlin' });
+      const minutes = local.hour * 60 + local.minute;
+      return (minutes >= 30 && minutes < 210) || minutes >= 1320;
+    };
+    const base = d('2026-03-27T00:00:00+01:00').getTime();
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 40; i++) {
+      const a = base + Math.floor(random() * 4 * 1440) * 60_000;
+      const b = a + Math.floor(random() * 2 * 1440) * 60_000;
+      let expected = 0;
+      for (let t = a; t < b; t += 60_000) if (open(t)) expected += 60_000;
+      assert.equal(
+        businessMsBetween(NIGHT_SHIFT, new Date(a), new Date(b)),
+        expected,
+        `${new Date(a).toISOString()} → ${new Date(b).toISOString()}`,
+      );
+      if (expected > 0) {
+        assert.equal(addBusinessMinutes(NIGHT_SHIFT, new Date(a), expected / 60_000).getTime() <= b, true);
+        assert.equal(
+          businessMsBetween(NIGHT_SHIFT, new Date(a), addBusinessMinutes(NIGHT_SHIFT, new Date(a), expected / 60_000)),
+          expected,
+        );
+      }
+    }
   });
 
   test('when a calendar has no open hours, then adding time fails instead of looping', () => {
