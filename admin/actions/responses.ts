@@ -22,6 +22,8 @@ export function recordErrorResponse(err: unknown, context: ActionContext): Recor
   return {
     record: { ...(json ?? { params: {}, populated: {} }), errors } as RecordActionResponse['record'],
     notice: { message: err.message, type: 'error' },
+    // The service's error code (`stale_edit`, …) for the panel's own components.
+    code: err.code,
   };
 }
 

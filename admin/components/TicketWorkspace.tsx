@@ -264,7 +264,13 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
           <CannedReplyPicker ticketId={id} textRef={textRef} body={body} onInsert={onBody} />
         </Box>
         <div style={{ position: 'sticky', top: 16 }}>
-          <WorkspaceSide resource={resource} record={record} now={now} />
+          <WorkspaceSide
+            resource={resource}
+            record={record}
+            now={now}
+            onSaved={applyRecord}
+            onStale={() => void refresh()}
+          />
           <WorkspaceTags ticketId={id} />
           <WorkspaceRatings ratings={ratings} now={now} />
         </div>

@@ -1,6 +1,7 @@
 // The workspace's header (breadcrumbs, "<ticket number> · <subject>", the record's action
-// buttons: Assign to me, Resolve, Edit, History, …) and its side column (status, priority,
-// category, assignee, customer, dates), read-only: changes go through the existing actions.
+// buttons: Assign to me, Resolve, Edit, History, …) and its side column: status (changed by the
+// workflow buttons), priority, category and assignee (changed in place, WorkspaceSideFields.tsx),
+// customer, dates and the SLA clock.
 // The buttons are AdminJS's own record actions with AdminJS's click handling, so they behave as
 // on any show page (drawer forms, delete confirmation).
 import React from 'react';
@@ -17,6 +18,7 @@ import {
 } from 'adminjs';
 import { Box, ButtonGroup, H2 } from '@adminjs/design-system';
 import { Badge } from './StatusBadge.js';
+import { EditableFacts } from './WorkspaceSideFields.js';
 import { absoluteTime, relativeTime, type Present } from './workspace-client.js';
 import { currentClock, describeClock } from '../../src/sla/sla.clock.js';
 
@@ -127,7 +129,13 @@ const SlaFact: React.FC<{ params: Record<string, unknown>; now: number }> = ({ p
   );
 };
 
-export const WorkspaceSide: React.FC<{ resource: ResourceJSON; record: RecordJSON; now: number }> = ({ resource, record, now }) => {
+export const WorkspaceSide: React.FC<{
+  resource: ResourceJSON;
+  record: RecordJSON;
+  now: number;
+  onSaved(record: RecordJSON): void;
+  onStale(): void;
+}> = ({ resource, record, now, onSaved, onStale }) => {
   const { translateProperty } = useTranslation();
   const p = record.params;
   const prop = (path: string) => resource.properties[path];
@@ -151,11 +159,7 @@ export const WorkspaceSide: React.FC<{ resource: ResourceJSON; record: RecordJSO
       style={{ border: '1px solid #e5e7eb', borderRadius: 8, padding: '16px 18px', background: '#fafafa', position: 'sticky', top: 16 }}
     >
       <Fact label={label('status')} testId="side-status">{badge('status')}</Fact>
-      <Fact label={label('priority')} testId="side-priority">{badge('priority')}</Fact>
-      <Fact label={label('category')} testId="side-category">{valueLabel('category')}</Fact>
-      <Fact label={label('assignedToId')} testId="side-assignee">
-        {p.assignedToName ? String(p.assignedToName) : <span style={{ color: '#6b7280' }}>Unassigned</span>}
-      </Fact>
+      <EditableFacts resource={resource} record={record} onSaved={onSaved} onStale={onStale} />
       <Fact label="Customer" testId="side-customer">
         <div>{String(p.name ?? '')}</div>
         <div style={{ color: '#4b5563', fontSize: 13 }}>{String(p.email ?? '')}</div>
@@ -165,7 +169,7 @@ export const WorkspaceSide: React.FC<{ resource: ResourceJSON; record: RecordJSO
       {p.resolvedAt ? <Fact label={label('resolvedAt')} testId="side-resolved">{date('resolvedAt')}</Fact> : null}
       <SlaFact params={p} now={now} />
       <div style={{ fontSize: 12, color: '#6b7280', borderTop: '1px solid #e5e7eb', paddingTop: 10 }}>
-        Change these with the buttons above (Edit, Assign to me, Resolve, …).
+        Status changes with the buttons above (Resolve, Reopen, …); admin notes with Edit.
       </div>
     </aside>
   );

@@ -118,6 +118,27 @@ export function formatSize(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
+export type SaveAnswer = { record?: RecordJSON; notice?: { message: string; type?: string }; code?: string };
+
+/**
+ * Changes fields of the ticket in place through its edit action (updateTicket, as the edit form
+ * and PATCH do). `updatedAt` is the version shown: a ticket changed since is refused (stale_edit).
+ */
+export async function saveTicketFields(
+  recordId: string,
+  fields: Record<string, string>,
+  updatedAt: string,
+): Promise<SaveAnswer> {
+  const res = await api.recordAction({
+    resourceId: RESOURCE,
+    recordId,
+    actionName: 'edit',
+    method: 'post',
+    data: { ...fields, updatedAt },
+  });
+  return res.data as SaveAnswer;
+}
+
 export async function sendHeartbeat(recordId: string, state: 'viewing' | 'typing'): Promise<PresenceAnswer> {
   const res = await api.recordAction({
     resourceId: RESOURCE,

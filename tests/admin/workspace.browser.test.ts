@@ -1,14 +1,17 @@
 // The ticket workspace in a real Chromium at 1440×900: a moderator opens a ticket, replies with
 // the keyboard (`r`, type, Reply) and sees the delivery state, adds a shaded internal note (`n`,
-// Ctrl+Enter), sees a second moderator (another browser) viewing and typing, sees a customer
-// message arrive without reloading and is asked before sending over it, and finally replies and
-// resolves. Screenshots go to test-artifacts/workspace-*.png.
+// Ctrl+Enter), sees a second moderator (another browser) viewing and typing, changes priority and
+// category at the side (and is refused, not overwriting, when the other changed the ticket
+// meanwhile), sees a customer message arrive without reloading and is asked before sending over
+// it, and finally replies and resolves. Screenshots go to test-artifacts/workspace-*.png.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { updateTicket } from '../../src/contact/contact.service.js';
 import { addCustomerMessage } from '../../src/conversation/customer-message.js';
+import { ticketEvents } from '../audit/audit-helpers.js';
 import { listenOnLoopback, type ListeningApp, type TestApp } from '../helpers/app.js';
 import { createPanelTestApp } from '../helpers/admin-login.js';
 import {
@@ -108,7 +111,11 @@ describe('ticket workspace in a real browser', () => {
     assert.equal(await first.getByTestId('message-time').innerText(), '3 h ago');
     assert.match((await first.getByTestId('message-time').getAttribute('title')) ?? '', /\d{4}|\d{1,2}:\d{2}/);
     await page.locator('[data-testid="side-status"] [data-status="pending"]').waitFor();
-    await page.getByTestId('side-assignee').getByText('Unassigned').waitFor();
+    assert.equal(await page.getByTestId('side-assignee-select').inputValue(), '', 'unassigned');
+    // The assignee choices (moderators may not read Users: the resource's own action lists them).
+    await page
+      .locator('[data-testid="side-assignee-select"] option', { hasText: 'Noah Nightshift' })
+      .waitFor({ state: 'attached' });
     await page.getByTestId('workspace-ratings').getByText('Not rated yet').waitFor();
     await shot(page, 'initial');
 
@@ -138,8 +145,39 @@ describe('ticket workspace in a real browser', () => {
     assert.match(await reply.innerText(), /Email queued/);
     assert.equal(await page.getByTestId('reply-body').inputValue(), '', 'the box empties after sending');
     await page.locator('[data-testid="side-status"] [data-status="in_progress"]').waitFor();
-    await page.getByTestId('side-assignee').getByText('Mia Moderator').waitFor();
+    await page.waitForFunction(
+      (id) =>
+        (document.querySelector('[data-testid="side-assignee-select"]') as HTMLSelectElement | null)?.value === id,
+      mia.id,
+    );
     assert.equal(await replies(), 1);
+
+    // Priority changes at the side, saved at once through the edit action: stored and audited as Mia's.
+    await page.getByTestId('side-priority-select').selectOption('high');
+    await page.getByTestId('side-saved').getByText('Priority saved').waitFor();
+    const saved = await t.ctx.db.pool.query('SELECT priority, category FROM contact_submissions WHERE id = $1', [
+      ticket.id,
+    ]);
+    assert.deepEqual(saved.rows[0], { priority: 'high', category: 'general' });
+    const change = (await ticketEvents(t.ctx, ticket.id)).at(-1)!;
+    assert.deepEqual([change.changed_fields, change.actor_id, change.source], [['priority'], mia.id, 'admin']);
+
+    // Noah changes the category meanwhile; Mia's change from the old version is refused, not
+    // written over his, and her side shows his value.
+    await updateTicket(t.ctx, noah, ticket.id, { category: 'account' }, { source: 'api' });
+    await page.getByTestId('side-category-select').selectOption('bug');
+    await page
+      .getByTestId('side-saved')
+      .getByText(/someone else changed this ticket meanwhile/)
+      .waitFor();
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid="side-category-select"]') as HTMLSelectElement | null)?.value ===
+        'account',
+    );
+    const kept = await t.ctx.db.pool.query('SELECT category FROM contact_submissions WHERE id = $1', [ticket.id]);
+    assert.equal(kept.rows[0].category, 'account');
+    await shot(page, 'side-fields');
 
     // `n` switches to note mode (letters typed in the box stay text); Ctrl+Enter adds the note, shaded.
     await blur(page);
