@@ -14,6 +14,8 @@ import { addSettledParts } from '../stats/settled-days.js';
 
 export const DASHBOARD_DAYS = 30;
 const DAY_MS = 86_400_000;
+/** "1 ticket", "3 tickets": the count in the label reads as English. */
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export interface DashboardTicket {
   id: string;
@@ -162,20 +164,20 @@ export async function getDashboard(ctx: AppContext, actor: Actor | null): Promis
       // Satisfied customers in percent over 30 days (none until the first rating; the label says how many).
       {
         key: 'csat_30d',
-        label: `CSAT 30 days, % (${stats.csat.last30d.good + stats.csat.last30d.bad} ratings)`,
+        label: `CSAT 30 days, % (${counted(stats.csat.last30d.good + stats.csat.last30d.bad, 'rating')})`,
         value: stats.csat.last30d.percent ?? null,
         query: null,
       },
       // SLA attainment over 30 days (src/sla/sla.stats.ts); none until a clock was decided.
       {
         key: 'sla_first_response_30d',
-        label: `First response on time, 30 days, % (${sla.last30d.firstResponse.met + sla.last30d.firstResponse.missed} tickets)`,
+        label: `First response on time, 30 days, % (${counted(sla.last30d.firstResponse.met + sla.last30d.firstResponse.missed, 'ticket')})`,
         value: sla.last30d.firstResponse.percent ?? null,
         query: null,
       },
       {
         key: 'sla_resolution_30d',
-        label: `Resolved on time, 30 days, % (${sla.last30d.resolution.met + sla.last30d.resolution.missed} tickets)`,
+        label: `Resolved on time, 30 days, % (${counted(sla.last30d.resolution.met + sla.last30d.resolution.missed, 'ticket')})`,
         value: sla.last30d.resolution.percent ?? null,
         query: null,
       },
