@@ -87,6 +87,43 @@ describe('inbound SMTP receiver', () => {
     assert.deepEqual(stored, [{ channel: 'smtp', envelope_from: 'rita@example.com', envelope_to: [ticket.vars.REPLY_TO] }]);
   });
 
+  test('when replies stream in over five connections while batches run, then each is in its thread once and no job is left', async () => {
+    // Stores made while a batch holds the inbound queue queue their job without waking the
+    // workers (inbound.store.ts): the running batch or the next fetch must still take every one.
+    const tickets = [
+      await submitTicket(env, 'stream1@example.com', 'Stream one'),
+      await submitTicket(env, 'stream2@example.com', 'Stream two'),
+      await submitTicket(env, 'stream3@example.com', 'Stream three'),
+    ];
+    const pool = nodemailer.createTransport({ host: '127.0.0.1', port: receiver.port, ignoreTLS: true, pool: true, maxConnections: 5 });
+    try {
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) => {
+          const ticket = tickets[i % 3]!;
+          return pool.sendMail({
+            from: ticket.email,
+            to: ticket.vars.REPLY_TO,
+            subject: `Re: [${ticket.ticketNumber}] ${ticket.subject}`,
+            text: `Update number ${i}.\n`,
+            messageId: `<stream-${i}@mail.example.com>`,
+          });
+        }),
+      );
+    } finally {
+      pool.close();
+    }
+    for (const ticket of tickets) {
+      await waitUntil(async () => (await customerMessages(env, ticket.id)).length === 20, `20 replies in ${ticket.ticketNumber}`);
+    }
+    await waitForQueueDrained(env.ctx);
+    const { rows } = await env.ctx.db.pool.query<{ processed: number; jobs: number }>(
+      `SELECT (SELECT count(*) FROM inbound_mails WHERE message_id LIKE '<stream-%' AND status = 'processed')::int AS processed,
+         (SELECT count(*) FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+          WHERE t.identifier = 'inbound_process')::int AS jobs`,
+    );
+    assert.deepEqual(rows[0], { processed: 60, jobs: 0 });
+  });
+
   test('when a recipient is outside the INBOUND_ADDRESS domain, then it is refused with 550 and nothing is stored', async () => {
     const messageId = '<relay-1@spam.example>';
     await assert.rejects(
