@@ -41,6 +41,9 @@ export async function createAdmin(ctx: AppContext): Promise<AdminJS> {
       companyName: 'ContactDesk',
       withMadeWithLove: false,
       logo: false,
+      // AdminJS's 300 px sidebar holds one menu group and a profile link here: the width goes to
+      // the ticket list's subject column and the workspace (judged at 1440×900).
+      theme: { sizes: { sidebarWidth: '232px' } },
     },
     locale,
     settings: { defaultPerPage: 20 },

@@ -16,8 +16,8 @@ export const KEYS: ReadonlyArray<readonly [string, string]> = [
 export const COLUMN_WIDTHS: Record<string, number> = {
   // A whole CONT-YYYYMMDD-NNNN at 13 px: a clipped last digit would name another ticket.
   ticketNumber: 150,
-  name: 108,
-  category: 100,
+  name: 100,
+  category: 110,
   priority: 66,
   status: 86,
   assignedToId: 100,

@@ -263,6 +263,7 @@ const TicketWorkspace: React.FC<ActionProps> = ({ resource, record: initial }) =
           />
           <CannedReplyPicker ticketId={id} textRef={textRef} body={body} onInsert={onBody} />
         </Box>
+        {/* The side column sticks as one: facts, tags and ratings never slide over each other. */}
         <div style={{ position: 'sticky', top: 16 }}>
           <WorkspaceSide
             resource={resource}

@@ -156,7 +156,7 @@ export const WorkspaceSide: React.FC<{
   return (
     <aside
       data-testid="workspace-side"
-      style={{ border: '1px solid #e5e7eb', borderRadius: 8, padding: '16px 18px', background: '#fafafa', position: 'sticky', top: 16 }}
+      style={{ border: '1px solid #e5e7eb', borderRadius: 8, padding: '16px 18px', background: '#fafafa' }}
     >
       <Fact label={label('status')} testId="side-status">{badge('status')}</Fact>
       <EditableFacts resource={resource} record={record} onSaved={onSaved} onStale={onStale} />

@@ -43,6 +43,12 @@ export const EditableFacts: React.FC<Props> = ({ resource, record, onSaved, onSt
   const [saving, setSaving] = useState<string | null>(null);
   const [said, setSaid] = useState<{ text: string; ok: boolean } | null>(null);
   const p = record.params;
+  // What the last save said stays for a few seconds, not over later work.
+  useEffect(() => {
+    if (!said) return undefined;
+    const timer = setTimeout(() => setSaid(null), said.ok ? 4_000 : 10_000);
+    return () => clearTimeout(timer);
+  }, [said]);
 
   useEffect(() => {
     new ApiClient()
