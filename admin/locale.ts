@@ -85,6 +85,7 @@ const en: Partial<LocaleTranslations> = {
     'canned-replies': 'Canned replies',
     webhook_endpoints: 'Webhooks',
     webhook_deliveries: 'Webhook deliveries',
+    inbound_mails: 'Inbound mail',
   },
   actions: {
     assignToMe: 'Assign to me',
@@ -105,6 +106,7 @@ const en: Partial<LocaleTranslations> = {
     rotateSecret: 'Rotate secret',
     deliveries: 'Delivery log',
     resend: 'Resend',
+    retry: 'Retry',
   },
   pages: {
     profile: 'My profile',
@@ -126,6 +128,22 @@ const en: Partial<LocaleTranslations> = {
     tickets: { properties: ticketProperties, actions: { list: 'Tickets' } },
     users: { properties: userProperties },
     tags: { properties: { name: 'Name', ticketCount: 'Tickets', createdAt: 'Created at' } },
+    inbound_mails: {
+      actions: { list: 'Inbound mail' },
+      properties: {
+        receivedAt: 'Received',
+        status: 'Status',
+        outcome: 'Outcome',
+        channel: 'Way in',
+        envelopeFrom: 'From (envelope)',
+        messageId: 'Message-ID',
+        size: 'Size (bytes)',
+        attempts: 'Attempts',
+        error: 'Error',
+        ticketNumber: 'Ticket',
+        processedAt: 'Processed',
+      },
+    },
     'canned-replies': {
       properties: {
         name: 'Name',

@@ -15,6 +15,7 @@ import { cannedReplyResource } from './resources/canned-reply.resource.js';
 import { tagResource } from './resources/tag.resource.js';
 import { webhookEndpointResource } from './resources/webhook.resource.js';
 import { webhookDeliveryResource } from './resources/webhook-delivery.resource.js';
+import { inboundMailResource } from './resources/inbound-mail.resource.js';
 
 /** Options that shape the component bundle: the bundle script and the server must agree on them. */
 export function bundleOptions(): Pick<AdminJSOptions, 'componentLoader' | 'rootPath' | 'env'> {
@@ -31,6 +32,7 @@ export async function createAdmin(ctx: AppContext): Promise<AdminJS> {
       tagResource(ctx),
       webhookEndpointResource(ctx),
       webhookDeliveryResource(ctx),
+      inboundMailResource(ctx),
       createAuditLogResource(ctx),
       privacyResource(ctx),
     ],

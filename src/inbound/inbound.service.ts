@@ -1,5 +1,6 @@
 // Admin use cases over stored inbound mail: list it (failed ones first of all: nothing is lost
-// silently) and retry one, which puts its processing job back in the queue.
+// silently; REST pages by keyset, the panel by offset) and retry one, which puts its processing
+// job back in the queue.
 import { requireAdmin } from '../auth/access.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppContext } from '../context.js';
@@ -49,11 +50,8 @@ export async function listInboundMails(
     assertUuid(id, 'before');
     cursor = [new Date(at), id];
   }
-  // Never the raw bytes here: a page of 25 MB mails would be a page of gigabytes.
-  const { rows } = await ctx.db.pool.query(
-    `SELECT id, channel, status::text AS status, outcome, error, attempts, message_id, envelope_from, size,
-       ticket_id, ticket_message_id, received_at, processed_at
-     FROM inbound_mails
+  const { rows } = await ctx.db.pool.query<SummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM inbound_mails m
      WHERE ($1::text IS NULL OR status = $1::"InboundStatus")
        AND ($2::timestamptz IS NULL OR (received_at, id) < ($2::timestamptz, $3::uuid))
      ORDER BY received_at DESC, id DESC LIMIT $4`,
@@ -62,24 +60,90 @@ export async function listInboundMails(
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    mails: page.map((r) => ({
-      id: r.id,
-      channel: r.channel,
-      status: r.status,
-      outcome: r.outcome,
-      error: r.error,
-      attempts: r.attempts,
-      messageId: r.message_id,
-      envelopeFrom: r.envelope_from,
-      size: r.size,
-      ticketId: r.ticket_id,
-      ticketMessageId: r.ticket_message_id,
-      receivedAt: r.received_at,
-      processedAt: r.processed_at,
-    })),
-    next: rows.length > q.limit && last ? `${(last.received_at as Date).toISOString()}_${last.id}` : null,
+    mails: page.map(toSummary),
+    next: rows.length > q.limit && last ? `${last.received_at.toISOString()}_${last.id}` : null,
   };
 }
+
+/** A mail as the panel lists it: the summary and its ticket's number. */
+export type InboundMailEntry = InboundMailSummary & { ticketNumber: string | null };
+
+/**
+ * The panel's pages (offset and a total, as AdminJS pages), newest first, optionally of one
+ * status: the same rows as the REST list.
+ */
+export async function listInboundMailPage(
+  ctx: AppContext,
+  actor: Actor | null,
+  opts: { status?: (typeof INBOUND_STATUSES)[number]; limit: number; offset: number },
+): Promise<{ mails: InboundMailEntry[]; total: number }> {
+  requireAdmin(actor);
+  const { rows } = await ctx.db.pool.query<SummaryRow & { ticket_number: string | null; total: number }>(
+    `SELECT ${SUMMARY_COLUMNS}, t.ticket_number, count(*) OVER ()::int AS total
+     FROM inbound_mails m LEFT JOIN contact_submissions t ON t.id = m.ticket_id
+     WHERE ($1::text IS NULL OR m.status = $1::"InboundStatus")
+     ORDER BY m.received_at DESC, m.id DESC LIMIT $2 OFFSET $3`,
+    [opts.status ?? null, opts.limit, opts.offset],
+  );
+  let total = rows[0]?.total;
+  // A page past the end has no row to carry the total.
+  if (total === undefined) {
+    const counted = await ctx.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM inbound_mails WHERE ($1::text IS NULL OR status = $1::"InboundStatus")`,
+      [opts.status ?? null],
+    );
+    total = counted.rows[0]!.n;
+  }
+  return { mails: rows.map((r) => ({ ...toSummary(r), ticketNumber: r.ticket_number ?? null })), total };
+}
+
+export async function getInboundMail(ctx: AppContext, actor: Actor | null, id: string): Promise<InboundMailEntry> {
+  requireAdmin(actor);
+  assertUuid(id);
+  const { rows } = await ctx.db.pool.query<SummaryRow & { ticket_number: string | null }>(
+    `SELECT ${SUMMARY_COLUMNS}, t.ticket_number FROM inbound_mails m
+     LEFT JOIN contact_submissions t ON t.id = m.ticket_id WHERE m.id = $1`,
+    [id],
+  );
+  if (!rows[0]) throw notFound('Inbound mail');
+  return { ...toSummary(rows[0]), ticketNumber: rows[0].ticket_number ?? null };
+}
+
+// Never the raw bytes in a list: a page of 25 MB mails would be a page of gigabytes.
+const SUMMARY_COLUMNS = `m.id, m.channel, m.status::text AS status, m.outcome, m.error, m.attempts, m.message_id,
+  m.envelope_from, m.size, m.ticket_id, m.ticket_message_id, m.received_at, m.processed_at`;
+
+interface SummaryRow {
+  id: string;
+  channel: string;
+  status: InboundMailSummary['status'];
+  outcome: string | null;
+  error: string | null;
+  attempts: number;
+  message_id: string | null;
+  envelope_from: string | null;
+  size: number;
+  ticket_id: string | null;
+  ticket_message_id: string | null;
+  received_at: Date;
+  processed_at: Date | null;
+}
+
+const toSummary = (r: SummaryRow): InboundMailSummary => ({
+  id: r.id,
+  channel: r.channel,
+  status: r.status,
+  outcome: r.outcome,
+  error: r.error,
+  attempts: r.attempts,
+  messageId: r.message_id,
+  envelopeFrom: r.envelope_from,
+  size: r.size,
+  ticketId: r.ticket_id,
+  ticketMessageId: r.ticket_message_id,
+  receivedAt: r.received_at,
+  processedAt: r.processed_at,
+});
 
 /**
  * Puts a failed mail back to `received` and queues its job again (a fresh job under the same key).
