@@ -19,6 +19,8 @@ export const Components = {
   EmailsSent: add('EmailsSent'),
   ExportCsv: add('ExportCsv'),
   PreText: add('PreText'),
+  /** A ticket id as a link to that ticket ("Follows up ticket"). */
+  TicketLink: add('TicketLink'),
   /** The audit trail's timeline (History action on a ticket). */
   TicketHistory: add('TicketHistory'),
   /** A ticket's show page: thread, reply box, presence, ticket facts (its parts: Workspace*.tsx). */

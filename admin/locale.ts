@@ -1,5 +1,7 @@
 // Labels in plain words: what moderators read instead of column names.
 import type { LocaleTranslations } from 'adminjs';
+import { fields } from '../src/contact/ticket.shape.js';
+import { panelPath } from './resources/ticket-filters.js';
 
 /**
  * Enum values in words, per ticket field. AdminJS does not translate enum values through flat
@@ -27,30 +29,12 @@ export const TICKET_VALUE_LABELS: Record<string, Record<string, string>> = {
 export const valueLabel = (field: string, value: string): string =>
   TICKET_VALUE_LABELS[field]?.[value] ?? value.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
+/**
+ * A ticket property's label is its field's (src/contact/ticket.fields.ts: declared once), plus the
+ * panel's own inputs: the search box, the view picker, the emails list, the tag filter.
+ */
 const ticketProperties = {
-  id: 'Id',
-  ticketNumber: 'Ticket number',
-  name: 'Name',
-  email: 'Email',
-  subject: 'Subject',
-  message: 'Message',
-  category: 'Category',
-  status: 'Status',
-  assignedToId: 'Assigned to',
-  createdAt: 'Created at',
-  updatedAt: 'Last updated',
-  resolvedAt: 'Resolved at',
-  resolvedById: 'Resolved by',
-  priority: 'Priority',
-  adminNotes: 'Notes',
-  resolutionNotes: 'Resolution notes',
-  userId: 'Submitted by (account)',
-  ipAddress: 'IP address',
-  userAgent: 'Browser',
-  slaFirstResponseDueAt: 'First response due',
-  slaFirstResponseAt: 'First response at',
-  slaResolutionDueAt: 'Resolution due',
-  slaPausedSince: 'SLA paused since',
+  ...Object.fromEntries(fields.map((f) => [panelPath(f), f.label])),
   q: 'Search',
   view: 'View',
   emails: 'Emails sent',

@@ -52,6 +52,8 @@ function propertyOptions(f: TicketFieldSpec): PropertyOptions {
   }
   if (f.type === 'text') Object.assign(opts, { type: 'textarea', components: { show: Components.PreText } });
   if (f.type === 'datetime') opts.components = { ...opts.components, list: Components.TimeCell };
+  // The only ticket-to-ticket reference: a follow-up's earlier ticket.
+  if (f.name === 'parent_ticket_id') opts.components = { show: Components.TicketLink };
   const listCell = LIST_CELLS[f.prop];
   if (listCell) opts.components = { ...opts.components, list: listCell };
   return opts;

@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { updateTicket } from '../../src/contact/contact.service.js';
+import { runTicketAction, updateTicket } from '../../src/contact/contact.service.js';
 import { addCustomerMessage } from '../../src/conversation/customer-message.js';
 import { ticketEvents } from '../audit/audit-helpers.js';
 import { listenOnLoopback, type ListeningApp, type TestApp } from '../helpers/app.js';
@@ -241,6 +241,30 @@ describe('ticket workspace in a real browser', () => {
     await shot(page, 'resolved');
     await tallShot(page, 'resolved-full');
     await tallShot(other, 'second-moderator');
+
+    // Archived, the customer writes again: a new ticket follows up this one, and its details link back.
+    await runTicketAction(t.ctx, mia, ticket.id, 'archive', {}, { source: 'api' });
+    const followUp = await addCustomerMessage(
+      t.ctx,
+      {
+        ticketId: ticket.id,
+        fromEmail: 'bea@example.com',
+        fromName: 'Bea Buyer',
+        subject: 'Re: Refund',
+        bodyText: 'The charge is back on my statement this month.',
+        bodyHtml: null,
+        messageId: null,
+        inboundMailId: null,
+        channel: 'email',
+      },
+      { source: 'worker' },
+    );
+    assert.equal(followUp.outcome, 'follow_up');
+    await page.goto(`${base}/admin/resources/tickets/records/${followUp.ticketId}/show`);
+    const back = page.getByTestId('link-parentTicketId');
+    await back.click();
+    await page.waitForURL(new RegExp(`/records/${ticket.id}/show$`));
+    await page.getByTestId('workspace-title').getByText(ticket.ticketNumber).waitFor();
 
     // Layout at 1440×900: nothing wider than the window.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -1,0 +1,27 @@
+// A ticket id on a show page as a link to that ticket's workspace ("Follows up ticket": a customer
+// who wrote after the reopen window, or to an archived ticket, starts a new ticket linked to the
+// old one; the moderator opens the earlier conversation from here).
+import React from 'react';
+import { useTranslation, type BasePropertyProps } from 'adminjs';
+import { Box, Label } from '@adminjs/design-system';
+
+const TicketLink: React.FC<BasePropertyProps> = ({ record, property, resource }) => {
+  const { translateProperty } = useTranslation();
+  const id = String(record?.params?.[property.path] ?? '');
+  const root =
+    (window as unknown as { REDUX_STATE?: { paths?: { rootPath?: string } } }).REDUX_STATE?.paths?.rootPath ?? '/admin';
+  return (
+    <Box mb="xl">
+      <Label>{translateProperty(property.path, resource.id)}</Label>
+      {id ? (
+        <a data-testid={`link-${property.path}`} href={`${root}/resources/${resource.id}/records/${encodeURIComponent(id)}/show`}>
+          Open the earlier ticket
+        </a>
+      ) : (
+        <span style={{ color: '#6b7280' }}>—</span>
+      )}
+    </Box>
+  );
+};
+
+export default TicketLink;
