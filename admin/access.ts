@@ -38,6 +38,13 @@ export const staffOnly = ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => 
 export const adminOnly = ({ currentAdmin }: { currentAdmin?: CurrentAdmin }) => isAdminAdmin(currentAdmin);
 export const nobody = () => false;
 
+/** An action only admins see and call. */
+export const ADMINS = { isAccessible: adminOnly, isVisible: adminOnly };
+/** An action nobody sees or calls. */
+export const CLOSED = { isAccessible: nobody, isVisible: false };
+/** AdminJS's own writing actions, closed: such a resource is written only by its service actions. */
+export const NO_WRITES = { new: CLOSED, edit: CLOSED, delete: CLOSED, bulkDelete: CLOSED };
+
 /** Audit metadata for every service call made from the panel. */
 export function panelMeta(request: ActionRequest): ServiceMeta {
   const requestId = (request as ActionRequest & { id?: unknown }).id;

@@ -27,6 +27,21 @@ export function recordErrorResponse(err: unknown, context: ActionContext): Recor
   };
 }
 
+/** After a record action succeeded: the record as it is now, the notice, and its show page. */
+export function shownRecord(
+  context: ActionContext,
+  id: string,
+  params: Record<string, unknown>,
+  notice: { message: string; type: 'success' | 'info' },
+): ActionResponse {
+  const { resource, h, currentAdmin } = context;
+  return {
+    record: resource.build(params).toJSON(currentAdmin),
+    notice,
+    redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: id, actionName: 'show' }),
+  };
+}
+
 export function bulkErrorResponse(err: unknown, context: ActionContext): BulkActionResponse {
   if (!(err instanceof AppError)) throw err;
   return {

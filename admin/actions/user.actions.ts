@@ -15,7 +15,7 @@ import { AppError } from '../../src/errors.js';
 import { adminOnly, isAdminAdmin, nobody, panelMeta, requireActor } from '../access.js';
 import { Components } from '../components.js';
 import { userParams } from '../resources/user-reads.js';
-import { formLoadedUpdatedAt, payloadString, recordErrorResponse } from './responses.js';
+import { formLoadedUpdatedAt, payloadString, recordErrorResponse, shownRecord } from './responses.js';
 
 const SECRET_KEY = /pass(word)?_?hash|^password$|password\./i;
 
@@ -38,14 +38,8 @@ const bool = (v: string | undefined) => (v === undefined ? undefined : v === 'tr
 const passwordFrom = (request: ActionRequest): string | undefined =>
   payloadString(request.payload, 'password') || undefined;
 
-function saved(context: ActionContext, user: UserRecord, message: string): ActionResponse {
-  const { resource, h, currentAdmin } = context;
-  return {
-    record: resource.build(userParams(user)).toJSON(currentAdmin),
-    notice: { message, type: 'success' },
-    redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: user.id, actionName: 'show' }),
-  };
-}
+const saved = (context: ActionContext, user: UserRecord, message: string): ActionResponse =>
+  shownRecord(context, user.id, userParams(user), { message, type: 'success' });
 
 export function userActions(ctx: AppContext): Record<string, Partial<Action<ActionResponse>>> {
   const adminAction = { isAccessible: adminOnly, isVisible: adminOnly, after: secretsStripped };

@@ -13,7 +13,7 @@ import { CANNED_SCOPES, type CannedReply, type CannedScope } from '../../src/can
 import type { AppContext } from '../../src/context.js';
 import { AppError } from '../../src/errors.js';
 import { actorOf, isAdminAdmin, nobody, panelMeta, requireActor, staffOnly } from '../access.js';
-import { guarded, payloadString } from '../actions/responses.js';
+import { guarded, payloadString, shownRecord } from '../actions/responses.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
 
 export const CANNED_RESOURCE_ID = 'canned-replies';
@@ -91,13 +91,11 @@ const canManage = ({
 };
 
 function saved(context: ActionContext, reply: CannedReply, warnings: string[], verb: string): ActionResponse {
-  const { resource, h, currentAdmin } = context;
   const warn = warnings.length ? ` — ${warnings.join('; ')}` : '';
-  return {
-    record: resource.build(params(reply)).toJSON(currentAdmin),
-    notice: { message: `Canned reply "${reply.name}" ${verb}${warn}`, type: warnings.length ? 'info' : 'success' },
-    redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: reply.id, actionName: 'show' }),
-  };
+  return shownRecord(context, reply.id, params(reply), {
+    message: `Canned reply "${reply.name}" ${verb}${warn}`,
+    type: warnings.length ? 'info' : 'success',
+  });
 }
 
 function cannedActions(ctx: AppContext): Record<string, Partial<Action<ActionResponse>>> {

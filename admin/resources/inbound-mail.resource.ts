@@ -6,8 +6,8 @@ import type { Action, ActionContext, ActionResponse, ResourceWithOptions } from 
 import type { AppContext } from '../../src/context.js';
 import { INBOUND_STATUSES } from '../../src/inbound/inbound.schema.js';
 import * as svc from '../../src/inbound/inbound.service.js';
-import { actorOf, adminOnly, isAdminAdmin, nobody, requireActor } from '../access.js';
-import { guarded } from '../actions/responses.js';
+import { actorOf, ADMINS, adminOnly, isAdminAdmin, NO_WRITES, requireActor } from '../access.js';
+import { guarded, shownRecord } from '../actions/responses.js';
 import { Components } from '../components.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
 import { notFoundToNull } from './webhook.resource.js';
@@ -70,19 +70,18 @@ function mailResource(ctx: AppContext): ServiceResource {
           offset: p.offset,
         })
       ).mails.map(params),
-    count: async (f, c) => (await svc.listInboundMailPage(ctx, actor(c), { status: statusOf(f), limit: 1, offset: 0 })).total,
+    count: async (f, c) =>
+      (await svc.listInboundMailPage(ctx, actor(c), { status: statusOf(f), limit: 1, offset: 0 })).total,
     findOne: one,
     findMany: async (ids, c) => (await Promise.all(ids.map((id) => one(id, c)))).filter((r) => r !== null),
   });
 }
 
 function mailActions(ctx: AppContext): Record<string, Partial<Action<ActionResponse>>> {
-  const admin = { isAccessible: adminOnly, isVisible: adminOnly };
-  const closed = { isAccessible: nobody, isVisible: false };
   return {
-    list: admin,
-    show: admin,
-    search: admin,
+    list: ADMINS,
+    show: ADMINS,
+    search: ADMINS,
     retry: {
       isAccessible: adminOnly,
       // Only where it can do something: processed and ignored mails are final (the service says 409).
@@ -94,20 +93,16 @@ function mailActions(ctx: AppContext): Record<string, Partial<Action<ActionRespo
       component: false,
       guard: 'Process this mail again now?',
       handler: guarded(async (_request, context) => {
-        const { record, resource, h, currentAdmin } = context;
-        await svc.retryInboundMail(ctx, requireActor(context), String(record!.id()));
-        const fresh = await svc.getInboundMail(ctx, requireActor(context), String(record!.id()));
-        return {
-          record: resource.build(params(fresh)).toJSON(currentAdmin),
-          notice: { message: 'Queued: it is processed again now', type: 'success' },
-          redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: fresh.id, actionName: 'show' }),
-        };
+        const id = String(context.record!.id());
+        await svc.retryInboundMail(ctx, requireActor(context), id);
+        const fresh = await svc.getInboundMail(ctx, requireActor(context), id);
+        return shownRecord(context, id, params(fresh), {
+          message: 'Queued: it is processed again now',
+          type: 'success',
+        });
       }),
     },
-    new: closed,
-    edit: closed,
-    delete: closed,
-    bulkDelete: closed,
+    ...NO_WRITES,
   };
 }
 

@@ -7,7 +7,7 @@ import type { AppContext } from '../../src/context.js';
 import { AppError } from '../../src/errors.js';
 import { getErasure, listErasures, requestErasure } from '../../src/privacy/service.js';
 import type { ErasureView } from '../../src/privacy/schema.js';
-import { actorOf, adminOnly, nobody, panelMeta, requireActor } from '../access.js';
+import { actorOf, ADMINS, CLOSED, NO_WRITES, panelMeta, requireActor } from '../access.js';
 import { payloadString } from '../actions/responses.js';
 import { Components } from '../components.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
@@ -108,8 +108,6 @@ async function erasePerson(ctx: AppContext, request: ActionRequest, context: Act
 }
 
 export function privacyResource(ctx: AppContext): ResourceWithOptions {
-  const admin = { isAccessible: adminOnly, isVisible: adminOnly };
-  const closed = { isAccessible: nobody, isVisible: false };
   return {
     resource: createPrivacyReads(ctx),
     options: {
@@ -138,16 +136,13 @@ export function privacyResource(ctx: AppContext): ResourceWithOptions {
         rowsRedacted: { type: 'textarea' },
       },
       actions: {
-        list: admin,
-        show: admin,
-        search: closed,
-        new: closed,
-        edit: closed,
-        delete: closed,
-        bulkDelete: closed,
+        list: ADMINS,
+        show: ADMINS,
+        search: CLOSED,
+        ...NO_WRITES,
         // The page behind Administration → Privacy → "Export or erase a person".
         personRequest: {
-          ...admin,
+          ...ADMINS,
           actionType: 'resource',
           icon: 'User',
           component: Components.PrivacyRequest,

@@ -5,9 +5,9 @@ import type { Action, ActionContext, ActionResponse, ResourceWithOptions } from 
 import type { AppContext } from '../../src/context.js';
 import { DELIVERY_STATUSES, WEBHOOK_EVENTS, type DeliveryStatus } from '../../src/webhooks/schema.js';
 import * as svc from '../../src/webhooks/service.js';
-import { actorOf, adminOnly, nobody, requireActor } from '../access.js';
+import { actorOf, ADMINS, NO_WRITES, requireActor } from '../access.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
-import { guarded } from '../actions/responses.js';
+import { guarded, shownRecord } from '../actions/responses.js';
 import { notFoundToNull, WEBHOOK_DELIVERY_RESOURCE_ID } from './webhook.resource.js';
 
 const DELIVERY_PROPERTIES: PropertySpec[] = [
@@ -73,38 +73,32 @@ function deliveryResource(ctx: AppContext): ServiceResource {
 }
 
 function deliveryActions(ctx: AppContext): Record<string, Partial<Action<ActionResponse>>> {
-  const admin = { isAccessible: adminOnly, isVisible: adminOnly };
-  const closed = { isAccessible: nobody, isVisible: false };
   return {
-    list: admin,
-    show: admin,
-    search: admin,
+    list: ADMINS,
+    show: ADMINS,
+    search: ADMINS,
     resend: {
-      ...admin,
+      ...ADMINS,
       name: 'resend',
       actionType: 'record',
       icon: 'Send',
       component: false,
       guard: 'Send this delivery again now (same webhook-id)?',
       handler: guarded(async (_request, context) => {
-        const { record, resource, h, currentAdmin } = context;
+        const { record } = context;
         const d = await svc.resendWebhookDelivery(
           ctx,
           requireActor(context),
           String(record!.params.endpointId),
           String(record!.id()),
         );
-        return {
-          record: resource.build(deliveryParams(d)).toJSON(currentAdmin),
-          notice: { message: 'Queued: it goes out again now', type: 'success' },
-          redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: d.id, actionName: 'show' }),
-        };
+        return shownRecord(context, d.id, deliveryParams(d), {
+          message: 'Queued: it goes out again now',
+          type: 'success',
+        });
       }),
     },
-    new: closed,
-    edit: closed,
-    delete: closed,
-    bulkDelete: closed,
+    ...NO_WRITES,
   };
 }
 

@@ -8,7 +8,7 @@ import { AppError } from '../../src/errors.js';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/schema.js';
 import * as svc from '../../src/webhooks/service.js';
 import { actorOf, adminOnly, nobody, requireActor } from '../access.js';
-import { guarded, payloadString } from '../actions/responses.js';
+import { guarded, payloadString, shownRecord } from '../actions/responses.js';
 import { ServiceResource, type PropertySpec } from './service-resource.js';
 
 export const WEBHOOK_ENDPOINT_RESOURCE_ID = 'webhook_endpoints';
@@ -86,14 +86,8 @@ function endpointResource(ctx: AppContext): ServiceResource {
   });
 }
 
-function shown(context: ActionContext, e: svc.WebhookEndpoint, message: string): ActionResponse {
-  const { resource, h, currentAdmin } = context;
-  return {
-    record: resource.build(endpointParams(e)).toJSON(currentAdmin),
-    notice: { message, type: 'success' },
-    redirectUrl: h.recordActionUrl({ resourceId: resource.id(), recordId: e.id, actionName: 'show' }),
-  };
-}
+const shown = (context: ActionContext, e: svc.WebhookEndpoint, message: string): ActionResponse =>
+  shownRecord(context, e.id, endpointParams(e), { message, type: 'success' });
 
 const secretNotice = (secret: string) => `Signing secret (shown only now, copy it to the receiver): ${secret}`;
 
