@@ -1,10 +1,9 @@
 // Picking an assignee (edit form) or filtering by one (list filter). The choices come from the
 // Ticket resource's hidden `assignees` action: moderators may not read the Users resource.
-import React, { useEffect, useState } from 'react';
-import { ApiClient, type BasePropertyProps, useTranslation } from 'adminjs';
+import React from 'react';
+import { type BasePropertyProps, useTranslation } from 'adminjs';
 import { Box, Label } from '@adminjs/design-system';
-
-type Option = { id: string; name: string };
+import { useAssignees, type AssigneeOption as Option } from './assignees.js';
 
 const selectStyle: React.CSSProperties = {
   width: '100%',
@@ -18,14 +17,7 @@ const selectStyle: React.CSSProperties = {
 const AssigneeSelect: React.FC<BasePropertyProps & { filter?: Record<string, unknown> }> = (props) => {
   const { property, record, onChange, where, filter, resource } = props;
   const { translateProperty } = useTranslation();
-  const [options, setOptions] = useState<Option[]>([]);
-
-  useEffect(() => {
-    new ApiClient()
-      .resourceAction({ resourceId: resource.id, actionName: 'assignees' })
-      .then((res) => setOptions(((res.data as { assignees?: Option[] }).assignees ?? []) as Option[]))
-      .catch(() => setOptions([]));
-  }, [resource.id]);
+  const options = useAssignees(resource.id);
 
   const isFilter = where === 'filter';
   const value = String((isFilter ? filter?.[property.path] : record?.params?.[property.path]) ?? '');

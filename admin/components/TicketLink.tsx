@@ -4,17 +4,19 @@
 import React from 'react';
 import { useTranslation, type BasePropertyProps } from 'adminjs';
 import { Box, Label } from '@adminjs/design-system';
+import { rootPath } from './workspace-client.js';
 
 const TicketLink: React.FC<BasePropertyProps> = ({ record, property, resource }) => {
   const { translateProperty } = useTranslation();
   const id = String(record?.params?.[property.path] ?? '');
-  const root =
-    (window as unknown as { REDUX_STATE?: { paths?: { rootPath?: string } } }).REDUX_STATE?.paths?.rootPath ?? '/admin';
   return (
     <Box mb="xl">
       <Label>{translateProperty(property.path, resource.id)}</Label>
       {id ? (
-        <a data-testid={`link-${property.path}`} href={`${root}/resources/${resource.id}/records/${encodeURIComponent(id)}/show`}>
+        <a
+          data-testid={`link-${property.path}`}
+          href={`${rootPath()}/resources/${resource.id}/records/${encodeURIComponent(id)}/show`}
+        >
           Open the earlier ticket
         </a>
       ) : (

@@ -4,7 +4,8 @@
 // goes with each save, so a ticket someone changed meanwhile is refused (stale_edit) and reloaded
 // instead of overwritten. Status stays with the workflow buttons (resolving asks for a note).
 import React, { useEffect, useState } from 'react';
-import { ApiClient, useTranslation, type RecordJSON, type ResourceJSON } from 'adminjs';
+import { useTranslation, type RecordJSON, type ResourceJSON } from 'adminjs';
+import { useAssignees } from './assignees.js';
 import { saveTicketFields } from './workspace-client.js';
 
 type Option = { value: string; label: string };
@@ -39,7 +40,7 @@ interface Props {
 
 export const EditableFacts: React.FC<Props> = ({ resource, record, onSaved, onStale }) => {
   const { translateProperty } = useTranslation();
-  const [assignees, setAssignees] = useState<Option[]>([]);
+  const assignees = useAssignees(resource.id).map((a) => ({ value: a.id, label: a.name }));
   const [saving, setSaving] = useState<string | null>(null);
   const [said, setSaid] = useState<{ text: string; ok: boolean } | null>(null);
   const p = record.params;
@@ -49,19 +50,6 @@ export const EditableFacts: React.FC<Props> = ({ resource, record, onSaved, onSt
     const timer = setTimeout(() => setSaid(null), said.ok ? 4_000 : 10_000);
     return () => clearTimeout(timer);
   }, [said]);
-
-  useEffect(() => {
-    new ApiClient()
-      .resourceAction({ resourceId: resource.id, actionName: 'assignees' })
-      .then((res) => {
-        const list = ((res.data as { assignees?: Array<{ id: string; name: string }> }).assignees ?? []).map((a) => ({
-          value: a.id,
-          label: a.name,
-        }));
-        setAssignees(list);
-      })
-      .catch(() => setAssignees([]));
-  }, [resource.id]);
 
   const enumOptions = (path: string): Option[] =>
     (resource.properties[path]?.availableValues ?? []).map((v) => ({ value: String(v.value), label: String(v.label) }));

@@ -85,7 +85,8 @@ export async function sendMessage(recordId: string, data: SendInput): Promise<Th
   return res.data as ThreadAnswer;
 }
 
-const rootPath = () =>
+/** The panel's root path (ADMIN_ROOT_PATH), as AdminJS hands it to the page. */
+export const rootPath = () =>
   (window as unknown as { REDUX_STATE?: { paths?: { rootPath?: string } } }).REDUX_STATE?.paths?.rootPath ?? '/admin';
 
 /** A panel link to a thread file (the session-checked download route). */
@@ -152,9 +153,7 @@ export async function sendHeartbeat(recordId: string, state: 'viewing' | 'typing
 
 /** Leaving the page: `keepalive` lets the request finish while the tab closes. Best effort (the TTL covers a loss). */
 export function sendLeave(recordId: string): void {
-  const root =
-    (window as unknown as { REDUX_STATE?: { paths?: { rootPath?: string } } }).REDUX_STATE?.paths?.rootPath ?? '/admin';
-  void fetch(`${root}/api/resources/${RESOURCE}/records/${encodeURIComponent(recordId)}/presence`, {
+  void fetch(`${rootPath()}/api/resources/${RESOURCE}/records/${encodeURIComponent(recordId)}/presence`, {
     method: 'POST',
     keepalive: true,
     credentials: 'same-origin',

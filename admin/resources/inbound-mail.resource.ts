@@ -69,9 +69,8 @@ function mailResource(ctx: AppContext): ServiceResource {
           limit: Math.min(Math.max(p.limit, 1), 100),
           offset: p.offset,
         })
-      ).mails.map(params),
-    count: async (f, c) =>
-      (await svc.listInboundMailPage(ctx, actor(c), { status: statusOf(f), limit: 1, offset: 0 })).total,
+      ).map(params),
+    count: (f, c) => svc.countInboundMails(ctx, actor(c), statusOf(f)),
     findOne: one,
     findMany: async (ids, c) => (await Promise.all(ids.map((id) => one(id, c)))).filter((r) => r !== null),
   });
@@ -84,9 +83,9 @@ function mailActions(ctx: AppContext): Record<string, Partial<Action<ActionRespo
     search: ADMINS,
     retry: {
       isAccessible: adminOnly,
-      // Only where it can do something: processed and ignored mails are final (the service says 409).
+      // Only where it can do something (the service's rule; called anyway, it answers 409).
       isVisible: ({ currentAdmin, record }) =>
-        isAdminAdmin(currentAdmin) && ['failed', 'received'].includes(String(record?.params.status)),
+        isAdminAdmin(currentAdmin) && svc.isRetryable(String(record?.params.status)),
       name: 'retry',
       actionType: 'record',
       icon: 'RefreshCw',

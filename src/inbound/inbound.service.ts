@@ -68,33 +68,32 @@ export async function listInboundMails(
 /** A mail as the panel lists it: the summary and its ticket's number. */
 export type InboundMailEntry = InboundMailSummary & { ticketNumber: string | null };
 
-/**
- * The panel's pages (offset and a total, as AdminJS pages), newest first, optionally of one
- * status: the same rows as the REST list.
- */
+type InboundStatus = (typeof INBOUND_STATUSES)[number];
+
+/** The panel's pages (offset, as AdminJS pages), newest first, optionally of one status. */
 export async function listInboundMailPage(
   ctx: AppContext,
   actor: Actor | null,
-  opts: { status?: (typeof INBOUND_STATUSES)[number]; limit: number; offset: number },
-): Promise<{ mails: InboundMailEntry[]; total: number }> {
+  opts: { status?: InboundStatus; limit: number; offset: number },
+): Promise<InboundMailEntry[]> {
   requireAdmin(actor);
-  const { rows } = await ctx.db.pool.query<SummaryRow & { ticket_number: string | null; total: number }>(
-    `SELECT ${SUMMARY_COLUMNS}, t.ticket_number, count(*) OVER ()::int AS total
+  const { rows } = await ctx.db.pool.query<SummaryRow & { ticket_number: string | null }>(
+    `SELECT ${SUMMARY_COLUMNS}, t.ticket_number
      FROM inbound_mails m LEFT JOIN contact_submissions t ON t.id = m.ticket_id
      WHERE ($1::text IS NULL OR m.status = $1::"InboundStatus")
      ORDER BY m.received_at DESC, m.id DESC LIMIT $2 OFFSET $3`,
     [opts.status ?? null, opts.limit, opts.offset],
   );
-  let total = rows[0]?.total;
-  // A page past the end has no row to carry the total.
-  if (total === undefined) {
-    const counted = await ctx.db.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM inbound_mails WHERE ($1::text IS NULL OR status = $1::"InboundStatus")`,
-      [opts.status ?? null],
-    );
-    total = counted.rows[0]!.n;
-  }
-  return { mails: rows.map((r) => ({ ...toSummary(r), ticketNumber: r.ticket_number ?? null })), total };
+  return rows.map((r) => ({ ...toSummary(r), ticketNumber: r.ticket_number ?? null }));
+}
+
+export async function countInboundMails(ctx: AppContext, actor: Actor | null, status?: InboundStatus): Promise<number> {
+  requireAdmin(actor);
+  const { rows } = await ctx.db.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM inbound_mails WHERE ($1::text IS NULL OR status = $1::"InboundStatus")`,
+    [status ?? null],
+  );
+  return rows[0]!.n;
 }
 
 export async function getInboundMail(ctx: AppContext, actor: Actor | null, id: string): Promise<InboundMailEntry> {
@@ -146,6 +145,12 @@ const toSummary = (r: SummaryRow): InboundMailSummary => ({
 });
 
 /**
+ * Whether a mail in `status` may be retried: a failed one, or one still `received` (its job gave
+ * up while the database was away). Processed and ignored mails are final.
+ */
+export const isRetryable = (status: string): boolean => status === 'failed' || status === 'received';
+
+/**
  * Puts a failed mail back to `received` and queues its job again (a fresh job under the same key).
  * A mail still `received` (its job gave up while the database was away) may be retried too;
  * processed and ignored mails are final (409): retrying them would only find the duplicate.
@@ -163,7 +168,7 @@ export async function retryInboundMail(
       [id],
     );
     if (!rows[0]) throw notFound('Inbound mail');
-    if (rows[0].status !== 'failed' && rows[0].status !== 'received') {
+    if (!isRetryable(rows[0].status)) {
       throw new AppError({
         code: 'not_retryable',
         status: 409,
