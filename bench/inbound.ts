@@ -17,7 +17,6 @@
 // each process and PostgreSQL's backends. Target: product rate ≥ 0.5× the baseline's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -28,7 +27,7 @@ import { loadConfig } from '../src/config.js';
 import { replyAddressFor } from '../src/conversation/mail-signing.js';
 import { cpuNow, cpuSince, type CpuMark } from './lib/cpu.js';
 import { argNumber, isMain, standalone, type BenchEnv, type BenchOutput } from './lib/harness.js';
-import { freePort, sleep } from './lib/net.js';
+import { freePort, sleep, waitForPort } from './lib/net.js';
 import { createMigratedDatabase, dropDatabase } from './lib/postgres.js';
 import { printTable, target } from './lib/report.js';
 import { APP_ROOT, ROOT, benchServerEnv, startServer, type RunningServer } from './lib/server.js';
@@ -195,25 +194,6 @@ async function pipelineState(db: pg.Pool): Promise<{ waiting: number; failed: nu
      FROM inbound_mails WHERE status IN ('received', 'failed')`,
   );
   return rows[0]!;
-}
-
-/** Resolves once something accepts TCP connections on 127.0.0.1:`port`. */
-async function waitForPort(port: number, isAlive: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (!isAlive()) throw new Error(`the process meant to listen on port ${port} exited`);
-    if (performance.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
-    await sleep(20);
-  }
 }
 
 /** The floor receiver (bench/lib/inbound-floor.ts) as a child process; resolves with its port. */
