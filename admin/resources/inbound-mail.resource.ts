@@ -72,7 +72,6 @@ function mailResource(ctx: AppContext): ServiceResource {
       ).map(params),
     count: (f, c) => svc.countInboundMails(ctx, actor(c), statusOf(f)),
     findOne: one,
-    findMany: async (ids, c) => (await Promise.all(ids.map((id) => one(id, c)))).filter((r) => r !== null),
   });
 }
 

@@ -73,7 +73,6 @@ function createPrivacyReads(ctx: AppContext): ServiceResource {
       (await listErasures(ctx, actor(context), { limit: p.limit, offset: p.offset })).erasures.map(params),
     count: async (_filter, context) => (await listErasures(ctx, actor(context), { limit: 1 })).total,
     findOne: one,
-    findMany: async (ids, context) => (await Promise.all(ids.map((id) => one(id, context)))).filter((r) => r !== null),
   });
 }
 

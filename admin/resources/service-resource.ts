@@ -48,7 +48,8 @@ export interface ServiceReads {
   find(filter: Filter, params: ListParams, context: ActionContext): Promise<Record<string, unknown>[]>;
   count(filter: Filter, context: ActionContext): Promise<number>;
   findOne(id: string, context: ActionContext): Promise<Record<string, unknown> | null>;
-  findMany(ids: string[], context: ActionContext): Promise<Record<string, unknown>[]>;
+  /** Default: findOne for each id, the missing ones left out (a resource read by id only needs no more). */
+  findMany?(ids: string[], context: ActionContext): Promise<Record<string, unknown>[]>;
 }
 
 export class ServiceResource extends BaseResource {
@@ -98,7 +99,9 @@ export class ServiceResource extends BaseResource {
   }
 
   override async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
-    const rows = await this.reads.findMany(ids.map(String), context!);
+    const rows = this.reads.findMany
+      ? await this.reads.findMany(ids.map(String), context!)
+      : (await Promise.all(ids.map((id) => this.reads.findOne(String(id), context!)))).filter((r) => r !== null);
     return rows.map((row) => new BaseRecord(row, this));
   }
 

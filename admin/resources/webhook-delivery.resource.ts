@@ -68,7 +68,6 @@ function deliveryResource(ctx: AppContext): ServiceResource {
       (await page(f, c, Math.min(Math.max(p.limit, 1), 100), p.offset)).deliveries.map(deliveryParams),
     count: async (f, c) => (await page(f, c, 1, 0)).total,
     findOne: one,
-    findMany: async (ids, c) => (await Promise.all(ids.map((id) => one(id, c)))).filter((r) => r !== null),
   });
 }
 
